@@ -1,0 +1,9 @@
+using LlamaGen.Inference;
+
+namespace LlamaGen.Runtime.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void BestIsaIsSupported() => Assert.True(KernelDispatch.IsSupported(KernelDispatch.Best));
+}
