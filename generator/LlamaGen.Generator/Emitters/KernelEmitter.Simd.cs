@@ -1,0 +1,256 @@
+using LlamaGen.Generator.Helpers;
+using LlamaGen.Generator.Model;
+
+namespace LlamaGen.Generator.Emitters;
+
+internal static partial class KernelEmitter
+{
+    /// <summary>
+    /// How a SIMD variant walks a row. A "unit" is the work of one step: one vector of floats for F32/F16, one
+    /// 32-element block (Vector128, AVX2) or two blocks in one 512-bit register (AVX-512) for Q8_0/Q4_0.
+    /// </summary>
+    /// <remarks>
+    /// Unroll factors (units per loop iteration): 4 vectors for floats, so each row keeps two accumulators
+    /// (alternating units, hiding the FMA latency) and a 4-row pass has 8 independent FMA chains; 128 columns per
+    /// iteration for the quantized types (4 blocks on AVX2, 2 block pairs on AVX-512, 2 blocks on Vector128), so a
+    /// 4-row pass runs 16 independent block products (~100 instructions) per iteration: enough independent work for
+    /// the out-of-order core and an amortized loop overhead, while 4096 columns stay a 32-iteration loop rather than
+    /// 128 pasted blocks (which would only grow the method and the JIT time). Llama shapes (multiples of 128
+    /// columns) then have no remainder; other shapes get a constant straight-line remainder.
+    /// </remarks>
+    private readonly struct Geometry
+    {
+        public Geometry(MatVecKernel kernel, string isa)
+        {
+            Quantized = IsQuantized(kernel);
+            if (Quantized)
+            {
+                UnitBlocks = isa == "Avx512" ? 2 : 1;
+                UnitElements = UnitBlocks * BlockValues;
+                Unroll = isa == "Avx2" ? 4 : 2;
+                int blocks = kernel.Columns / BlockValues;
+                Units = blocks / UnitBlocks;
+                TailElements = (blocks % UnitBlocks) * BlockValues;
+                UnitWeightStride = UnitBlocks * WeightBlockBytes(kernel);
+            }
+            else
+            {
+                UnitBlocks = 0;
+                UnitElements = isa switch { "Avx512" => 16, "Avx2" => 8, _ => 4 };
+                Unroll = 4;
+                Units = kernel.Columns / UnitElements;
+                TailElements = kernel.Columns % UnitElements;
+                UnitWeightStride = UnitElements;
+            }
+            Iterations = Units / Unroll;
+            RemainderUnits = Units % Unroll;
+        }
+
+        public bool Quantized { get; }
+        public int UnitBlocks { get; }
+        public int UnitElements { get; }
+        public int Unroll { get; }
+        public int Units { get; }
+        public int Iterations { get; }
+        public int RemainderUnits { get; }
+
+        /// <summary>Elements after the last whole unit: floats done one by one, or one odd block on AVX-512.</summary>
+        public int TailElements { get; }
+
+        /// <summary>Weight pointer advance per unit: elements for float types (typed pointers), bytes for blocks.</summary>
+        public int UnitWeightStride { get; }
+    }
+
+    private static string VectorType(string isa) => isa switch { "Avx512" => "Vector512", "Avx2" => "Vector256", _ => "Vector128" };
+
+    private static void EmitSimd(SourceWriter w, MatVecKernel kernel, string isa)
+    {
+        var g = new Geometry(kernel, isa);
+        switch (isa)
+        {
+            case "Avx2":
+                w.Line("if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException(\"AVX2 and FMA are required.\");");
+                break;
+            case "Avx512":
+                w.Line("if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException(\"AVX-512 F and BW are required.\");");
+                break;
+        }
+
+        if (g.Quantized)
+        {
+            w.Line($"const int Blocks = {kernel.Columns / BlockValues};");
+            w.Line("// Each activation block's scale is used by every row: convert it from f16 once per call.");
+            w.Line("float* xScale = stackalloc float[Blocks];");
+            w.Line($"for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * {Q8BlockBytes});");
+            EmitQuantizedConstants(w, kernel, isa, g);
+        }
+
+        w.Line("int r = rowStart;");
+        w.Open($"for (; r + {RowsPerPass} <= rowEnd; r += {RowsPerPass})");
+        EmitPass(w, kernel, isa, g, RowsPerPass);
+        w.Close();
+        w.Open("for (; r < rowEnd; r++)");
+        EmitPass(w, kernel, isa, g, 1);
+        w.Close();
+
+        if (kernel.TypeName == "F16") EmitHalfToSingle(w, VectorType(isa));
+        if (g.Quantized) EmitQuantizedHelpers(w, kernel, isa, g);
+    }
+
+    private static void EmitPass(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows)
+    {
+        string vector = VectorType(isa);
+        string pointerType = kernel.TypeName switch { "F32" => "float*", "F16" => "ushort*", _ => "byte*" };
+        for (int i = 0; i < rows; i++)
+        {
+            string rowExpr = i == 0 ? "r" : $"(r + {i})";
+            w.Line(pointerType == "byte*"
+                ? $"byte* w{i} = weights + {rowExpr} * RowBytes;"
+                : $"{pointerType} w{i} = ({pointerType})(weights + {rowExpr} * RowBytes);");
+        }
+        if (g.Quantized)
+        {
+            w.Line("byte* xb = xq8;");
+            w.Line("float* xs = xScale;");
+            for (int i = 0; i < rows; i++) w.Line($"var acc{i} = {vector}<float>.Zero;");
+            if (g.TailElements != 0)
+                for (int i = 0; i < rows; i++) w.Line($"var tailAcc{i} = Vector256<float>.Zero;");
+        }
+        else
+        {
+            w.Line("float* xp = x;");
+            for (int i = 0; i < rows; i++) w.Line($"{vector}<float> acc{i}a = {vector}<float>.Zero, acc{i}b = {vector}<float>.Zero;");
+            if (g.TailElements != 0)
+                for (int i = 0; i < rows; i++) w.Line($"float tail{i} = 0f;");
+        }
+
+        if (g.Iterations > 0)
+        {
+            w.Open(g.Iterations == 1 ? "// one iteration" : $"for (int i = 0; i < {g.Iterations}; i++)");
+            for (int j = 0; j < g.Unroll; j++) EmitUnit(w, kernel, isa, g, rows, j);
+            EmitAdvance(w, g, rows, g.Unroll);
+            w.Close();
+        }
+        if (g.RemainderUnits > 0 || g.TailElements > 0)
+        {
+            w.Open($"// remainder: {g.RemainderUnits} unit(s), then {g.TailElements} element(s)");
+            for (int j = 0; j < g.RemainderUnits; j++) EmitUnit(w, kernel, isa, g, rows, j);
+            if (g.TailElements > 0) EmitTail(w, kernel, isa, g, rows, g.RemainderUnits);
+            w.Close();
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            string target = i == 0 ? "y[r]" : $"y[r + {i}]";
+            string sum = g.Quantized ? $"{vector}.Sum(acc{i})" : $"{vector}.Sum(acc{i}a + acc{i}b)";
+            if (g.Quantized && g.TailElements > 0) sum += $" + Vector256.Sum(tailAcc{i})";
+            else if (!g.Quantized && g.TailElements > 0) sum += $" + tail{i}";
+            w.Line($"{target} = {sum};");
+        }
+    }
+
+    private static void EmitAdvance(SourceWriter w, Geometry g, int rows, int units)
+    {
+        for (int i = 0; i < rows; i++) w.Line($"w{i} += {units * g.UnitWeightStride};");
+        if (g.Quantized)
+        {
+            w.Line($"xb += {units * g.UnitBlocks * Q8BlockBytes};");
+            w.Line($"xs += {units * g.UnitBlocks};");
+        }
+        else
+        {
+            w.Line($"xp += {units * g.UnitElements};");
+        }
+    }
+
+    private static void EmitUnit(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows, int j)
+    {
+        if (!g.Quantized)
+        {
+            EmitFloatUnit(w, kernel, isa, g, rows, j);
+            return;
+        }
+        switch (isa)
+        {
+            case "Vector128": EmitVector128BlockUnit(w, kernel, rows, j, $"acc{{0}}"); break;
+            case "Avx2": EmitAvx2BlockUnit(w, kernel, rows, j, $"acc{{0}}"); break;
+            case "Avx512": EmitAvx512PairUnit(w, kernel, rows, j); break;
+        }
+    }
+
+    /// <summary>One vector of floats (or f16 widened to floats) for every row of the pass.</summary>
+    private static void EmitFloatUnit(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows, int j)
+    {
+        string vector = VectorType(isa);
+        int offset = j * g.UnitElements;
+        string at = offset == 0 ? "" : $" + {offset}";
+        char half = j % 2 == 0 ? 'a' : 'b';
+        w.Line($"var x{j} = {vector}.Load(xp{at});");
+        for (int i = 0; i < rows; i++)
+        {
+            string weight = kernel.TypeName == "F32"
+                ? $"{vector}.Load(w{i}{at})"
+                : isa switch
+                {
+                    // f16 bits zero-extended to 32-bit lanes, then converted exactly (HalfToSingle below).
+                    "Avx512" => $"HalfToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w{i}{at})))",
+                    "Avx2" => $"HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w{i}{at})))",
+                    _ => $"HalfToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w{i}{at})).AsUInt16()).AsInt32())",
+                };
+            string acc = $"acc{i}{half}";
+            w.Line(isa switch
+            {
+                "Avx512" => $"{acc} = Avx512F.FusedMultiplyAdd({weight}, x{j}, {acc});",
+                "Avx2" => $"{acc} = Fma.MultiplyAdd({weight}, x{j}, {acc});",
+                // Fused where the hardware has it (NEON, x86 FMA), multiply-then-add elsewhere; both are fine here.
+                _ => $"{acc} = Vector128.MultiplyAddEstimate({weight}, x{j}, {acc});",
+            });
+        }
+    }
+
+    /// <summary>Float tail: the last <c>Columns % lanes</c> elements, one at a time.</summary>
+    private static void EmitTail(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows, int units)
+    {
+        if (g.Quantized)
+        {
+            // Only AVX-512 has 2-block units: an odd block count leaves one block, done with the AVX2 block code.
+            EmitAvx2BlockUnit(w, kernel, rows, units * g.UnitBlocks, "tailAcc{0}");
+            return;
+        }
+        int offset = units * g.UnitElements;
+        for (int i = 0; i < rows; i++)
+        {
+            string weight = kernel.TypeName == "F32" ? $"w{i}[{offset} + c]" : $"(float)((Half*)w{i})[{offset} + c]";
+            w.Line($"for (int c = 0; c < {g.TailElements}; c++) tail{i} += {weight} * xp[{offset} + c];");
+        }
+    }
+
+    /// <summary>
+    /// Exact f16 to f32 conversion on integer lanes (.NET 10 exposes no vcvtph2ps): normal and infinite/NaN
+    /// values are re-biased by moving the exponent up by 224 and scaling by 2^-112; subnormals are built as
+    /// 0.5 + m * 2^-24 minus 0.5. No step reads or produces an f32 subnormal, so no microcode assists.
+    /// </summary>
+    private static void EmitHalfToSingle(SourceWriter w, string vector)
+    {
+        w.Line();
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Open($"static {vector}<float> HalfToSingle({vector}<int> bits)");
+        w.Line($"{vector}<int> magnitude = bits & {vector}.Create(0x7FFF);");
+        w.Line($"{vector}<int> sign = (bits & {vector}.Create(0x8000)) << 16;");
+        w.Line($"{vector}<float> normal = ((magnitude << 13) + {vector}.Create(0x70000000)).AsSingle() * {vector}.Create(0x07800000).AsSingle();");
+        w.Line($"{vector}<float> subnormal = (magnitude | {vector}.Create(0x3F000000)).AsSingle() - {vector}.Create(0.5f);");
+        w.Line($"{vector}<float> value = {vector}.ConditionalSelect({vector}.LessThan(magnitude, {vector}.Create(0x400)).AsSingle(), subnormal, normal);");
+        w.Line("return (value.AsInt32() | sign).AsSingle();");
+        w.Close();
+    }
+
+    /// <summary>The per-block combined scale <c>d_weight * d_activation</c>, computed in float like llama.cpp.</summary>
+    private static string BlockScale(int row, int block, int weightBlockBytes)
+    {
+        string at = block == 0 ? "" : $" + {block * weightBlockBytes}";
+        string scale = block == 0 ? "xs[0]" : $"xs[{block}]";
+        return $"(float)*(Half*)(w{row}{at}) * {scale}";
+    }
+
+    private static string Offset(int bytes) => bytes == 0 ? "" : $" + {bytes}";
+}

@@ -1,0 +1,10 @@
+using System;
+using System.Collections.Generic;
+
+namespace LlamaGen.Generator.Helpers;
+
+internal static class ImmutableEquatableArrayExtensions
+{
+    public static ImmutableEquatableArray<T> ToImmutableEquatableArray<T>(this IEnumerable<T> values)
+        where T : IEquatable<T> => new(values);
+}

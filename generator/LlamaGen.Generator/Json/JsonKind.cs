@@ -1,0 +1,12 @@
+namespace LlamaGen.Generator.Json;
+
+internal enum JsonKind
+{
+    Object,
+    Array,
+    String,
+    Number,
+    True,
+    False,
+    Null,
+}

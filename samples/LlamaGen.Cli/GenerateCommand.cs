@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LlamaGen.Inference;
+using LlamaGen.Sampling;
+using LlamaGen.Tokenization;
+
+namespace LlamaGen.Cli;
+
+/// <summary><c>llamagen generate</c>: streams generated text to stdout, statistics to stderr.</summary>
+internal static class GenerateCommand
+{
+    // Defaults follow llama.cpp's common sampler (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no repetition
+    // penalty over a 64-token window); llama.cpp generates without limit by default, we stop at 256 tokens.
+    private const float DefaultTemperature = 0.8f;
+    private const int DefaultTopK = 40;
+    private const float DefaultTopP = 0.95f;
+    private const float DefaultMinP = 0.05f;
+    private const float DefaultRepeatPenalty = 1.0f;
+    private const int DefaultRepeatLastN = 64;
+    private const int DefaultMaxTokens = 256;
+
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "GGUF model file", Required = true };
+        var prompt = new Option<string>("--prompt", "-p")
+        {
+            Description = "Prompt text; empty (the default) starts from BOS alone",
+            DefaultValueFactory = _ => "",
+        };
+        var maxTokens = new Option<int>("--max-tokens", "-n")
+        {
+            Description = $"Tokens to generate at most; -1 = until EOS or the context is full (default {DefaultMaxTokens})",
+            DefaultValueFactory = _ => DefaultMaxTokens,
+        };
+        var temperature = new Option<float>("--temperature", "--temp")
+        {
+            Description = $"Sampling temperature; 0 = greedy (default {DefaultTemperature})",
+            DefaultValueFactory = _ => DefaultTemperature,
+        };
+        var topK = new Option<int>("--top-k") { Description = $"Keep the K most likely tokens; 0 = off (default {DefaultTopK})", DefaultValueFactory = _ => DefaultTopK };
+        var topP = new Option<float>("--top-p") { Description = $"Nucleus sampling threshold in (0, 1]; 1 = off (default {DefaultTopP})", DefaultValueFactory = _ => DefaultTopP };
+        var minP = new Option<float>("--min-p") { Description = $"Drop tokens below min-p x the top probability; 0 = off (default {DefaultMinP})", DefaultValueFactory = _ => DefaultMinP };
+        var repeatPenalty = new Option<float>("--repeat-penalty") { Description = $"Penalty for tokens in the last --repeat-last-n; 1 = off (default {DefaultRepeatPenalty})", DefaultValueFactory = _ => DefaultRepeatPenalty };
+        var repeatLastN = new Option<int>("--repeat-last-n") { Description = $"Tokens the repetition penalty looks back over (default {DefaultRepeatLastN})", DefaultValueFactory = _ => DefaultRepeatLastN };
+        var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed (default: a random one, printed with --verbose)" };
+        var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this string (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings and the seed to stderr" };
+
+        var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
+        {
+            model, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, verbose,
+        };
+
+        command.SetAction(parse =>
+        {
+            int max = parse.GetValue(maxTokens);
+            if (max < -1)
+                throw new CliException($"--max-tokens must be >= 0, or -1 for no limit (got {max})");
+
+            var sampling = new SamplerOptions
+            {
+                Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP),
+                MinP = parse.GetValue(minP),
+                RepetitionPenalty = parse.GetValue(repeatPenalty),
+                RepetitionWindow = parse.GetValue(repeatLastN),
+                Seed = parse.GetValue(seed),
+            };
+            var options = new GenerationOptions
+            {
+                MaxNewTokens = max == -1 ? int.MaxValue : max,
+                Sampling = sampling,
+                StopStrings = parse.GetValue(stop) ?? [],
+            };
+            ValidateOptions(options);
+
+            return Run(context, parse.GetValue(model)!, parse.GetValue(prompt) ?? "", options, parse.GetValue(verbose));
+        });
+        return command;
+    }
+
+    private static int Run(CliContext context, string modelPath, string prompt, GenerationOptions options, bool verbose)
+    {
+        TextWriter stdout = context.Stdout, stderr = context.Stderr;
+        long loadStart = Stopwatch.GetTimestamp();
+        using var file = ModelFiles.Open(modelPath);
+        ModelDescriptor descriptor = ModelFiles.Match(file);
+        var tokenizer = SentencePieceTokenizer.FromGguf(file);
+        using ILlamaModel model = descriptor.Load(file);
+        TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
+
+        var generator = new TextGenerator(model, tokenizer);
+        GenerationRun run;
+        try
+        {
+            run = generator.Start(prompt, options, context.Cancellation);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(Program.OneLine(e.Message));
+        }
+
+        if (verbose)
+        {
+            var s = options.Sampling;
+            stderr.WriteLine($"model: {modelPath} -> {descriptor.TypeName} (spec {descriptor.SpecPath})");
+            stderr.WriteLine($"sampler: temperature {s.Temperature}, top-k {s.TopK}, top-p {s.TopP}, min-p {s.MinP}, " +
+                             $"repeat-penalty {s.RepetitionPenalty} over {s.RepetitionWindow}, seed {run.Seed}");
+            stderr.WriteLine($"prompt: {run.PromptTokens.Count} tokens: {string.Join(' ', run.PromptTokens)}");
+        }
+
+        foreach (var token in run)
+        {
+            if (token.Text.Length > 0)
+            {
+                stdout.Write(token.Text);
+                stdout.Flush();
+            }
+        }
+        stdout.Flush();
+
+        var stats = run.Statistics;
+        // Statistics start on a fresh line when both streams share a terminal.
+        stderr.WriteLine();
+        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {KernelDispatch.Current})");
+        stderr.WriteLine($"prompt: {stats.PromptTokens} tokens in {stats.PromptEvalTime.TotalMilliseconds:F1} ms, {stats.PromptTokensPerSecond:F1} tokens/s");
+        stderr.WriteLine($"generation: {stats.GeneratedTokens} tokens in {stats.GenerationTime.TotalMilliseconds:F1} ms, {stats.GenerationTokensPerSecond:F1} tokens/s");
+        stderr.WriteLine($"stopped: {Describe(run.StopReason)}");
+        return run.StopReason == StopReason.Cancelled ? Program.Cancelled : 0;
+    }
+
+    private static void ValidateOptions(GenerationOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            string option = e.ParamName switch
+            {
+                nameof(SamplerOptions.Temperature) => "--temperature",
+                nameof(SamplerOptions.TopK) => "--top-k",
+                nameof(SamplerOptions.TopP) => "--top-p",
+                nameof(SamplerOptions.MinP) => "--min-p",
+                nameof(SamplerOptions.RepetitionPenalty) => "--repeat-penalty",
+                nameof(SamplerOptions.RepetitionWindow) => "--repeat-last-n",
+                nameof(GenerationOptions.StopStrings) => "--stop",
+                _ => e.ParamName ?? "option",
+            };
+            string got = e is ArgumentOutOfRangeException { ActualValue: { } value } ? $" (got {value})" : "";
+            throw new CliException($"{option}: {Program.OneLine(e.Message)}{got}");
+        }
+    }
+
+    private static string Describe(StopReason? reason) => reason switch
+    {
+        StopReason.EndOfSequence => "end of sequence",
+        StopReason.MaxTokens => "--max-tokens reached",
+        StopReason.ContextFull => "context length reached",
+        StopReason.StopString => "stop string",
+        StopReason.Cancelled => "cancelled",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,10 @@
+using LlamaGen.Inference;
+
+namespace LlamaGen.Generator.Tests;
+
+/// <summary>Tests that set <see cref="KernelDispatch.Current"/> (process-wide) run in this collection, alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KernelDispatchCollection
+{
+    public const string Name = "KernelDispatch";
+}

@@ -1,0 +1,149 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using LlamaGen.Generator.Emitters;
+using LlamaGen.Generator.Helpers;
+using LlamaGen.Generator.Model;
+using LlamaGen.Inference;
+using LlamaGen.Quantization;
+using LlamaGen.Runtime.Tests.Kernels;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace LlamaGen.Generator.Tests;
+
+/// <summary>
+/// Emits kernels with <see cref="KernelEmitter"/>, compiles them with Roslyn, loads them into a collectible
+/// context and compares every variant this CPU can run with the plain scalar reference. Independent of the
+/// rest of the pipeline; rows only bound the range check, so small row counts cover the Llama column geometry.
+/// </summary>
+[Collection(KernelDispatchCollection.Name)]
+public sealed class KernelEmitterTests
+{
+    /// <summary>stories260K's shapes, Llama 2 7B's column counts (4096, 11008), and odd shapes that exercise remainders and tails.</summary>
+    public static readonly (int Rows, int Columns)[] Shapes =
+    {
+        (64, 64), (32, 64), (172, 64), (64, 172), (512, 64),
+        (13, 4096), (9, 11008),
+        (8, 8), (7, 224), (5, 96), (6, 32), (3, 19),
+    };
+
+    private static readonly string[] Types = { "f32", "f16", "q8_0", "q4_0" };
+
+    private static readonly Lazy<Type> Compiled = new(() => CompileKernels(vnni: true));
+
+    public static TheoryData<string, int, int> Cases()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var (rows, columns) in Shapes)
+            foreach (string type in Types)
+                if (KernelEmitter.IsSupported(new MatVecKernel(rows, columns, type), out _)) data.Add(type, rows, columns);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EveryVariantMatchesTheReference(string type, int rows, int columns)
+    {
+        var kernel = new MatVecKernel(rows, columns, type);
+        var data = new MatVecCheck.Data(GgmlTypeInfo.TryParse(type, out var t) ? t : throw new ArgumentException(type), rows, columns, seed: rows * 31 + columns);
+        foreach (KernelIsa isa in KernelDispatch.Supported)
+        {
+            if (isa == KernelIsa.Neon) continue; // NEON variants come later; the dispatcher maps Neon to Vector128
+            var variant = Kernel(Compiled.Value, $"{kernel.Name}_{isa}");
+            MatVecCheck.Run(variant, data, 0, rows, $"{kernel.Name}_{isa}");
+            MatVecCheck.Run(variant, data, Math.Min(1, rows), Math.Max(Math.Min(1, rows), rows - 2), $"{kernel.Name}_{isa} (subrange)");
+            MatVecCheck.Run(variant, data, rows / 2, rows / 2, $"{kernel.Name}_{isa} (empty range)");
+
+            // The dispatcher must route to the forced ISA's variant; the result matches the reference either way.
+            var dispatcher = Kernel(Compiled.Value, kernel.Name);
+            KernelDispatch.With(isa, () => MatVecCheck.Run(dispatcher, data, 0, rows, $"{kernel.Name} dispatched as {isa}"));
+        }
+    }
+
+    /// <summary>
+    /// This machine may have AVX-VNNI, in which case the AVX2 variants run vpdpbusd; the maddubs+madd path they
+    /// fall back to elsewhere is compiled here with the IsSupported check replaced by false.
+    /// </summary>
+    [Fact]
+    public void Avx2FallbackWithoutVnniMatchesTheReference()
+    {
+        Assert.SkipUnless(KernelDispatch.IsSupported(KernelIsa.Avx2), "AVX2 is not available.");
+        Type kernels = CompileKernels(vnni: false);
+        foreach (var (rows, columns) in new[] { (13, 4096), (7, 224) })
+        {
+            foreach (string type in new[] { "q8_0", "q4_0" })
+            {
+                var kernel = new MatVecKernel(rows, columns, type);
+                GgmlTypeInfo.TryParse(type, out var t);
+                var data = new MatVecCheck.Data(t, rows, columns, seed: 7);
+                MatVecCheck.Run(Kernel(kernels, kernel.Name + "_Avx2"), data, 0, rows, kernel.Name + "_Avx2 without VNNI");
+            }
+        }
+    }
+
+    [Fact]
+    public void UnsupportedKernelCompilesToAMethodThatThrows()
+    {
+        var kernel = new MatVecKernel(4, 48, "q4_0");
+        Assert.False(KernelEmitter.IsSupported(kernel, out string reason));
+        Assert.Contains("48 columns", reason);
+        var w = new SourceWriter();
+        KernelEmitter.EmitVariant(w, kernel, "Avx2");
+        Assert.Contains("throw new NotSupportedException", w.ToString());
+    }
+
+    [Fact]
+    public void EmittedLoopsAreUnrolledWithConstantTripCounts()
+    {
+        var w = new SourceWriter();
+        KernelEmitter.EmitVariant(w, new MatVecKernel(4096, 4096, "q4_0"), "Avx2");
+        string code = w.ToString();
+        // 128 blocks, 4 per iteration: a 32-iteration loop with four block bodies and no remainder.
+        Assert.Contains("for (int i = 0; i < 32; i++)", code);
+        Assert.Contains("var x3 = ", code);
+        Assert.DoesNotContain("var x4 = ", code);
+        Assert.DoesNotContain("remainder", code);
+    }
+
+    private static unsafe MatVecKernelFunction Kernel(Type kernels, string name)
+    {
+        MethodInfo method = kernels.GetMethod(name, BindingFlags.Public | BindingFlags.Static)
+            ?? throw new InvalidOperationException($"The emitted Kernels class has no method {name}.");
+        return method.CreateDelegate<MatVecKernelFunction>();
+    }
+
+    private static Type CompileKernels(bool vnni)
+    {
+        var w = new SourceWriter();
+        foreach (string ns in KernelEmitter.RequiredUsings) w.Line($"using {ns};");
+        w.Line("namespace EmittedKernels;");
+        w.Open("public static unsafe partial class Kernels");
+        foreach (var (rows, columns) in Shapes)
+        {
+            foreach (string type in Types)
+            {
+                var kernel = new MatVecKernel(rows, columns, type);
+                if (!KernelEmitter.IsSupported(kernel, out _)) continue;
+                foreach (string isa in KernelEmitter.Isas) KernelEmitter.EmitVariant(w, kernel, isa);
+                KernelEmitter.EmitDispatcher(w, kernel);
+            }
+        }
+        w.Close();
+        string source = w.ToString();
+        if (!vnni)
+        {
+            Assert.Contains("AvxVnni.IsSupported", source);
+            source = source.Replace("AvxVnni.IsSupported", "false");
+        }
+
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source)
+            .WithOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, optimizationLevel: OptimizationLevel.Release));
+        using var image = new MemoryStream();
+        var result = compilation.Emit(image);
+        var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10).ToList();
+        Assert.True(result.Success, "Emitted kernels do not compile:\n" + string.Join("\n", errors));
+        image.Position = 0;
+        var context = new AssemblyLoadContext("EmittedKernels" + (vnni ? "" : "NoVnni"), isCollectible: true);
+        return context.LoadFromStream(image).GetType("EmittedKernels.Kernels", throwOnError: true)!;
+    }
+}

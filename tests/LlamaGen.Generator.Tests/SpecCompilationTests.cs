@@ -1,0 +1,102 @@
+using Microsoft.CodeAnalysis;
+
+namespace LlamaGen.Generator.Tests;
+
+/// <summary>Every spec in <c>specs/</c> generates code that compiles, with the files and constants it implies.</summary>
+public sealed class SpecCompilationTests
+{
+    public static TheoryData<string> SpecFiles() =>
+        new(Directory.GetFiles(RepositoryPaths.Specs, "*.json").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(SpecFiles))]
+    public void GeneratedCodeCompilesWithoutErrors(string fileName)
+    {
+        string path = Path.Combine(RepositoryPaths.Specs, fileName);
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/" + fileName), (path, File.ReadAllText(path)));
+
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratorErrors);
+        Assert.Empty(result.CompilationErrors);
+        Assert.Contains("Test.M.Shape.g.cs", result.HintNames);
+        Assert.Contains("Test.M.Weights.g.cs", result.HintNames);
+        Assert.Contains("Test.M.Forward.g.cs", result.HintNames);
+        Assert.Contains("Test.M.Kernels.g.cs", result.HintNames);
+        Assert.Contains("LlamaModels.g.cs", result.HintNames);
+        foreach (string isa in new[] { "Scalar", "Vector128", "Avx2", "Avx512" })
+            Assert.Contains($"Test.M.Kernels.{isa}.g.cs", result.HintNames);
+    }
+
+    [Fact]
+    public void Stories260KConstantsMatchThePublishedHyperparameters()
+    {
+        // Expected values: the fixture README (dim 64, hidden 172, 5 layers, 8 heads, 4 KV heads, vocab 512, seq 512).
+        string path = Path.Combine(RepositoryPaths.Specs, "stories260k.json");
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/stories260k.json"), (path, File.ReadAllText(path)));
+        INamedTypeSymbol model = result.Output.GetTypeByMetadataName("Test.M")!;
+
+        object? Constant(string name) => model.GetMembers(name).OfType<IFieldSymbol>().Single().ConstantValue;
+        Assert.Equal(64, Constant("EmbeddingLength"));
+        Assert.Equal(5, Constant("BlockCount"));
+        Assert.Equal(8, Constant("HeadCount"));
+        Assert.Equal(4, Constant("HeadCountKv"));
+        Assert.Equal(8, Constant("HeadDimension"));
+        Assert.Equal(2, Constant("GroupSize"));
+        Assert.Equal(32, Constant("KvDimension"));
+        Assert.Equal(172, Constant("FeedForwardLength"));
+        Assert.Equal(512, Constant("VocabSize"));
+        Assert.Equal(512, Constant("ContextLength"));
+        Assert.Equal(1e-5f, Constant("RmsEpsilon"));
+        Assert.Equal(10000f, Constant("RopeFreqBase"));
+        Assert.True(model.AllInterfaces.Any(i => i.ToDisplayString() == "LlamaGen.Inference.ILlamaModel"));
+    }
+
+    [Fact]
+    public void QuantizedKernelsAreEmittedOnlyForWholeBlockRows()
+    {
+        // stories260K's ffn_down rows have 172 elements, not a multiple of Q8_0/Q4_0's 32: only f32/f16 kernels for it.
+        string path = Path.Combine(RepositoryPaths.Specs, "stories260k.json");
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/stories260k.json"), (path, File.ReadAllText(path)));
+        INamedTypeSymbol kernels = result.Output.GetTypeByMetadataName("Test.M+Kernels")!;
+        var names = kernels.GetMembers().OfType<IMethodSymbol>().Select(m => m.Name).ToHashSet();
+
+        Assert.Contains("MatVec_F32_64x172", names);
+        Assert.Contains("MatVec_F16_64x172", names);
+        Assert.DoesNotContain("MatVec_Q8_0_64x172", names);
+        Assert.DoesNotContain("MatVec_Q4_0_64x172", names);
+        Assert.Contains("MatVec_Q4_0_172x64", names);
+        Assert.Contains("MatVec_Q4_0_64x64_Avx512", names);
+        Assert.Contains("MatVec_Q8_0_32x64_Scalar", names);
+        Assert.Contains("MatVec_F32_512x64", names);
+    }
+
+    [Fact]
+    public void NestedModelClassCompilesAndIsRegistered()
+    {
+        string source = """
+            namespace Outer.Space;
+
+            public static partial class Holder
+            {
+                [LlamaGen.LlamaModel("stories260k.json")]
+                internal partial class Tiny;
+            }
+            """;
+        string path = Path.Combine(RepositoryPaths.Specs, "stories260k.json");
+        GeneratorResult result = GeneratorHarness.Run(source, ("/somewhere/specs/stories260k.json", File.ReadAllText(path)));
+
+        Assert.Empty(result.GeneratorErrors);
+        Assert.Empty(result.CompilationErrors);
+        SyntaxTree registry = result.RunResult.Results.Single().GeneratedSources.Single(s => s.HintName == "LlamaModels.g.cs").SyntaxTree;
+        Assert.Contains("global::Outer.Space.Holder.Tiny.Load(file)", registry.ToString());
+    }
+
+    [Fact]
+    public void SpecPathsMatchAdditionalFilesWithWindowsSeparators()
+    {
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/s.json"), (@"C:\repo\specs\s.json", SpecText.With()));
+
+        Assert.Empty(result.GeneratorErrors);
+        Assert.Contains("Test.M.Shape.g.cs", result.HintNames);
+    }
+}

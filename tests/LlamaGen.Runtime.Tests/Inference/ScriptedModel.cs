@@ -1,0 +1,46 @@
+using LlamaGen.Inference;
+using LlamaGen.Quantization;
+
+namespace LlamaGen.Runtime.Tests.Inference;
+
+/// <summary>
+/// A fake model whose logits are scripted: after evaluating position p the most likely next token is
+/// <c>next(p)</c>. It records every call and rejects positions outside its context, so tests can check exactly
+/// what the generation loop fed it.
+/// </summary>
+internal sealed class ScriptedModel(Func<int, int> next, int contextLength = 512, int vocabSize = 512) : ILlamaModel
+{
+    public ModelShape Shape { get; } = new("scripted", 8, 1, 2, 1, 16, vocabSize, contextLength, 10000f, 1e-5f, [GgmlType.F32]);
+
+    public List<(int Token, int Position)> Fed { get; } = [];
+
+    public int PromptCalls { get; private set; }
+
+    public ScriptedModel(IReadOnlyList<int> script, int contextLength = 512)
+        : this(p => p < script.Count ? script[p] : 2, contextLength) { }
+
+    public void Forward(int token, int position, Span<float> logits)
+    {
+        Assert.InRange(position, 0, Shape.ContextLength - 1);
+        Assert.Equal(Fed.Count, position); // positions are fed in order, none skipped or repeated
+        Fed.Add((token, position));
+        Write(next(position), logits);
+    }
+
+    public void ForwardPrompt(ReadOnlySpan<int> tokens, int startPosition, Span<float> logits)
+    {
+        PromptCalls++;
+        for (int i = 0; i < tokens.Length; i++)
+            Forward(tokens[i], startPosition + i, logits);
+    }
+
+    private void Write(int favourite, Span<float> logits)
+    {
+        Assert.Equal(Shape.VocabSize, logits.Length);
+        for (int i = 0; i < logits.Length; i++)
+            logits[i] = -(i % 7); // a few ties among the rest, none as high as the favourite
+        logits[favourite] = 5;
+    }
+
+    public void Dispose() { }
+}
