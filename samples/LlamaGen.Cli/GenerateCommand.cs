@@ -29,19 +29,19 @@ internal static class GenerateCommand
         };
         var maxTokens = new Option<int>("--max-tokens", "-n")
         {
-            Description = $"Tokens to generate at most; -1 = until EOS or the context is full (default {DefaultMaxTokens})",
+            Description = "Tokens to generate at most; -1 = until EOS or the context is full",
             DefaultValueFactory = _ => DefaultMaxTokens,
         };
         var temperature = new Option<float>("--temperature", "--temp")
         {
-            Description = $"Sampling temperature; 0 = greedy (default {DefaultTemperature})",
+            Description = "Sampling temperature; 0 = greedy",
             DefaultValueFactory = _ => DefaultTemperature,
         };
-        var topK = new Option<int>("--top-k") { Description = $"Keep the K most likely tokens; 0 = off (default {DefaultTopK})", DefaultValueFactory = _ => DefaultTopK };
-        var topP = new Option<float>("--top-p") { Description = $"Nucleus sampling threshold in (0, 1]; 1 = off (default {DefaultTopP})", DefaultValueFactory = _ => DefaultTopP };
-        var minP = new Option<float>("--min-p") { Description = $"Drop tokens below min-p x the top probability; 0 = off (default {DefaultMinP})", DefaultValueFactory = _ => DefaultMinP };
-        var repeatPenalty = new Option<float>("--repeat-penalty") { Description = $"Penalty for tokens in the last --repeat-last-n; 1 = off (default {DefaultRepeatPenalty})", DefaultValueFactory = _ => DefaultRepeatPenalty };
-        var repeatLastN = new Option<int>("--repeat-last-n") { Description = $"Tokens the repetition penalty looks back over (default {DefaultRepeatLastN})", DefaultValueFactory = _ => DefaultRepeatLastN };
+        var topK = new Option<int>("--top-k") { Description = "Keep the K most likely tokens; 0 = off", DefaultValueFactory = _ => DefaultTopK };
+        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling threshold in (0, 1]; 1 = off", DefaultValueFactory = _ => DefaultTopP };
+        var minP = new Option<float>("--min-p") { Description = "Drop tokens below min-p x the top probability; 0 = off", DefaultValueFactory = _ => DefaultMinP };
+        var repeatPenalty = new Option<float>("--repeat-penalty") { Description = "Penalty for tokens in the last --repeat-last-n; 1 = off", DefaultValueFactory = _ => DefaultRepeatPenalty };
+        var repeatLastN = new Option<int>("--repeat-last-n") { Description = "Tokens the repetition penalty looks back over", DefaultValueFactory = _ => DefaultRepeatLastN };
         var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed (default: a random one, printed with --verbose)" };
         var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this string (repeatable)", AllowMultipleArgumentsPerToken = false };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings and the seed to stderr" };

@@ -18,6 +18,12 @@ public sealed unsafe partial class GgufFile : IDisposable
     /// <summary>Metadata keys whose value is an array nested deeper than this are rejected (guards the stack).</summary>
     private const int MaxArrayNesting = 8;
 
+    /// <summary>
+    /// Longest metadata array accepted. Real vocabularies and merge lists are under a million entries; the cap keeps a
+    /// corrupt length in a multi-gigabyte file from allocating gigabytes before the corruption is noticed.
+    /// </summary>
+    public const int MaxArrayLength = 1 << 24;
+
     private const uint MinSupportedVersion = 2, MaxSupportedVersion = 3;
 
     // Smallest possible encodings, used to bound counts by the bytes left before allocating anything.
@@ -256,8 +262,8 @@ public sealed unsafe partial class GgufFile : IDisposable
         if (count > (ulong)(cursor.Remaining / minElementBytes))
             throw cursor.Error(field + " array length", countAt,
                 $"{count} {Name(elementType)} elements need at least {(count > long.MaxValue / 16 ? "more" : ((long)count * minElementBytes).ToString())} bytes but only {cursor.Remaining} remain");
-        if (count > int.MaxValue)
-            throw cursor.Error(field + " array length", countAt, $"{count} elements is too many");
+        if (count > MaxArrayLength)
+            throw cursor.Error(field + " array length", countAt, $"{count} elements is more than the {MaxArrayLength} this reader accepts");
         int n = (int)count;
 
         Array values;

@@ -30,7 +30,7 @@ public static class ReferenceQuantization
             fixed (sbyte* qs = destination[i].Qs)
             {
                 for (int j = 0; j < BlockQ8_0.Elements; j++)
-                    qs[j] = (sbyte)MathF.Round(x[j] * id, MidpointRounding.AwayFromZero);
+                    qs[j] = ToInt8(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero));
             }
         }
     }
@@ -63,9 +63,9 @@ public static class ReferenceQuantization
             {
                 for (int j = 0; j < half; j++)
                 {
-                    // C truncates toward zero when converting to int8_t; x*id + 8.5 lies in [0.5, 16.5] here.
-                    int q0 = Math.Min(15, (int)(sbyte)(x[j] * id + 8.5f));
-                    int q1 = Math.Min(15, (int)(sbyte)(x[j + half] * id + 8.5f));
+                    // x*id + 8.5 lies in [0.5, 16.5] for ordinary data; ToInt8 also reproduces the degenerate cases.
+                    byte q0 = (byte)Math.Min(15, (int)ToInt8(x[j] * id + 8.5f));
+                    byte q1 = (byte)Math.Min(15, (int)ToInt8(x[j + half] * id + 8.5f));
                     qs[j] = (byte)(q0 | (q1 << 4));
                 }
             }
@@ -90,6 +90,17 @@ public static class ReferenceQuantization
             default:
                 throw new NotSupportedException($"Quantizing to {GgmlTypeInfo.Name(type)} is not supported (supported: q8_0, q4_0, f16, f32).");
         }
+    }
+
+    /// <summary>
+    /// C's float → int8_t conversion as compiled for x86 (cvttss2si to int32, keep the low byte): truncation toward
+    /// zero, and 0x80000000 (low byte 0) for NaN, infinities and values beyond int32. Those arise when a block's scale
+    /// underflows (all values subnormal), making the reciprocal infinite; .NET's saturating casts would differ there.
+    /// </summary>
+    private static sbyte ToInt8(float value)
+    {
+        int truncated = float.IsNaN(value) || value >= 2147483648f || value < -2147483648f ? int.MinValue : (int)value;
+        return unchecked((sbyte)truncated);
     }
 
     private static void CheckLengths(int elements, int blocks, int blockSize, string name)

@@ -11,8 +11,8 @@ namespace LlamaGen.Oracle.Tests.Models;
 public sealed class ConvertedStories260KAcceptanceTests(ConvertedStories260K converted) : IClassFixture<ConvertedStories260K>, IDisposable
 {
     // Same F32 arithmetic on both sides, different summation order and exp/RoPE implementations (see
-    // Stories260KOracleTests); measured differences are printed by the test.
-    private const float LogitTolerance = 1e-3f;
+    // Stories260KOracleTests). Measured: 2.4e-5 over the 256 golden steps; 2e-4 is 8x that.
+    private const float LogitTolerance = 2e-4f;
 
     private readonly LlamaCppOracle oracle = LlamaCppOracle.Open(converted.GgufPath);
 

@@ -9,67 +9,92 @@ namespace LlamaGen.Oracle.Tests.Models;
 
 /// <summary>
 /// stories260K re-encoded as F16, Q8_0 and Q4_0 (see <see cref="QuantizedGgufCopy"/>): llama.cpp against the
-/// generated <see cref="Stories260K"/> model on the very same file, greedy continuations and logits.
+/// generated <see cref="Stories260K"/> model on the very same file, for every kernel ISA.
 /// </summary>
+/// <remarks>
+/// Why these tests bound differences relative to the quantization error instead of with a fixed 1e-4:
+/// both sides multiply the same quantized weights by the activation quantized to Q8_0 blocks (F16 weights: llama.cpp
+/// rounds the activation to F16, we keep it in F32). Upstream float differences of 1e-7 (summation order, exp)
+/// occasionally put one activation value on the other side of a rounding boundary, which moves it by a whole
+/// quantization step; through the KV cache that persists. Measured (LLamaSharp 0.30.0, AVX-512 build): per case
+/// the logits agree to ~2e-6 until such a flip, and to 0.15 (Q8_0) / 0.4 (Q4_0) / 9e-3 (F16) after one, which is
+/// 0.05 to 0.62 of llama.cpp's own distance from the F32 model on the same tokens (0.36 Q8_0, 5..9 Q4_0, 0.018 F16).
+/// So the assertion is: our distance from llama.cpp is below llama.cpp's distance from exact F32 arithmetic. A
+/// wrong block layout, scale or nibble order is far outside that (it scrambles the logits).
+/// </remarks>
+[Collection(KernelDispatchCollection.Name)]
 public sealed class QuantizedStories260KOracleTests(ConvertedStories260K converted) : IClassFixture<ConvertedStories260K>
 {
     private const int GreedySteps = 64;
 
-    public static TheoryData<GgmlType, string> Cases
+    public static TheoryData<GgmlType, KernelIsa, string> Cases
     {
         get
         {
-            var data = new TheoryData<GgmlType, string>();
+            var data = new TheoryData<GgmlType, KernelIsa, string>();
             foreach (var type in new[] { GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0 })
-                foreach (string prompt in new[] { "", "Once upon a time", "The cat sat on the mat, and" })
-                    data.Add(type, prompt);
+                foreach (var isa in KernelDispatch.Supported)
+                    foreach (string prompt in new[] { "", "Once upon a time", "The cat sat on the mat, and" })
+                        data.Add(type, isa, prompt);
             return data;
         }
     }
 
-    /// <summary>
-    /// Both sides multiply the same quantized weights by the activation quantized the same way (Q8_0 blocks for
-    /// Q8_0/Q4_0 weights; F16 for F16 weights in llama.cpp), so the products agree up to float summation order and
-    /// the odd activation value rounding the other way at a block boundary. See the test output for measured values.
-    /// </summary>
-    private static float Tolerance(GgmlType type) => type switch
-    {
-        GgmlType.F16 => 1e-3f,
-        GgmlType.Q8_0 => 1e-3f,
-        GgmlType.Q4_0 => 1e-3f,
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
-
     [Theory]
     [MemberData(nameof(Cases))]
-    public void GreedyContinuationMatchesLlamaCpp(GgmlType type, string prompt)
+    public void GreedyContinuationMatchesLlamaCpp(GgmlType type, KernelIsa isa, string prompt)
     {
         string path = converted.PathFor($"stories260K-{GgmlTypeInfo.Name(type)}.gguf");
-        lock (converted)
-            if (!File.Exists(path))
-                QuantizedGgufCopy.Write(converted.GgufPath, path, type);
+        if (!File.Exists(path))
+            QuantizedGgufCopy.Write(converted.GgufPath, path, type);
 
         using var oracle = LlamaCppOracle.Open(path);
         int[] promptIds = oracle.Tokenize(prompt, addSpecial: true, parseSpecial: false);
         var (expectedIds, expectedLogits) = oracle.Greedy(promptIds, GreedySteps);
 
-        using var file = GgufFile.Open(path);
-        using ILlamaModel model = Stories260K.Load(file);
-        var logits = new float[model.Shape.VocabSize];
-        model.ForwardPrompt(promptIds, 0, logits);
-        float worst = 0;
-        var actualIds = new int[GreedySteps];
-        for (int step = 0; step < GreedySteps; step++)
+        // llama.cpp's distance from exact F32 arithmetic on the same tokens: the scale of the quantization error.
+        var reference = new ReferenceLlama(ReferenceLlamaWeights.LoadLlama2C(ReferenceFixtures.Stories260KModel));
+        int[] sequence = [.. promptIds, .. expectedIds];
+        float quantizationError = 0;
+        for (int pos = 0; pos < sequence.Length - 1; pos++)
         {
-            float diff = LogitComparison.MaxAbsDifference(expectedLogits[step], logits);
-            if (float.IsNaN(diff) || diff > worst) worst = diff;
-            actualIds[step] = LogitComparison.ArgMax(logits);
-            if (actualIds[step] != expectedIds[step]) break;
-            model.Forward(actualIds[step], promptIds.Length + step, logits);
+            float[] exact = reference.Forward(sequence[pos], pos);
+            if (pos >= promptIds.Length - 1)
+                quantizationError = MathF.Max(quantizationError, LogitComparison.MaxAbsDifference(expectedLogits[pos - promptIds.Length + 1], exact));
         }
+
+        float worst = 0;
+        int compared = 0;
+        string? divergence = null;
+        KernelDispatch.With(isa, () =>
+        {
+            using var file = GgufFile.Open(path);
+            using ILlamaModel model = Stories260K.Load(file);
+            var logits = new float[model.Shape.VocabSize];
+            model.ForwardPrompt(promptIds, 0, logits);
+            for (int step = 0; step < GreedySteps; step++)
+            {
+                float diff = LogitComparison.MaxAbsDifference(expectedLogits[step], logits);
+                if (float.IsNaN(diff) || diff > worst) worst = diff;
+                compared++;
+                int id = LogitComparison.ArgMax(logits);
+                if (id != expectedIds[step])
+                {
+                    // Greedy paths may part only at a near-tie that the measured logit difference explains.
+                    float margin = LogitComparison.TopTwoMargin(expectedLogits[step]);
+                    Assert.True(margin <= 2 * diff,
+                        $"step {step}: we chose {id}, llama.cpp chose {expectedIds[step]} with a top-2 margin of {margin:E2}, " +
+                        $"more than twice the logit difference {diff:E2}.");
+                    divergence = $"paths part at step {step} (near-tie: margin {margin:E2}, difference {diff:E2})";
+                    break;
+                }
+                model.Forward(id, promptIds.Length + step, logits);
+            }
+        });
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{GgmlTypeInfo.Name(type)}, prompt \"{prompt}\" ({promptIds.Length} tokens), {GreedySteps} steps: max |logit difference| {worst:E2}");
-        Assert.Equal(expectedIds, actualIds);
-        Assert.True(worst < Tolerance(type), $"{GgmlTypeInfo.Name(type)}: logits differ from llama.cpp by {worst:E3} (tolerance {Tolerance(type):E0}).");
+            $"{GgmlTypeInfo.Name(type)} {isa}, prompt \"{prompt}\": {compared} steps, max |logit difference| {worst:E2}, " +
+            $"llama.cpp vs F32 reference {quantizationError:E2} (ratio {worst / quantizationError:F3}){(divergence is null ? "" : "; " + divergence)}");
+        Assert.True(worst < quantizationError,
+            $"{GgmlTypeInfo.Name(type)} {isa}: logits differ from llama.cpp by {worst:E3}, not below llama.cpp's own quantization error {quantizationError:E3}.");
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
+using LlamaGen.Inference;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
 
@@ -108,6 +109,24 @@ public sealed class Llama2CConverterTests : IDisposable
         // The README's shapes, spelled out.
         Assert.Equal([64L, 32], gguf.Tensors.Single(t => t.Name == "blk.0.attn_k.weight").Dimensions);
         Assert.Equal([172L, 64], gguf.Tensors.Single(t => t.Name == "blk.4.ffn_down.weight").Dimensions);
+    }
+
+    [Fact]
+    public void ConvertedFileMatchesTheCheckedInStoriesSpec()
+    {
+        using var gguf = GgufFile.Open(Convert(ReferenceFixtures.Stories260KModel));
+        var fileShape = ModelShapeReader.FromGguf(gguf);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(LlamaGen.Runtime.Tests.Gguf.ModelMatchingTests.FindSpec("stories260k.json")));
+        var s = json.RootElement;
+        var specShape = new ModelShape(s.GetProperty("name").GetString()!,
+            s.GetProperty("embedding_length").GetInt32(), s.GetProperty("block_count").GetInt32(),
+            s.GetProperty("attention.head_count").GetInt32(), s.GetProperty("attention.head_count_kv").GetInt32(),
+            s.GetProperty("feed_forward_length").GetInt32(), s.GetProperty("vocab_size").GetInt32(),
+            s.GetProperty("context_length").GetInt32(), s.GetProperty("rope.freq_base").GetSingle(),
+            s.GetProperty("attention.layer_norm_rms_epsilon").GetSingle(),
+            s.GetProperty("weight_types").EnumerateArray().Select(t => GgmlTypeInfo.TryParse(t.GetString()!, out var type) ? type : throw new FormatException(t.GetString())).ToArray());
+        Assert.Null(ModelCatalog.FirstDifference(fileShape, specShape));
+        Assert.Equal([GgmlType.F32], fileShape.WeightTypes);
     }
 
     private static float[] Slice(float[] all, int layer, int size) => all.AsSpan(layer * size, size).ToArray();

@@ -192,6 +192,17 @@ public class GgufCorruptionTests
     }
 
     [Fact]
+    public void ArrayLongerThanTheReaderAcceptsEvenWhenTheBytesExist()
+    {
+        using var file = GgufTestFile.Write(w => w.AddMetadata("big", GgufValue.Of(new byte[GgufFile.MaxArrayLength + 1])));
+        var bytes = file.ReadAllBytes();
+        int countAt = GgufTestFile.Find(bytes, "big") + 3 + 4 + 4;
+        var e = OpenFails(bytes);
+        Assert.Equal("metadata key #0 'big' value array length", e.Field);
+        Assert.Equal(countAt, e.ByteOffset);
+    }
+
+    [Fact]
     public void UnknownArrayElementType()
     {
         var bytes = ValidFile();
