@@ -21,7 +21,11 @@ internal static class GenerateCommand
 
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model", "-m") { Description = "GGUF model file", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "GGUF model file (or a llama2.c checkpoint, with --tokenizer)", Required = true };
+        var tokenizerFile = new Option<string?>("--tokenizer")
+        {
+            Description = "llama2.c tokenizer file: --model is then a llama2.c checkpoint, converted to GGUF on the fly",
+        };
         var prompt = new Option<string>("--prompt", "-p")
         {
             Description = "Prompt text; empty (the default) starts from BOS alone",
@@ -48,7 +52,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
         {
-            model, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, verbose,
+            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, verbose,
         };
 
         command.SetAction(parse =>
@@ -75,16 +79,16 @@ internal static class GenerateCommand
             };
             ValidateOptions(options);
 
-            return Run(context, parse.GetValue(model)!, parse.GetValue(prompt) ?? "", options, parse.GetValue(verbose));
+            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, parse.GetValue(verbose));
         });
         return command;
     }
 
-    private static int Run(CliContext context, string modelPath, string prompt, GenerationOptions options, bool verbose)
+    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, bool verbose)
     {
         TextWriter stdout = context.Stdout, stderr = context.Stderr;
         long loadStart = Stopwatch.GetTimestamp();
-        using var file = ModelFiles.Open(modelPath);
+        using var file = tokenizerPath is null ? ModelFiles.Open(modelPath) : ModelFiles.OpenLlama2C(modelPath, tokenizerPath);
         ModelDescriptor descriptor = ModelFiles.Match(file);
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
         using ILlamaModel model = descriptor.Load(file);

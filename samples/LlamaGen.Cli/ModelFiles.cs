@@ -1,3 +1,4 @@
+using LlamaGen.Conversion;
 using LlamaGen.Gguf;
 using LlamaGen.Inference;
 using LlamaGen.Models;
@@ -11,6 +12,27 @@ internal static class ModelFiles
     {
         Program.RequireFile(path, "model file");
         return GgufFile.Open(path);
+    }
+
+    /// <summary>
+    /// Converts a llama2.c checkpoint and tokenizer to a temporary GGUF file and opens it. The file is unlinked once
+    /// mapped (the mapping keeps the data alive), so nothing is left behind.
+    /// </summary>
+    public static GgufFile OpenLlama2C(string modelPath, string tokenizerPath)
+    {
+        Program.RequireFile(modelPath, "llama2.c checkpoint");
+        Program.RequireFile(tokenizerPath, "llama2.c tokenizer");
+        string temporary = Path.Combine(Path.GetTempPath(), $"llamagen-{Environment.ProcessId}-{Guid.NewGuid():N}.gguf");
+        try
+        {
+            Llama2CConverter.Convert(modelPath, tokenizerPath, temporary);
+            return GgufFile.Open(temporary);
+        }
+        finally
+        {
+            // On Windows a mapped file cannot be deleted; it then stays in the temp folder.
+            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     /// <summary>The compiled model whose spec matches <paramref name="file"/>; <see cref="ModelMismatchException"/> lists the compiled specs otherwise.</summary>

@@ -184,6 +184,33 @@ public class CliTests(Stories260KGguf stories) : IClassFixture<Stories260KGguf>
     }
 
     [Fact]
+    public void GenerateFromALlama2CCheckpointConvertsOnTheFlyAndLeavesNoFile()
+    {
+        var golden = GoldenOutput.Load(ReferenceFixtures.Stories260KGolden);
+        int before = Directory.GetFiles(Path.GetTempPath(), "llamagen-*.gguf").Length;
+        var result = CliRunner.Run("generate", "--model", ReferenceFixtures.Stories260KModel,
+            "--tokenizer", ReferenceFixtures.Stories260KTokenizer, "--prompt", "", "--temperature", "0",
+            "--max-tokens", golden.Steps.ToString());
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(golden.ReferenceText, result.Stdout);
+        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "llamagen-*.gguf").Length);
+    }
+
+    [Fact]
+    public void GenerateWithOneTokenLessStopsOneTokenShortOfTheGoldenText()
+    {
+        // Pins the off-by-one: llama2.c's 256 steps print 256 tokens, so 255 lacks the final "." of the golden text.
+        var golden = GoldenOutput.Load(ReferenceFixtures.Stories260KGolden);
+        var result = CliRunner.Run("generate", "--model", stories.Path, "--prompt", "", "--temperature", "0",
+            "--max-tokens", (golden.Steps - 1).ToString());
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.NotEqual(golden.ReferenceText, result.Stdout);
+        Assert.StartsWith(result.Stdout, golden.ReferenceText);
+    }
+
+    [Fact]
     public void GeneratePromptLongerThanTheContextIsOneErrorLine()
     {
         string prompt = string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 200));
