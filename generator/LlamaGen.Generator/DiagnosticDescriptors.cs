@@ -98,10 +98,37 @@ internal static class DiagnosticDescriptors
         "None of the weight_types can store {0} ({1} elements per row). Add a type whose block size divides {1}, such as \"f16\" or \"f32\".",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor DuplicateModelAttribute = new(
+        "LLG0019", "Model class has more than one [LlamaModel] attribute",
+        "'{0}' has more than one [LlamaModel] attribute ({1}). A class is one fixed-shape model: keep one attribute and declare another partial class for each further spec.",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor EmptySpecPath = new(
+        "LLG0020", "Spec path is empty",
+        "The [LlamaModel] attribute on '{0}' names no spec file. Pass the spec JSON's path, e.g. [LlamaModel(\"specs/llama2-7b.json\")], and list the file in AdditionalFiles.",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsupportedModelClass = new(
+        "LLG0021", "Model class cannot be generic, static, abstract or a record",
+        "'{0}' is {1}, but the generated model is a concrete, non-generic class that Load instantiates. Declare it as 'partial class {0}'.",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> byId = Index(
         SpecFileNotFound, JsonSyntaxError, UnknownKey, MissingKey, WrongType, InvalidValue, HeadsDoNotDivideEmbedding,
         KvHeadsDoNotDivideHeads, OddHeadDimension, UnsupportedWeightType, UnknownWeightType, KvCacheTooLarge,
-        ClassNotPartial, NestedInGenericType, DuplicateKey, InternalError, NoKernelForType, NoKernelForMatrix);
+        ClassNotPartial, NestedInGenericType, DuplicateKey, InternalError, NoKernelForType, NoKernelForMatrix,
+        DuplicateModelAttribute, EmptySpecPath, UnsupportedModelClass);
+
+    /// <summary>Every descriptor, in id order (for tests and documentation).</summary>
+    public static IEnumerable<DiagnosticDescriptor> All
+    {
+        get
+        {
+            var all = new List<DiagnosticDescriptor>(byId.Values);
+            all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+            return all;
+        }
+    }
 
     public static DiagnosticDescriptor ById(string id) => byId[id];
 

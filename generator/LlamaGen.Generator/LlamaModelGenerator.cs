@@ -25,12 +25,25 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
 {
     public const string AttributeName = "LlamaGen.LlamaModelAttribute";
 
+    private readonly Action<ModelSpec>? beforeEmit;
+
+    public LlamaModelGenerator()
+    {
+    }
+
+    /// <summary>
+    /// For tests: <paramref name="beforeEmit"/> runs before a model's files are rendered, so a test can make rendering
+    /// fail and check that the failure becomes LLG0016 instead of an exception.
+    /// </summary>
+    internal LlamaModelGenerator(Action<ModelSpec> beforeEmit) => this.beforeEmit = beforeEmit;
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValuesProvider<ModelResult> targets = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                // Records are classes to C# and may carry the attribute; TargetParser reports them (LLG0021).
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (syntaxContext, cancellationToken) => ParseTarget(syntaxContext, cancellationToken))
             .WithTrackingName(TrackingNames.Targets);
 
@@ -45,7 +58,7 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
             .Select(static (pair, _) => ParseSpec(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Models);
 
-        context.RegisterSourceOutput(models, static (output, model) => EmitModel(output, model));
+        context.RegisterSourceOutput(models, (output, model) => EmitModel(output, model, beforeEmit));
 
         IncrementalValueProvider<ImmutableEquatableArray<ModelTarget>> registry = models
             .Where(static model => model.Spec is not null && model.Target is { VisibleToAssembly: true })
@@ -104,13 +117,14 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
         return new ModelResult(target.Target, spec, diagnostics.ToImmutableEquatableArray());
     }
 
-    private static void EmitModel(SourceProductionContext output, ModelResult model)
+    private static void EmitModel(SourceProductionContext output, ModelResult model, Action<ModelSpec>? beforeEmit)
     {
         foreach (DiagnosticInfo diagnostic in model.Diagnostics) output.ReportDiagnostic(diagnostic.ToDiagnostic());
         if (model.Target is not { } target || model.Spec is not { } spec) return;
         try
         {
             // Render every file before adding any, so a failure adds nothing half-done.
+            beforeEmit?.Invoke(spec);
             var plan = new ModelPlan(spec);
             string prefix = HintPrefix(target);
             var files = new List<(string Hint, string Text)>

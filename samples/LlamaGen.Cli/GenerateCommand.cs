@@ -48,7 +48,7 @@ internal static class GenerateCommand
         var repeatLastN = new Option<int>("--repeat-last-n") { Description = "Tokens the repetition penalty looks back over", DefaultValueFactory = _ => DefaultRepeatLastN };
         var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed (default: a random one, printed with --verbose)" };
         var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this string (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings and the seed to stderr" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings, the seed, the kernel ISA and CPU features to stderr" };
 
         var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
         {
@@ -112,6 +112,8 @@ internal static class GenerateCommand
             stderr.WriteLine($"sampler: temperature {s.Temperature}, top-k {s.TopK}, top-p {s.TopP}, min-p {s.MinP}, " +
                              $"repeat-penalty {s.RepetitionPenalty} over {s.RepetitionWindow}, seed {run.Seed}");
             stderr.WriteLine($"prompt: {run.PromptTokens.Count} tokens: {string.Join(' ', run.PromptTokens)}");
+            CpuReport.Write(stderr);
+            stderr.WriteLine($"model loaded in {loadTime.TotalMilliseconds:F1} ms (map, match, tokenizer, bind)");
         }
 
         foreach (var token in run)

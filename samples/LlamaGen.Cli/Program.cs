@@ -51,6 +51,8 @@ public static class Program
             InfoCommand.Create(context),
             SpecCommand.Create(context),
             ConvertCommand.Create(context),
+            SynthCommand.Create(context),
+            BenchCommand.Create(context),
         };
 
         ParseResult parsed = root.Parse(args);
@@ -95,7 +97,7 @@ public static class Program
     // Exceptions that describe bad input rather than a bug: files missing or malformed, options or prompts out of
     // range (commands turn those ArgumentExceptions into CliException), a model no compiled spec matches.
     private static bool IsUserError(Exception e) => e is
-        CliException or GgufFormatException or Llama2CFormatException or InvalidDataException or
+        CliException or GgufFormatException or Llama2CFormatException or InvalidDataException or SpecFormatException or
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or
         NotSupportedException or DecoderFallbackException;
 

@@ -1,36 +1,64 @@
+using System.Reflection;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
 
 namespace LlamaGen.Generator.Tests;
 
-/// <summary>Each diagnostic: its id, a message that names the problem, and a location on the offending text.</summary>
+/// <summary>
+/// Each diagnostic: its id, its whole message (which says what to do) and its exact location: the JSON value, key or
+/// character for spec problems, the attribute argument or class name for problems in C#.
+/// </summary>
 public sealed class DiagnosticTests
 {
     private const string SpecPath = "/repo/specs/model.json";
+    private const string Supported = "f32, f16, q8_0, q4_0";
+    private const string IntMax = "2147483647";
 
     private static Diagnostic RunExpectingOne(string id, string spec, string? source = null)
     {
         GeneratorResult result = GeneratorHarness.Run(source ?? GeneratorHarness.ModelSource("specs/model.json"), (SpecPath, spec));
         Assert.Null(result.Exception);
-        Diagnostic diagnostic = Assert.Single(result.GeneratorDiagnostics, d => d.Id == id);
-        return diagnostic;
+        return Assert.Single(result.GeneratorDiagnostics, d => d.Id == id);
     }
 
-    private static void AssertAt(Diagnostic diagnostic, string text, string fragment)
+    /// <summary>Asserts id, severity, message and that the location covers exactly <paramref name="fragment"/> in <paramref name="text"/>.</summary>
+    private static void AssertDiagnostic(Diagnostic diagnostic, string id, string message, string path, string text, string fragment, int occurrence = 0)
     {
-        FileLinePositionSpan span = diagnostic.Location.GetLineSpan();
-        Assert.Equal(SpecPath, span.Path);
-        Assert.Equal(SpecText.LineOf(text, fragment), span.StartLinePosition.Line);
-        Assert.Equal(SpecText.ColumnOf(text, fragment), span.StartLinePosition.Character);
+        int offset = -1;
+        for (int i = 0; i <= occurrence; i++)
+        {
+            offset = text.IndexOf(fragment, offset + 1, StringComparison.Ordinal);
+            Assert.True(offset >= 0, $"'{fragment}' (occurrence {occurrence}) is not in the text.");
+        }
+        AssertDiagnostic(diagnostic, id, message, path, text, new TextSpan(offset, fragment.Length));
     }
 
-    /// <summary>The diagnostic starts at the value of <paramref name="key"/>.</summary>
-    private static void AssertAtValueOf(Diagnostic diagnostic, string text, string key)
+    private static void AssertDiagnostic(Diagnostic diagnostic, string id, string message, string path, string text, TextSpan span)
+    {
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage());
+        Assert.Equal(DiagnosticDescriptors.ById(id).DefaultSeverity, diagnostic.Severity);
+        FileLinePositionSpan location = diagnostic.Location.GetLineSpan();
+        Assert.Equal(path, location.Path);
+        Assert.Equal(SourceText.From(text).Lines.GetLinePositionSpan(span), location.Span);
+    }
+
+    /// <summary>The value of <paramref name="key"/> in a spec written one key per line.</summary>
+    private static TextSpan ValueOf(string text, string key, string value)
     {
         string prefix = $"\"{key}\": ";
-        FileLinePositionSpan span = diagnostic.Location.GetLineSpan();
-        Assert.Equal(SpecPath, span.Path);
-        Assert.Equal(SpecText.LineOf(text, prefix), span.StartLinePosition.Line);
-        Assert.Equal(SpecText.ColumnOf(text, prefix) + prefix.Length, span.StartLinePosition.Character);
+        int offset = text.IndexOf(prefix + value, StringComparison.Ordinal);
+        Assert.True(offset >= 0, $"{prefix}{value} is not in the spec.");
+        return new TextSpan(offset + prefix.Length, value.Length);
+    }
+
+    [Fact]
+    public void EveryDiagnosticIdHasATestHere()
+    {
+        var tested = typeof(DiagnosticTests).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Select(m => m.Name.Split('_')[0]).ToHashSet(StringComparer.Ordinal);
+        var untested = DiagnosticDescriptors.All.Select(d => d.Id).Where(id => !tested.Contains(id)).ToList();
+        Assert.True(untested.Count == 0, $"No test named for {string.Join(", ", untested)}.");
     }
 
     [Fact]
@@ -46,13 +74,10 @@ public sealed class DiagnosticTests
     {
         string source = GeneratorHarness.ModelSource("specs/missing.json");
         Diagnostic d = RunExpectingOne("LLG0001", SpecText.With(), source);
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Contains("specs/missing.json", d.GetMessage());
-        Assert.Contains("AdditionalFiles", d.GetMessage());
-        FileLinePositionSpan span = d.Location.GetLineSpan();
-        Assert.Equal("Source0.cs", span.Path);
-        Assert.Equal(SpecText.LineOf(source, "\"specs/missing.json\""), span.StartLinePosition.Line);
-        Assert.Equal(SpecText.ColumnOf(source, "\"specs/missing.json\""), span.StartLinePosition.Character);
+        AssertDiagnostic(d, "LLG0001",
+            "No additional file matches the spec path 'specs/missing.json'. Add the spec JSON to the project as " +
+            "<AdditionalFiles Include=\"specs/missing.json\" /> (paths are matched by suffix).",
+            "Source0.cs", source, "\"specs/missing.json\"");
     }
 
     [Fact]
@@ -60,10 +85,18 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("block_count", "5 5"));
         Diagnostic d = RunExpectingOne("LLG0002", spec);
-        Assert.Contains("Expected ',' or '}'", d.GetMessage());
-        FileLinePositionSpan span = d.Location.GetLineSpan();
-        Assert.Equal(SpecText.LineOf(spec, "5 5"), span.StartLinePosition.Line);
-        Assert.Equal(SpecText.ColumnOf(spec, "5 5") + 2, span.StartLinePosition.Character);
+        int secondFive = spec.IndexOf("5 5", StringComparison.Ordinal) + 2;
+        AssertDiagnostic(d, "LLG0002", "The model spec is not valid JSON: Expected ',' or '}' after a property value.",
+            SpecPath, spec, new TextSpan(secondFive, 1));
+    }
+
+    [Fact]
+    public void LLG0002_UnterminatedString_PointsAtItsOpeningQuote()
+    {
+        string spec = "{\n  \"name\": \"stories260k\n}\n";
+        Diagnostic d = RunExpectingOne("LLG0002", spec);
+        AssertDiagnostic(d, "LLG0002", "The model spec is not valid JSON: Control character in a string; escape it.",
+            SpecPath, spec, new TextSpan(spec.IndexOf("k\n", StringComparison.Ordinal) + 1, 1));
     }
 
     [Fact]
@@ -71,48 +104,93 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("attention.head_count_kvv", "4"));
         Diagnostic d = RunExpectingOne("LLG0003", spec);
-        Assert.Contains("attention.head_count_kvv", d.GetMessage());
-        AssertAt(d, spec, "\"attention.head_count_kvv\"");
+        AssertDiagnostic(d, "LLG0003",
+            "Unknown key \"attention.head_count_kvv\" in the model spec. Known keys: name, architecture, embedding_length, block_count, " +
+            "attention.head_count, attention.head_count_kv, feed_forward_length, vocab_size, context_length, rope.freq_base, " +
+            "attention.layer_norm_rms_epsilon, weight_types.",
+            SpecPath, spec, "\"attention.head_count_kvv\"");
     }
 
     [Fact]
-    public void LLG0004_MissingKey_NamesTheKey()
+    public void LLG0004_MissingKey_PointsAtTheObjectThatLacksIt()
     {
         string spec = SpecText.With(("vocab_size", null));
         Diagnostic d = RunExpectingOne("LLG0004", spec);
-        Assert.Contains("\"vocab_size\"", d.GetMessage());
-        AssertAt(d, spec, "{");
-    }
-
-    [Fact]
-    public void LLG0005_WrongType_PointsAtTheValue()
-    {
-        string spec = SpecText.With(("embedding_length", "\"64\""));
-        Diagnostic d = RunExpectingOne("LLG0005", spec);
-        Assert.Contains("\"embedding_length\" must be a positive integer, but it is a string", d.GetMessage());
-        AssertAtValueOf(d, spec, "embedding_length");
-    }
-
-    [Fact]
-    public void LLG0005_NonIntegerDimension_IsReported()
-    {
-        string spec = SpecText.With(("block_count", "5.5"));
-        Diagnostic d = RunExpectingOne("LLG0005", spec);
-        Assert.Contains("5.5", d.GetMessage());
-        AssertAtValueOf(d, spec, "block_count");
+        AssertDiagnostic(d, "LLG0004", "The model spec has no \"vocab_size\" key. Add it (the number of tokens in the vocabulary).",
+            SpecPath, spec, "{");
     }
 
     [Theory]
-    [InlineData("block_count", "0")]
-    [InlineData("context_length", "-4")]
-    [InlineData("architecture", "\"gpt2\"")]
-    [InlineData("rope.freq_base", "0")]
-    public void LLG0006_InvalidValue_PointsAtTheValue(string key, string value)
+    [InlineData("embedding_length", "\"64\"", "\"embedding_length\" must be a positive integer, but it is a string")]
+    [InlineData("block_count", "5.5", "\"block_count\" must be a positive integer, but it is the non-integer 5.5")]
+    [InlineData("attention.head_count", "true", "\"attention.head_count\" must be a positive integer, but it is a boolean")]
+    [InlineData("rope.freq_base", "null", "\"rope.freq_base\" must be a positive number, but it is null")]
+    [InlineData("name", "7", "\"name\" must be a string, but it is a number")]
+    [InlineData("weight_types", "\"q4_0\"", "\"weight_types\" must be an array of type names, but it is a string")]
+    public void LLG0005_WrongType_PointsAtTheValue(string key, string value, string message)
+    {
+        string spec = SpecText.With((key, value));
+        Diagnostic d = RunExpectingOne("LLG0005", spec);
+        AssertDiagnostic(d, "LLG0005", message, SpecPath, spec, ValueOf(spec, key, value));
+    }
+
+    [Fact]
+    public void LLG0005_WeightTypeThatIsNotAString_PointsAtTheItem()
+    {
+        string spec = SpecText.With(("weight_types", "[\"f32\", 8]"));
+        Diagnostic d = RunExpectingOne("LLG0005", spec);
+        AssertDiagnostic(d, "LLG0005", "\"weight_types[]\" must be a type name string, but it is a number", SpecPath, spec,
+            new TextSpan(spec.IndexOf("8]", StringComparison.Ordinal), 1));
+    }
+
+    [Fact]
+    public void LLG0005_DocumentThatIsNotAnObject_PointsAtIt()
+    {
+        const string spec = "[1, 2]";
+        Diagnostic d = RunExpectingOne("LLG0005", spec);
+        AssertDiagnostic(d, "LLG0005", "\"(spec)\" must be an object of model hyperparameters, but it is an array", SpecPath, spec, spec);
+    }
+
+    [Theory]
+    [InlineData("block_count", "0", "\"block_count\" is 0; it must be between 1 and " + IntMax + ".")]
+    [InlineData("context_length", "-4", "\"context_length\" is -4; it must be between 1 and " + IntMax + ".")]
+    [InlineData("vocab_size", "3000000000", "\"vocab_size\" is 3000000000; it must be between 1 and " + IntMax + ".")]
+    [InlineData("architecture", "\"gpt2\"", "\"architecture\" is \"gpt2\"; only \"llama\" is supported. Set \"architecture\": \"llama\".")]
+    [InlineData("name", "\" \"", "\"name\" is empty; give it a non-empty value.")]
+    [InlineData("rope.freq_base", "0", "\"rope.freq_base\" is 0; it must be a positive number that fits a float.")]
+    [InlineData("attention.layer_norm_rms_epsilon", "-1e-5", "\"attention.layer_norm_rms_epsilon\" is -1e-5; it must be a positive number that fits a float.")]
+    [InlineData("weight_types", "[]", "\"weight_types\" is empty; list at least one of " + Supported + ".")]
+    [InlineData("embedding_length", "65536",
+        "\"embedding_length\" is 65536; a 65536 x 65536 attention matrix has more than " + IntMax + " elements. Use a smaller embedding_length.")]
+    [InlineData("feed_forward_length", "40000000",
+        "\"feed_forward_length\" is 40000000; a 40000000 x 64 matrix has more than " + IntMax + " elements. Use smaller dimensions.")]
+    [InlineData("vocab_size", "40000000",
+        "\"vocab_size\" is 40000000; a 40000000 x 64 embedding table has more than " + IntMax + " elements. Use a smaller vocabulary.")]
+    public void LLG0006_InvalidValue_PointsAtTheValue(string key, string value, string message)
     {
         string spec = SpecText.With((key, value));
         Diagnostic d = RunExpectingOne("LLG0006", spec);
-        Assert.Contains(key, d.GetMessage());
-        AssertAtValueOf(d, spec, key);
+        AssertDiagnostic(d, "LLG0006", message, SpecPath, spec, ValueOf(spec, key, value));
+    }
+
+    [Fact]
+    public void LLG0006_AttentionScoresThatOverflowAnInt_PointAtTheContextLength()
+    {
+        // 64 heads of 2 dimensions sharing one KV head: the KV cache (1 x 40M x 2) fits, the scores (64 x 40M) do not.
+        string spec = SpecText.With(("embedding_length", "128"), ("block_count", "1"), ("attention.head_count", "64"),
+            ("attention.head_count_kv", "1"), ("context_length", "40000000"));
+        Diagnostic d = RunExpectingOne("LLG0006", spec);
+        AssertDiagnostic(d, "LLG0006",
+            "\"context_length\" is 40000000; the attention scores of 64 heads x 40000000 positions are more than " + IntMax + " values. Lower context_length.",
+            SpecPath, spec, ValueOf(spec, "context_length", "40000000"));
+    }
+
+    [Fact]
+    public void LLG0006_WeightTypeListedTwice_PointsAtTheSecond()
+    {
+        string spec = SpecText.With(("weight_types", "[\"f32\", \"f32\"]"));
+        Diagnostic d = RunExpectingOne("LLG0006", spec);
+        AssertDiagnostic(d, "LLG0006", "\"weight_types\" is listing \"f32\" twice; list each type once.", SpecPath, spec, "\"f32\"", occurrence: 1);
     }
 
     [Fact]
@@ -120,8 +198,10 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("attention.head_count", "6"), ("attention.head_count_kv", "6"));
         Diagnostic d = RunExpectingOne("LLG0007", spec);
-        Assert.Contains("attention.head_count 6 does not divide embedding_length 64", d.GetMessage());
-        AssertAtValueOf(d, spec, "attention.head_count");
+        AssertDiagnostic(d, "LLG0007",
+            "attention.head_count 6 does not divide embedding_length 64; every head needs the same whole number of dimensions. " +
+            "Use a head count that divides 64.",
+            SpecPath, spec, ValueOf(spec, "attention.head_count", "6"));
     }
 
     [Fact]
@@ -129,8 +209,10 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("attention.head_count_kv", "3"));
         Diagnostic d = RunExpectingOne("LLG0008", spec);
-        Assert.Contains("attention.head_count_kv 3 does not divide attention.head_count 8", d.GetMessage());
-        AssertAtValueOf(d, spec, "attention.head_count_kv");
+        AssertDiagnostic(d, "LLG0008",
+            "attention.head_count_kv 3 does not divide attention.head_count 8; grouped-query attention shares each KV head with the " +
+            "same number of query heads. Use a KV head count that divides 8.",
+            SpecPath, spec, ValueOf(spec, "attention.head_count_kv", "3"));
     }
 
     [Fact]
@@ -139,8 +221,10 @@ public sealed class DiagnosticTests
         // 64 / 64 = 1 dimension per head: nothing to rotate in pairs.
         string spec = SpecText.With(("attention.head_count", "64"), ("attention.head_count_kv", "64"));
         Diagnostic d = RunExpectingOne("LLG0009", spec);
-        Assert.Contains("= 1 is odd", d.GetMessage());
-        AssertAtValueOf(d, spec, "attention.head_count");
+        AssertDiagnostic(d, "LLG0009",
+            "The head dimension embedding_length / attention.head_count = 1 is odd; rotary position embedding rotates pairs of " +
+            "dimensions. Choose sizes that give an even head dimension.",
+            SpecPath, spec, ValueOf(spec, "attention.head_count", "64"));
     }
 
     [Fact]
@@ -148,9 +232,9 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("weight_types", "[\"f32\", \"q4_k\"]"));
         Diagnostic d = RunExpectingOne("LLG0010", spec);
-        Assert.Contains("\"q4_k\"", d.GetMessage());
-        Assert.Contains("no kernels for it yet", d.GetMessage());
-        AssertAt(d, spec, "\"q4_k\"");
+        AssertDiagnostic(d, "LLG0010",
+            $"Weight type \"q4_k\" is a known ggml type but LlamaGen has no kernels for it yet. Remove it from weight_types (supported: {Supported}).",
+            SpecPath, spec, "\"q4_k\"");
     }
 
     [Fact]
@@ -158,8 +242,7 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("weight_types", "[\"f32\", \"q9_9\"]"));
         Diagnostic d = RunExpectingOne("LLG0011", spec);
-        Assert.Contains("\"q9_9\" is not a ggml weight type", d.GetMessage());
-        AssertAt(d, spec, "\"q9_9\"");
+        AssertDiagnostic(d, "LLG0011", $"\"q9_9\" is not a ggml weight type. Use one of: {Supported}.", SpecPath, spec, "\"q9_9\"");
     }
 
     [Fact]
@@ -168,31 +251,30 @@ public sealed class DiagnosticTests
         // 5 blocks x 20,000,000 positions x 32 = 3.2e9 > int.MaxValue.
         string spec = SpecText.With(("context_length", "20000000"));
         Diagnostic d = RunExpectingOne("LLG0012", spec);
-        Assert.Contains("3200000000", d.GetMessage());
-        AssertAtValueOf(d, spec, "context_length");
+        AssertDiagnostic(d, "LLG0012",
+            $"block_count 5 x context_length 20000000 x KV dimension 32 = 3200000000 values per cache, more than {IntMax}. Lower context_length.",
+            SpecPath, spec, ValueOf(spec, "context_length", "20000000"));
     }
 
     [Fact]
     public void LLG0013_ClassMustBePartial()
     {
-        string source = """
+        const string source = """
             namespace Test;
 
             [LlamaGen.LlamaModel("specs/model.json")]
             public class NotPartial { }
             """;
         Diagnostic d = RunExpectingOne("LLG0013", SpecText.With(), source);
-        Assert.Contains("'NotPartial'", d.GetMessage());
-        FileLinePositionSpan span = d.Location.GetLineSpan();
-        Assert.Equal("Source0.cs", span.Path);
-        Assert.Equal(SpecText.LineOf(source, "NotPartial"), span.StartLinePosition.Line);
-        Assert.Equal(SpecText.ColumnOf(source, "NotPartial"), span.StartLinePosition.Character);
+        AssertDiagnostic(d, "LLG0013",
+            "'NotPartial' carries [LlamaModel] (or contains such a class) but is not partial. Declare it 'partial' so the generator can add the model's members.",
+            "Source0.cs", source, "NotPartial");
     }
 
     [Fact]
     public void LLG0013_EnclosingTypeMustBePartial()
     {
-        string source = """
+        const string source = """
             namespace Test;
 
             public class Holder
@@ -202,13 +284,15 @@ public sealed class DiagnosticTests
             }
             """;
         Diagnostic d = RunExpectingOne("LLG0013", SpecText.With(), source);
-        Assert.Contains("'Holder'", d.GetMessage());
+        AssertDiagnostic(d, "LLG0013",
+            "'Holder' carries [LlamaModel] (or contains such a class) but is not partial. Declare it 'partial' so the generator can add the model's members.",
+            "Source0.cs", source, "Inner");
     }
 
     [Fact]
     public void LLG0014_ClassNestedInGenericType()
     {
-        string source = """
+        const string source = """
             namespace Test;
 
             public partial class Holder<T>
@@ -218,8 +302,9 @@ public sealed class DiagnosticTests
             }
             """;
         Diagnostic d = RunExpectingOne("LLG0014", SpecText.With(), source);
-        Assert.Contains("'Inner' is nested in the generic type 'Holder'", d.GetMessage());
-        Assert.Equal(SpecText.LineOf(source, "Inner"), d.Location.GetLineSpan().StartLinePosition.Line);
+        AssertDiagnostic(d, "LLG0014",
+            "'Inner' is nested in the generic type 'Holder'. Model classes have a fixed shape and cannot depend on type parameters; move it out of 'Holder'.",
+            "Source0.cs", source, "Inner");
     }
 
     [Fact]
@@ -227,8 +312,36 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With().Replace("  \"vocab_size\": 512,", "  \"vocab_size\": 512,\n  \"vocab_size\": 513,");
         Diagnostic d = RunExpectingOne("LLG0015", spec);
-        Assert.Contains("\"vocab_size\"", d.GetMessage());
-        AssertAt(d, spec, "\"vocab_size\": 513");
+        AssertDiagnostic(d, "LLG0015", "The key \"vocab_size\" appears more than once in the model spec. Keep one.", SpecPath, spec, "\"vocab_size\"", occurrence: 1);
+    }
+
+    [Fact]
+    public void LLG0016_AFailureWhileEmittingIsReportedNotThrown()
+    {
+        string source = """
+            namespace Test;
+
+            [LlamaGen.LlamaModel("specs/model.json")]
+            public partial class M;
+
+            [LlamaGen.LlamaModel("specs/other.json")]
+            public partial class Other;
+            """;
+        var failing = new LlamaModelGenerator(spec =>
+        {
+            if (spec.Name == "stories260k") throw new InvalidOperationException("emitter bug");
+        });
+        GeneratorResult result = GeneratorHarness.Run(failing, source, (SpecPath, SpecText.With()),
+            ("/repo/specs/other.json", SpecText.With(("name", "\"other\""))));
+
+        Assert.Null(result.Exception);
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics, x => x.Id == "LLG0016");
+        AssertDiagnostic(d, "LLG0016",
+            "The LlamaGen generator failed on 'M': InvalidOperationException: emitter bug. Please report this with the spec file.",
+            "Source0.cs", source, "\"specs/model.json\"");
+        // Nothing half-done for the failed model; the other model is unaffected.
+        Assert.DoesNotContain(result.HintNames, h => h.StartsWith("Test.M.", StringComparison.Ordinal));
+        Assert.Contains("Test.Other.Forward.g.cs", result.HintNames);
     }
 
     [Fact]
@@ -237,11 +350,16 @@ public sealed class DiagnosticTests
         // stories260K: ffn_down rows have 172 elements, not whole 32-element Q8_0/Q4_0 blocks.
         string spec = SpecText.With();
         GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/model.json"), (SpecPath, spec));
-        var infos = result.GeneratorDiagnostics.Where(d => d.Id == "LLG0017").ToList();
+        var infos = result.GeneratorDiagnostics.Where(d => d.Id == "LLG0017").OrderBy(d => d.GetMessage(), StringComparer.Ordinal).ToList();
         Assert.Equal(2, infos.Count);
-        Assert.All(infos, d => Assert.Equal(DiagnosticSeverity.Info, d.Severity));
-        Assert.Contains(infos, d => d.GetMessage().Contains("\"q4_0\" cannot be used for ffn_down (64 x 172)"));
-        Assert.Contains(infos, d => d.GetMessage().Contains("\"q8_0\" cannot be used for ffn_down (64 x 172)"));
+        TextSpan weightTypes = ValueOf(spec, "weight_types", SpecText.Stories260K.Single(e => e.Key == "weight_types").Value);
+        foreach (var (d, type) in infos.Zip(new[] { "q4_0", "q8_0" }))
+        {
+            AssertDiagnostic(d, "LLG0017",
+                $"Weight type \"{type}\" cannot be used for ffn_down (64 x 172): its rows have 172 elements, not a multiple of the 32-element block. " +
+                "A GGUF file must store that matrix in another listed type.",
+                SpecPath, spec, weightTypes);
+        }
         Assert.Empty(result.GeneratorErrors);
     }
 
@@ -250,14 +368,114 @@ public sealed class DiagnosticTests
     {
         string spec = SpecText.With(("weight_types", "[\"q4_0\"]"));
         Diagnostic d = RunExpectingOne("LLG0018", spec);
-        Assert.Contains("ffn_down (64 x 172)", d.GetMessage());
-        AssertAtValueOf(d, spec, "weight_types");
+        AssertDiagnostic(d, "LLG0018",
+            "None of the weight_types can store ffn_down (64 x 172) (172 elements per row). Add a type whose block size divides 172, such as \"f16\" or \"f32\".",
+            SpecPath, spec, ValueOf(spec, "weight_types", "[\"q4_0\"]"));
+    }
+
+    [Fact]
+    public void LLG0019_TwoAttributesOnOneClass()
+    {
+        const string source = """
+            namespace Test;
+
+            [LlamaGen.LlamaModel("specs/model.json")]
+            [LlamaGen.LlamaModel("specs/other.json")]
+            public partial class M;
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source, (SpecPath, SpecText.With()), ("/repo/specs/other.json", SpecText.With()));
+
+        Assert.Null(result.Exception);
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
+        AssertDiagnostic(d, "LLG0019",
+            "'M' has more than one [LlamaModel] attribute (\"specs/model.json\", \"specs/other.json\"). A class is one fixed-shape model: " +
+            "keep one attribute and declare another partial class for each further spec.",
+            "Source0.cs", source, "LlamaGen.LlamaModel(\"specs/other.json\")");
+        // What the user sees: C#'s own CS0579 on the same attribute, and no generated members for either spec.
+        Diagnostic compiler = Assert.Single(result.CompilationErrors);
+        Assert.Equal("CS0579", compiler.Id);
+        Assert.Equal(d.Location.SourceSpan.Start, compiler.Location.SourceSpan.Start);
+        Assert.DoesNotContain(result.HintNames, h => h.StartsWith("Test.M.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LLG0019_AttributesOnTwoPartialDeclarationsAreReportedOnce()
+    {
+        const string source = """
+            namespace Test;
+
+            [LlamaGen.LlamaModel("specs/model.json")]
+            public partial class M;
+
+            [LlamaGen.LlamaModel("specs/other.json")]
+            public partial class M;
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source, (SpecPath, SpecText.With()), ("/repo/specs/other.json", SpecText.With()));
+
+        Assert.Null(result.Exception);
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("LLG0019", d.Id);
+        Assert.Equal(source.IndexOf("LlamaGen.LlamaModel(\"specs/other.json\")", StringComparison.Ordinal), d.Location.SourceSpan.Start);
+        Assert.Empty(result.HintNames);
+    }
+
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("\"   \"")]
+    [InlineData("null")]
+    public void LLG0020_EmptySpecPath_PointsAtTheArgument(string argument)
+    {
+        string source = $$"""
+            namespace Test;
+
+            [LlamaGen.LlamaModel({{argument}})]
+            public partial class M;
+            """;
+        Diagnostic d = RunExpectingOne("LLG0020", SpecText.With(), source);
+        AssertDiagnostic(d, "LLG0020",
+            "The [LlamaModel] attribute on 'M' names no spec file. Pass the spec JSON's path, e.g. [LlamaModel(\"specs/llama2-7b.json\")], " +
+            "and list the file in AdditionalFiles.",
+            "Source0.cs", source, argument);
+    }
+
+    [Fact]
+    public void AnAttributeCSharpCannotBindIsLeftToTheCompiler()
+    {
+        const string source = """
+            namespace Test;
+
+            [LlamaGen.LlamaModel]
+            public partial class M;
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source, (SpecPath, SpecText.With()));
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Contains(result.CompilationErrors, d => d.Id == "CS7036");
+    }
+
+    [Theory]
+    [InlineData("public partial class M<T>", "a generic class")]
+    [InlineData("public static partial class M", "a static class")]
+    [InlineData("public abstract partial class M", "an abstract class")]
+    [InlineData("public partial record M", "a record")]
+    public void LLG0021_ClassThatCannotBeAModel(string declaration, string what)
+    {
+        string source = $$"""
+            namespace Test;
+
+            [LlamaGen.LlamaModel("specs/model.json")]
+            {{declaration}};
+            """;
+        Diagnostic d = RunExpectingOne("LLG0021", SpecText.With(), source);
+        AssertDiagnostic(d, "LLG0021",
+            $"'M' is {what}, but the generated model is a concrete, non-generic class that Load instantiates. Declare it as 'partial class M'.",
+            "Source0.cs", source, "M", occurrence: source.Count(c => c == 'M') - 1);
     }
 
     [Fact]
     public void ErrorsStopGenerationForThatModelOnly()
     {
-        string source = """
+        const string source = """
             namespace Test;
 
             [LlamaGen.LlamaModel("specs/bad.json")]

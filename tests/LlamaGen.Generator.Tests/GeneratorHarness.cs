@@ -29,16 +29,22 @@ internal static class GeneratorHarness
     public static GeneratorDriver CreateDriver(params (string Path, string Text)[] additionalFiles) =>
         CreateDriver(additionalFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToArray());
 
-    public static GeneratorDriver CreateDriver(params AdditionalText[] additionalFiles) => CSharpGeneratorDriver.Create(
-        new[] { new LlamaModelGenerator().AsSourceGenerator() },
+    public static GeneratorDriver CreateDriver(params AdditionalText[] additionalFiles) => CreateDriver(new LlamaModelGenerator(), additionalFiles);
+
+    public static GeneratorDriver CreateDriver(LlamaModelGenerator generator, params AdditionalText[] additionalFiles) => CSharpGeneratorDriver.Create(
+        new[] { generator.AsSourceGenerator() },
         additionalFiles,
         ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static GeneratorResult Run(string source, params (string Path, string Text)[] additionalFiles)
+    public static GeneratorResult Run(string source, params (string Path, string Text)[] additionalFiles) =>
+        Run(new LlamaModelGenerator(), source, additionalFiles);
+
+    public static GeneratorResult Run(LlamaModelGenerator generator, string source, params (string Path, string Text)[] additionalFiles)
     {
         CSharpCompilation input = CreateCompilation(source);
-        GeneratorDriver driver = CreateDriver(additionalFiles).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
+        AdditionalText[] texts = additionalFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToArray();
+        GeneratorDriver driver = CreateDriver(generator, texts).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
         return new GeneratorResult(driver.GetRunResult(), output);
     }
 

@@ -29,7 +29,7 @@ public sealed class KernelEmitterTests
 
     private static readonly string[] Types = { "f32", "f16", "q8_0", "q4_0" };
 
-    private static readonly Lazy<Type> Compiled = new(() => CompileKernels(vnni: true));
+    private static readonly Lazy<Type> Compiled = new(() => CompileKernels(disabled: null));
 
     public static TheoryData<string, int, int> Cases()
     {
@@ -48,7 +48,6 @@ public sealed class KernelEmitterTests
         var data = new MatVecCheck.Data(GgmlTypeInfo.TryParse(type, out var t) ? t : throw new ArgumentException(type), rows, columns, seed: rows * 31 + columns);
         foreach (KernelIsa isa in KernelDispatch.Supported)
         {
-            if (isa == KernelIsa.Neon) continue; // NEON variants come later; the dispatcher maps Neon to Vector128
             var variant = Kernel(Compiled.Value, $"{kernel.Name}_{isa}");
             MatVecCheck.Run(variant, data, 0, rows, $"{kernel.Name}_{isa}");
             MatVecCheck.Run(variant, data, Math.Min(1, rows), Math.Max(Math.Min(1, rows), rows - 2), $"{kernel.Name}_{isa} (subrange)");
@@ -68,7 +67,23 @@ public sealed class KernelEmitterTests
     public void Avx2FallbackWithoutVnniMatchesTheReference()
     {
         Assert.SkipUnless(KernelDispatch.IsSupported(KernelIsa.Avx2), "AVX2 is not available.");
-        Type kernels = CompileKernels(vnni: false);
+        CheckQuantizedVariant(CompileKernels(disabled: "AvxVnni.IsSupported"), "Avx2", "without VNNI");
+    }
+
+    /// <summary>
+    /// The NEON variants use sdot where the CPU has FEAT_DotProd (Dp); the smull + sadalp path they fall back to is
+    /// compiled here with the IsSupported check replaced by false. (The arm64 CI run also runs everything on a
+    /// qemu CPU without Dp.)
+    /// </summary>
+    [Fact]
+    public void NeonFallbackWithoutDotProductMatchesTheReference()
+    {
+        Assert.SkipUnless(KernelDispatch.IsSupported(KernelIsa.Neon), "NEON (AdvSimd.Arm64) is not available; the arm64 CI run covers it.");
+        CheckQuantizedVariant(CompileKernels(disabled: "Dp.IsSupported"), "Neon", "without Dp");
+    }
+
+    private static void CheckQuantizedVariant(Type kernels, string isa, string label)
+    {
         foreach (var (rows, columns) in new[] { (13, 4096), (7, 224) })
         {
             foreach (string type in new[] { "q8_0", "q4_0" })
@@ -76,9 +91,41 @@ public sealed class KernelEmitterTests
                 var kernel = new MatVecKernel(rows, columns, type);
                 GgmlTypeInfo.TryParse(type, out var t);
                 var data = new MatVecCheck.Data(t, rows, columns, seed: 7);
-                MatVecCheck.Run(Kernel(kernels, kernel.Name + "_Avx2"), data, 0, rows, kernel.Name + "_Avx2 without VNNI");
+                MatVecCheck.Run(Kernel(kernels, $"{kernel.Name}_{isa}"), data, 0, rows, $"{kernel.Name}_{isa} {label}");
             }
         }
+    }
+
+    /// <summary>On a CPU without NEON the variant must refuse to run rather than fault on an unsupported intrinsic.</summary>
+    [Fact]
+    public unsafe void NeonVariantThrowsWithoutAdvSimd()
+    {
+        Assert.SkipWhen(KernelDispatch.IsSupported(KernelIsa.Neon), "This CPU has NEON; the variant runs in EveryVariantMatchesTheReference.");
+        var kernel = new MatVecKernel(32, 64, "q8_0");
+        var variant = Kernel(Compiled.Value, kernel.Name + "_Neon");
+        var data = new MatVecCheck.Data(GgmlType.Q8_0, 32, 64, seed: 1);
+        var error = Assert.Throws<PlatformNotSupportedException>(() => MatVecCheck.Run(variant, data, 0, 32, kernel.Name + "_Neon"));
+        Assert.Contains("NEON", error.Message);
+    }
+
+    [Fact]
+    public void NeonVariantHasBothDotProductPathsAndTheX86Geometry()
+    {
+        var w = new SourceWriter();
+        KernelEmitter.EmitVariant(w, new MatVecKernel(4096, 4096, "q4_0"), "Neon");
+        string code = w.ToString();
+        Assert.Contains("Dp.IsSupported", code);
+        Assert.Contains("Dp.DotProduct(", code);
+        Assert.Contains("AdvSimd.MultiplyWideningUpper(", code);
+        // 128 blocks, 4 per iteration like AVX2: a 32-iteration loop with four block bodies and no remainder.
+        Assert.Contains("for (int i = 0; i < 32; i++)", code);
+        Assert.Contains("var xl3 = ", code);
+        Assert.DoesNotContain("var xl4 = ", code);
+        Assert.DoesNotContain("remainder", code);
+
+        var d = new SourceWriter();
+        KernelEmitter.EmitDispatcher(d, new MatVecKernel(4096, 4096, "q4_0"));
+        Assert.Matches(@"case KernelIsa\.Neon:\s*MatVec_Q4_0_4096x4096_Neon\(", d.ToString());
     }
 
     [Fact]
@@ -112,7 +159,8 @@ public sealed class KernelEmitterTests
         return method.CreateDelegate<MatVecKernelFunction>();
     }
 
-    private static Type CompileKernels(bool vnni)
+    /// <summary>Compiles every shape, type and ISA; <paramref name="disabled"/> (an IsSupported check) is replaced by false.</summary>
+    private static Type CompileKernels(string? disabled)
     {
         var w = new SourceWriter();
         foreach (string ns in KernelEmitter.RequiredUsings) w.Line($"using {ns};");
@@ -130,10 +178,10 @@ public sealed class KernelEmitterTests
         }
         w.Close();
         string source = w.ToString();
-        if (!vnni)
+        if (disabled is not null)
         {
-            Assert.Contains("AvxVnni.IsSupported", source);
-            source = source.Replace("AvxVnni.IsSupported", "false");
+            Assert.Contains(disabled, source);
+            source = source.Replace(disabled, "false");
         }
 
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source)
@@ -143,7 +191,7 @@ public sealed class KernelEmitterTests
         var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10).ToList();
         Assert.True(result.Success, "Emitted kernels do not compile:\n" + string.Join("\n", errors));
         image.Position = 0;
-        var context = new AssemblyLoadContext("EmittedKernels" + (vnni ? "" : "NoVnni"), isCollectible: true);
+        var context = new AssemblyLoadContext("EmittedKernels" + (disabled is null ? "" : " without " + disabled), isCollectible: true);
         return context.LoadFromStream(image).GetType("EmittedKernels.Kernels", throwOnError: true)!;
     }
 }

@@ -23,8 +23,24 @@ public sealed class SpecCompilationTests
         Assert.Contains("Test.M.Forward.g.cs", result.HintNames);
         Assert.Contains("Test.M.Kernels.g.cs", result.HintNames);
         Assert.Contains("LlamaModels.g.cs", result.HintNames);
-        foreach (string isa in new[] { "Scalar", "Vector128", "Avx2", "Avx512" })
+        foreach (string isa in LlamaGen.Generator.Emitters.KernelEmitter.Isas)
             Assert.Contains($"Test.M.Kernels.{isa}.g.cs", result.HintNames);
+        Assert.Equal(5 + LlamaGen.Generator.Emitters.KernelEmitter.Isas.Length, result.HintNames.Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecFiles))]
+    public void ShapeWeightsForwardAndRegistryCompileWithoutWarnings(string fileName)
+    {
+        // The kernel files are checked by KernelEmitterTests; the rest of the generated code must be warning-free.
+        string path = Path.Combine(RepositoryPaths.Specs, fileName);
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/" + fileName), (path, File.ReadAllText(path)));
+
+        var warnings = result.Output.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && !tree.FilePath.Contains(".Kernels."))
+            .Select(d => $"{Path.GetFileName(d.Location.SourceTree!.FilePath)}: {d}")
+            .ToList();
+        Assert.True(warnings.Count == 0, string.Join("\n", warnings));
     }
 
     [Fact]

@@ -27,6 +27,7 @@ internal static class ForwardEmitter
 
         // Attention scores are divided by sqrt(head dimension) exactly as run.c does (a division, not a
         // multiplication by the reciprocal), so the reference and this code round the same way.
+        w.Line("// sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.");
         w.Line("private const float AttentionScoreDivisor = " + GeneratedFile.FloatLiteral((float)System.Math.Sqrt(spec.HeadDimension)) + ";");
         if (quantized)
             w.Line("private const int QuantizedActivationBytes = " + plan.QuantizedActivationBytes.ToString(CultureInfo.InvariantCulture) +
@@ -108,6 +109,13 @@ internal static class ForwardEmitter
         w.Close();
         w.Line();
 
+        w.Line("// The forward pass, step for step as in llama2.c's run.c forward() and the Llama 2 paper:");
+        w.Line("// (W v is a matrix-vector product, * is elementwise)");
+        w.Line("//   x = token_embd[token]");
+        w.Line("//   for each block:  xb = RMSNorm(x);  q, k, v = RoPE(Wq xb), RoPE(Wk xb), Wv xb");
+        w.Line("//                    x += Wo Attention(q, k, v)");
+        w.Line("//                    xb = RMSNorm(x);  x += Wdown (SiLU(Wgate xb) * Wup xb)");
+        w.Line("//   logits = Wout RMSNorm(x)");
         w.Line("// Token embedding, then every transformer block; leaves the final hidden state in residual.");
         w.Open("private void RunBlocks(int token, int position)");
         w.Line("// The embedding table may be quantized: dequantize only this token's row.");
@@ -133,6 +141,7 @@ internal static class ForwardEmitter
     private static void EmitAttention(SourceWriter w, ModelPlan plan, string xq8)
     {
         MatrixRole wq = Role(plan, "attn_q"), wk = Role(plan, "attn_k"), wv = Role(plan, "attn_v"), wo = Role(plan, "attn_output");
+        w.Line("// One block's attention sublayer (run.c: from the attention rmsnorm to the residual connection).");
         w.Open("private void Attention(int layer, int position)");
         w.Line("// Pre-attention RMSNorm.");
         w.Line(Ops + ".RmsNorm(normed, residual, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");
@@ -151,8 +160,10 @@ internal static class ForwardEmitter
         w.Line("Rotate(query, HeadCount, cos, sin);");
         w.Line("Rotate(key, HeadCountKv, cos, sin);");
         w.Line();
-        w.Line("// Multi-head attention with grouped-query heads: the GroupSize query heads of one KV head are scored");
-        w.Line("// together, so each cached key and value row is read once per group. The output overwrites normed.");
+        w.Line("// Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head");
+        w.Line("// h / GroupSize. The GroupSize query heads of one KV head are scored together, so each cached key and value");
+        w.Line("// row is read once per group. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the");
+        w.Line("// score-weighted sum of v[t]. The output overwrites normed.");
         w.Line("float* keys = kvCache.Keys(layer, 0);");
         w.Line("float* values = kvCache.Values(layer, 0);");
         w.Line("int length = position + 1;");
@@ -189,6 +200,7 @@ internal static class ForwardEmitter
     private static void EmitFeedForward(SourceWriter w, ModelPlan plan)
     {
         MatrixRole gate = Role(plan, "ffn_gate"), up = Role(plan, "ffn_up"), down = Role(plan, "ffn_down");
+        w.Line("// One block's feed-forward sublayer (run.c: from the ffn rmsnorm to the residual connection).");
         w.Open("private void FeedForward(int layer)");
         w.Line("// Pre-FFN RMSNorm.");
         w.Line(Ops + ".RmsNorm(normed, residual, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");

@@ -21,6 +21,9 @@ internal static partial class KernelEmitter
         if (!q4) return;
         switch (isa)
         {
+            case "Neon":
+                EmitNeonQuantizedConstants(w);
+                break;
             case "Vector128":
                 w.Line("Vector128<byte> lowNibbles128 = Vector128.Create((byte)0x0F);");
                 w.Line("Vector128<sbyte> eight128 = Vector128.Create((sbyte)8);");

@@ -7,12 +7,13 @@ internal static partial class KernelEmitter
 {
     /// <summary>
     /// How a SIMD variant walks a row. A "unit" is the work of one step: one vector of floats for F32/F16, one
-    /// 32-element block (Vector128, AVX2) or two blocks in one 512-bit register (AVX-512) for Q8_0/Q4_0.
+    /// 32-element block (Vector128, NEON, AVX2) or two blocks in one 512-bit register (AVX-512) for Q8_0/Q4_0.
     /// </summary>
     /// <remarks>
     /// Unroll factors (units per loop iteration): 4 vectors for floats, so each row keeps two accumulators
     /// (alternating units, hiding the FMA latency) and a 4-row pass has 8 independent FMA chains; 128 columns per
-    /// iteration for the quantized types (4 blocks on AVX2, 2 block pairs on AVX-512, 2 blocks on Vector128), so a
+    /// iteration for the quantized types (4 blocks on AVX2 and NEON, 2 block pairs on AVX-512; 2 blocks, 64 columns, on
+    /// Vector128, whose emulated byte products are long enough already), so a
     /// 4-row pass runs 16 independent block products (~100 instructions) per iteration: enough independent work for
     /// the out-of-order core and an amortized loop overhead, while 4096 columns stay a 32-iteration loop rather than
     /// 128 pasted blocks (which would only grow the method and the JIT time). Llama shapes (multiples of 128
@@ -27,7 +28,7 @@ internal static partial class KernelEmitter
             {
                 UnitBlocks = isa == "Avx512" ? 2 : 1;
                 UnitElements = UnitBlocks * BlockValues;
-                Unroll = isa == "Avx2" ? 4 : 2;
+                Unroll = isa is "Avx2" or "Neon" ? 4 : 2;
                 int blocks = kernel.Columns / BlockValues;
                 Units = blocks / UnitBlocks;
                 TailElements = (blocks % UnitBlocks) * BlockValues;
@@ -74,6 +75,9 @@ internal static partial class KernelEmitter
             case "Avx512":
                 w.Line("if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException(\"AVX-512 F and BW are required.\");");
                 break;
+            case "Neon":
+                w.Line("if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException(\"AdvSimd (NEON) on Arm64 is required.\");");
+                break;
         }
 
         if (g.Quantized)
@@ -95,6 +99,7 @@ internal static partial class KernelEmitter
 
         if (kernel.TypeName == "F16") EmitHalfToSingle(w, VectorType(isa));
         if (g.Quantized) EmitQuantizedHelpers(w, kernel, isa, g);
+        if (isa == "Neon") EmitNeonHelpers(w, kernel);
     }
 
     private static void EmitPass(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows)
@@ -142,7 +147,9 @@ internal static partial class KernelEmitter
         for (int i = 0; i < rows; i++)
         {
             string target = i == 0 ? "y[r]" : $"y[r + {i}]";
-            string sum = g.Quantized ? $"{vector}.Sum(acc{i})" : $"{vector}.Sum(acc{i}a + acc{i}b)";
+            string sum = isa == "Neon"
+                ? (g.Quantized ? $"HorizontalSum(acc{i})" : $"HorizontalSum(AdvSimd.Add(acc{i}a, acc{i}b))")
+                : (g.Quantized ? $"{vector}.Sum(acc{i})" : $"{vector}.Sum(acc{i}a + acc{i}b)");
             if (g.Quantized && g.TailElements > 0) sum += $" + Vector256.Sum(tailAcc{i})";
             else if (!g.Quantized && g.TailElements > 0) sum += $" + tail{i}";
             w.Line($"{target} = {sum};");
@@ -167,12 +174,14 @@ internal static partial class KernelEmitter
     {
         if (!g.Quantized)
         {
-            EmitFloatUnit(w, kernel, isa, g, rows, j);
+            if (isa == "Neon") EmitNeonFloatUnit(w, kernel, g, rows, j);
+            else EmitFloatUnit(w, kernel, isa, g, rows, j);
             return;
         }
         switch (isa)
         {
             case "Vector128": EmitVector128BlockUnit(w, kernel, rows, j, $"acc{{0}}"); break;
+            case "Neon": EmitNeonBlockUnit(w, kernel, rows, j); break;
             case "Avx2": EmitAvx2BlockUnit(w, kernel, rows, j, $"acc{{0}}"); break;
             case "Avx512": EmitAvx512PairUnit(w, kernel, rows, j); break;
         }

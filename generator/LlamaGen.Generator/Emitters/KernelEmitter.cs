@@ -23,7 +23,7 @@ namespace LlamaGen.Generator.Emitters;
 /// </remarks>
 internal static partial class KernelEmitter
 {
-    public static readonly string[] Isas = { "Scalar", "Vector128", "Avx2", "Avx512" };
+    public static readonly string[] Isas = { "Scalar", "Vector128", "Neon", "Avx2", "Avx512" };
 
     /// <summary>Namespaces the emitted kernels refer to without qualification.</summary>
     public static readonly string[] RequiredUsings =
@@ -32,6 +32,7 @@ internal static partial class KernelEmitter
         "System.Diagnostics",
         "System.Runtime.CompilerServices",
         "System.Runtime.Intrinsics",
+        "System.Runtime.Intrinsics.Arm",
         "System.Runtime.Intrinsics.X86",
         "LlamaGen.Inference",
     };
@@ -142,6 +143,8 @@ internal static partial class KernelEmitter
         w.Line($"    {kernel.Name}_Avx2({args});");
         w.Line("    break;");
         w.Line("case KernelIsa.Neon:");
+        w.Line($"    {kernel.Name}_Neon({args});");
+        w.Line("    break;");
         w.Line("case KernelIsa.Vector128:");
         w.Line($"    {kernel.Name}_Vector128({args});");
         w.Line("    break;");

@@ -14,6 +14,16 @@ internal static class ShapeEmitter
         w.Line($"/// The <c>{name}</c> model with every dimension fixed at build time (spec <c>{GeneratedFile.Xml(target.SpecPath)}</c>).");
         w.Line("/// Load weights with <see cref=\"Load\"/>; one instance runs one sequence at a time.");
         w.Line("/// </summary>");
+        w.Line("/// <remarks>");
+        w.Line($"/// {spec.BlockCount} transformer {Plural(spec.BlockCount, "block")} of width {spec.EmbeddingLength}. " +
+               $"{spec.HeadCount} query {Plural(spec.HeadCount, "head")} of {spec.HeadDimension} dimensions " +
+               (spec.GroupSize == 1 ? "each have their own key/value head (no grouped-query attention)." : $"share {spec.HeadCountKv} key/value {Plural(spec.HeadCountKv, "head")}"));
+        if (spec.GroupSize > 1) w.Line($"/// (grouped-query attention, {spec.GroupSize} query heads per key/value head).");
+        w.Line($"/// Feed-forward hidden size {spec.FeedForwardLength}, vocabulary {spec.VocabSize} tokens, context {spec.ContextLength} positions.");
+        w.Line($"/// Kernels are generated for {GeneratedFile.Xml(string.Join(", ", spec.WeightTypes))} weights.");
+        w.Line("/// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),");
+        w.Line("/// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).");
+        w.Line("/// </remarks>");
         w.Open(GeneratedFile.ClassHeader(target, " : " + GeneratedFile.Inference + "ILlamaModel"));
 
         w.Line("/// <summary>The model's name in the spec.</summary>");
@@ -53,6 +63,8 @@ internal static class ShapeEmitter
         w.Close();
         return GeneratedFile.Close(w, target);
     }
+
+    private static string Plural(int count, string noun) => count == 1 ? noun : noun + "s";
 
     private static void Constant(SourceWriter w, string name, int value, string doc)
     {

@@ -33,6 +33,7 @@ internal static class WeightsEmitter
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         w.Open(GeneratedFile.ClassHeader(target));
 
+        w.Line("// Indices into Slots: the token embedding, SlotsPerBlock tensors per block, the output norm, the classifier.");
         w.Line("private const int TokenEmbeddingSlot = 0;");
         w.Line("private const int FirstBlockSlot = 1;");
         w.Line("private const int SlotsPerBlock = " + BlockTensors.Length + ";");
@@ -46,6 +47,7 @@ internal static class WeightsEmitter
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Inference + "TensorSlot> Slots { get; } = CreateSlots();");
         w.Line();
 
+        w.Line("// The bound tensors: views into the GGUF file's mapping (nothing is copied). Per-block tensors are indexed by block.");
         w.Line("private " + weightTensor + " tokenEmbedding;");
         w.Line("private " + weightTensor + " outputNorm;");
         w.Line("private " + weightTensor + " output;");

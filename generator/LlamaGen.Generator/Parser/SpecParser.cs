@@ -118,6 +118,13 @@ internal sealed class SpecParser
                     Report(DiagnosticDescriptors.KvCacheTooLarge, At(members[ContextLengthKey].Value), b, c, kvDimension, cacheValues, int.MaxValue);
             }
         }
+        // Every buffer and matrix is indexed with int in the generated code: refuse shapes whose products overflow.
+        if (embedding is int e1 && (long)e1 * e1 > int.MaxValue)
+            Report(DiagnosticDescriptors.InvalidValue, At(members[EmbeddingLengthKey].Value), EmbeddingLengthKey, e1,
+                $"a {e1} x {e1} attention matrix has more than {int.MaxValue} elements. Use a smaller embedding_length.");
+        if (heads is int h2 && context is int c2 && (long)h2 * c2 > int.MaxValue)
+            Report(DiagnosticDescriptors.InvalidValue, At(members[ContextLengthKey].Value), ContextLengthKey, c2,
+                $"the attention scores of {h2} heads x {c2} positions are more than {int.MaxValue} values. Lower context_length.");
         if (ffn is int f && embedding is int e2 && (long)f * e2 > int.MaxValue)
             Report(DiagnosticDescriptors.InvalidValue, At(members[FeedForwardLengthKey].Value), FeedForwardLengthKey, f,
                 $"a {f} x {e2} matrix has more than {int.MaxValue} elements. Use smaller dimensions.");

@@ -6,7 +6,9 @@ namespace LlamaGen.Inference;
 
 /// <summary>
 /// Chooses which ISA variant of the generated kernels runs. <see cref="Best"/> is what this CPU supports;
-/// <see cref="Current"/> may be lowered (tests force the AVX2, Vector128 and scalar paths this way).
+/// <see cref="Current"/> may be lowered (tests force the AVX2, Vector128 and scalar paths this way). On arm64
+/// <see cref="KernelIsa.Neon"/> (AdvSimd.Arm64, which every arm64 CPU .NET supports) is the best; its quantized
+/// kernels use sdot where the CPU has it (Dp.IsSupported, a JIT-time constant inside the kernel).
 /// </summary>
 public static class KernelDispatch
 {

@@ -16,4 +16,13 @@ public readonly record struct WeightTensor(nint Data, GgmlType Type, long Rows, 
         if ((ulong)row >= (ulong)Rows) throw new ArgumentOutOfRangeException(nameof(row));
         return new ReadOnlySpan<byte>((byte*)Data + row * RowBytes, checked((int)RowBytes));
     }
+
+    // Replaces the compiler's PrintMembers (used by ToString), which also prints the pointer property Pointer:
+    // the IL it emits for a pointer-typed member crashes NativeAOT's compiler ("Code generation failed for method
+    // WeightTensor.PrintMembers", InvalidCastException in ILC 10.0), so `PublishAot` of any app using this type fails.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Data = 0x{Data:x}, Type = {Type}, Rows = {Rows}, Columns = {Columns}, RowBytes = {RowBytes}");
+        return true;
+    }
 }

@@ -187,14 +187,16 @@ public class CliTests(Stories260KGguf stories) : IClassFixture<Stories260KGguf>
     public void GenerateFromALlama2CCheckpointConvertsOnTheFlyAndLeavesNoFile()
     {
         var golden = GoldenOutput.Load(ReferenceFixtures.Stories260KGolden);
-        int before = Directory.GetFiles(Path.GetTempPath(), "llamagen-*.gguf").Length;
+        // The CLI names its temporary file llamagen-<pid>-<guid>.gguf; other tests' temp files have other names.
+        string pattern = $"llamagen-{Environment.ProcessId}-*.gguf";
+        int before = Directory.GetFiles(Path.GetTempPath(), pattern).Length;
         var result = CliRunner.Run("generate", "--model", ReferenceFixtures.Stories260KModel,
             "--tokenizer", ReferenceFixtures.Stories260KTokenizer, "--prompt", "", "--temperature", "0",
             "--max-tokens", golden.Steps.ToString());
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(golden.ReferenceText, result.Stdout);
-        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "llamagen-*.gguf").Length);
+        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), pattern).Length);
     }
 
     [Fact]

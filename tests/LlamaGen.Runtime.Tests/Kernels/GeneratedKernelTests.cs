@@ -53,7 +53,7 @@ public sealed partial class GeneratedKernelTests
         var data = new MatVecCheck.Data(type, whole ? rows : WindowRows, columns, seed: rows ^ columns ^ (int)type);
         foreach (KernelIsa isa in KernelDispatch.Supported)
         {
-            string variantName = isa == KernelIsa.Neon ? dispatcher + "_Vector128" : $"{dispatcher}_{isa}";
+            string variantName = $"{dispatcher}_{isa}";
             MatVecKernelFunction variant = Function(kernels, variantName);
             MatVecKernelFunction dispatched = Function(kernels, dispatcher);
             if (whole)

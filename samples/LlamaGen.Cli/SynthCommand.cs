@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LlamaGen.Conversion;
+using LlamaGen.Inference;
+using LlamaGen.Quantization;
+
+namespace LlamaGen.Cli;
+
+/// <summary>
+/// <c>llamagen synth</c>: a GGUF file with a spec's exact shapes and random weights, for benchmarks on real-sized models
+/// (see <see cref="SyntheticModelWriter"/>).
+/// </summary>
+internal static class SynthCommand
+{
+    /// <summary>The Llama 2 vocabulary (32000 pieces) from the shared fixtures, relative to the project's checkout.</summary>
+    public const string DefaultVocabulary = "../shared/fixtures/llama-2-tiny-random.gguf";
+
+    public static Command Create(CliContext context)
+    {
+        var spec = new Option<string>("--spec") { Description = "Model spec JSON (e.g. specs/llama2-7b.json)", Required = true };
+        var type = new Option<string>("--type") { Description = "Weight type of every matrix: q4_0, q8_0, f16 or f32", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "GGUF file to write", Required = true };
+        var vocabulary = new Option<string>("--vocab")
+        {
+            Description = $"GGUF file whose tokenizer (tokenizer.ggml.*) is copied; its size must equal the spec's vocab_size",
+            DefaultValueFactory = _ => DefaultVocabulary,
+        };
+        var seed = new Option<ulong>("--seed", "-s") { Description = "Random seed of the weights", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads", "-t") { Description = "Threads generating weights; 0 = one per processor", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("synth", "Write a GGUF model with a spec's shapes and random weights (for benchmarks)")
+        {
+            spec, type, output, vocabulary, seed, threads,
+        };
+        command.SetAction(parse =>
+        {
+            string specPath = parse.GetValue(spec)!, outputPath = parse.GetValue(output)!, vocabularyPath = parse.GetValue(vocabulary)!;
+            string typeName = parse.GetValue(type)!;
+            if (!GgmlTypeInfo.TryParse(typeName, out var weightType) || !SyntheticModelWriter.SupportedTypes.Contains(weightType))
+                throw new CliException(
+                    $"--type: '{typeName}' is not one of {string.Join(", ", SyntheticModelWriter.SupportedTypes.Select(GgmlTypeInfo.Name))}");
+            int threadCount = parse.GetValue(threads);
+            if (threadCount < 0) throw new CliException($"--threads must be >= 0 (got {threadCount})");
+            Program.RequireFile(specPath, "spec");
+            Program.RequireFile(vocabularyPath, "vocabulary file");
+
+            ModelShape shape = SpecJsonReader.ReadFile(specPath);
+            var clock = Stopwatch.StartNew();
+            int lastTenth = 0;
+            try
+            {
+                SyntheticModelWriter.Write(shape, weightType, vocabularyPath, outputPath, parse.GetValue(seed), threadCount,
+                    (written, total) =>
+                    {
+                        // A 7B model takes a while: report every tenth.
+                        int tenth = (int)(written * 10 / total);
+                        if (tenth > lastTenth && tenth < 10)
+                        {
+                            lastTenth = tenth;
+                            context.Stderr.WriteLine($"  {tenth * 10}% ({written >> 20} of {total >> 20} MiB, {clock.Elapsed.TotalSeconds:F1} s)");
+                        }
+                    },
+                    context.Cancellation);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(Program.OneLine(e.Message));
+            }
+            catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
+            {
+                context.Stderr.WriteLine("cancelled; nothing was written");
+                return Program.Cancelled;
+            }
+            long bytes = new FileInfo(outputPath).Length;
+            double seconds = clock.Elapsed.TotalSeconds;
+            context.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {outputPath} ({shape.Name}, {GgmlTypeInfo.Name(weightType)}, {bytes} bytes) in {seconds:F1} s ({bytes / 1e6 / seconds:F0} MB/s)"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,308 @@
+using System.Runtime.InteropServices;
+using LlamaGen.Conversion;
+using LlamaGen.Gguf;
+using LlamaGen.Inference;
+using LlamaGen.Models;
+using LlamaGen.Quantization;
+using LlamaGen.Runtime.Tests.Cli;
+using LlamaGen.Runtime.Tests.Reference;
+
+namespace LlamaGen.Runtime.Tests.Conversion;
+
+/// <summary>
+/// <see cref="SyntheticModelWriter"/> on the stories260k spec (with stories260K's own 512-piece vocabulary) and on
+/// the small Llama 2 shaped test spec (with the Llama 2 vocabulary): the file must have llama.cpp's layout, match
+/// the right compiled model, and run; F32/F16 files must give the scalar reference's logits.
+/// </summary>
+public sealed class SyntheticModelWriterTests : IDisposable
+{
+    // The same bound as the other F32/F16 model tests: both sides read the same weights and compute in F32, only the
+    // summation order differs; a wrong tensor, layout or norm moves logits of magnitude ~0.3 by far more.
+    private const float LogitTolerance = 1e-4f;
+
+    private readonly string directory = Directory.CreateTempSubdirectory("llamagen-synth-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private static string SpecPath(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "specs", name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"Cannot find specs/{name} in any parent of {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>stories260K converted to GGUF: the source of a 512-piece vocabulary for the stories260k spec.</summary>
+    private string Stories260KVocabulary()
+    {
+        string path = Path.Combine(directory, "stories260K-vocabulary.gguf");
+        if (!File.Exists(path))
+            Llama2CConverter.Convert(ReferenceFixtures.Stories260KModel, ReferenceFixtures.Stories260KTokenizer, path);
+        return path;
+    }
+
+    private string Synthesize(string spec, GgmlType type, string? vocabulary = null, ulong seed = 0, int threads = 0, string? name = null)
+    {
+        string output = Path.Combine(directory, name ?? $"{Path.GetFileNameWithoutExtension(spec)}-{GgmlTypeInfo.Name(type)}.gguf");
+        SyntheticModelWriter.Write(SpecJsonReader.ReadFile(SpecPath(spec)), type, vocabulary ?? ReferenceFixtures.TinyRandomGguf, output, seed, threads);
+        return output;
+    }
+
+    public static TheoryData<GgmlType> AllTypes => new(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
+
+    [Theory]
+    [MemberData(nameof(AllTypes))]
+    public void SmallSpecFileHasLlamaCppLayoutAndMatchesItsCompiledModel(GgmlType type)
+    {
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
+        using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
+
+        Assert.Equal("llama", file.GetString("general.architecture"));
+        Assert.Equal("llama2-test-small", file.GetString("general.name"));
+        Assert.Equal(type switch { GgmlType.F32 => 0u, GgmlType.F16 => 1u, GgmlType.Q4_0 => 2u, _ => 7u }, file.GetUInt32("general.file_type"));
+        Assert.Equal(512u, file.GetUInt32("llama.context_length"));
+        Assert.Equal(128u, file.GetUInt32("llama.embedding_length"));
+        Assert.Equal(2u, file.GetUInt32("llama.block_count"));
+        Assert.Equal(352u, file.GetUInt32("llama.feed_forward_length"));
+        Assert.Equal(32u, file.GetUInt32("llama.rope.dimension_count"));
+        Assert.Equal(4u, file.GetUInt32("llama.attention.head_count"));
+        Assert.Equal(2u, file.GetUInt32("llama.attention.head_count_kv"));
+        Assert.Equal(10000f, file.GetFloat32("llama.rope.freq_base"));
+        Assert.Equal(1e-5f, file.GetFloat32("llama.attention.layer_norm_rms_epsilon"));
+
+        // The vocabulary is the vocabulary file's, entry for entry.
+        using (var vocabulary = GgufFile.Open(ReferenceFixtures.TinyRandomGguf))
+        {
+            var expected = vocabulary.Metadata.Where(m => m.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).ToArray();
+            var actual = file.Metadata.Where(m => m.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(expected.Select(m => m.Key), actual.Select(m => m.Key));
+            Assert.Equal(vocabulary.GetStringArray("tokenizer.ggml.tokens"), file.GetStringArray("tokenizer.ggml.tokens"));
+            Assert.Equal(vocabulary.GetFloat32Array("tokenizer.ggml.scores"), file.GetFloat32Array("tokenizer.ggml.scores"));
+            Assert.Equal(vocabulary.GetInt32Array("tokenizer.ggml.token_type"), file.GetInt32Array("tokenizer.ggml.token_type"));
+            Assert.Equal(vocabulary.GetUInt32("tokenizer.ggml.bos_token_id"), file.GetUInt32("tokenizer.ggml.bos_token_id"));
+        }
+
+        // llama.cpp's tensor set for an untied Llama model: 2 + 9 per block + output_norm.
+        Assert.Equal(3 + 9 * 2, file.Tensors.Count);
+        AssertTensor(file, "token_embd.weight", [128, 32000], type);
+        AssertTensor(file, "output.weight", [128, 32000], type);
+        AssertTensor(file, "output_norm.weight", [128], GgmlType.F32);
+        for (int layer = 0; layer < 2; layer++)
+        {
+            AssertTensor(file, $"blk.{layer}.attn_norm.weight", [128], GgmlType.F32);
+            AssertTensor(file, $"blk.{layer}.attn_q.weight", [128, 128], type);
+            AssertTensor(file, $"blk.{layer}.attn_k.weight", [128, 64], type);
+            AssertTensor(file, $"blk.{layer}.attn_v.weight", [128, 64], type);
+            AssertTensor(file, $"blk.{layer}.attn_output.weight", [128, 128], type);
+            AssertTensor(file, $"blk.{layer}.ffn_norm.weight", [128], GgmlType.F32);
+            AssertTensor(file, $"blk.{layer}.ffn_gate.weight", [128, 352], type);
+            AssertTensor(file, $"blk.{layer}.ffn_down.weight", [352, 128], type);
+            AssertTensor(file, $"blk.{layer}.ffn_up.weight", [128, 352], type);
+        }
+
+        var read = ModelShapeReader.FromGguf(file);
+        Assert.Equal([type], read.WeightTypes);
+        // ModelShape's WeightTypes is a list, which record equality compares by reference: compare the rest.
+        Assert.Equal(shape with { WeightTypes = Array.Empty<GgmlType>() }, read with { WeightTypes = Array.Empty<GgmlType>() });
+        Assert.Equal(typeof(Llama2TestSmall).FullName, ModelCatalog.Match(file, CompiledModels.All).TypeName);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllTypes))]
+    public void WeightsHaveTheDocumentedDistribution(GgmlType type)
+    {
+        using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
+        foreach (var tensor in file.Tensors)
+        {
+            float[] values = Dequantize(file, tensor);
+            if (tensor.Dimensions.Length == 1)
+            {
+                Assert.All(values, v => Assert.Equal(1f, v));
+                continue;
+            }
+            double mean = values.Average(v => (double)v);
+            double std = Math.Sqrt(values.Average(v => ((double)v - mean) * (v - mean)));
+            double maxAbs = values.Max(v => Math.Abs((double)v));
+            // 16k to 4M samples: the sample mean is within 1e-3 and the deviation within a few percent of 0.02
+            // (Q4_0's 16 levels add rounding noise of about 0.02 * 3.4 / 16 / sqrt(12) = 1.2e-3 in quadrature).
+            Assert.True(Math.Abs(mean) < 1e-3, $"{tensor.Name}: mean {mean:E2}");
+            Assert.InRange(std, 0.0192, 0.0212);
+            // Irwin-Hall with n = 4 is bounded by sqrt(12) = 3.46 standard deviations.
+            Assert.True(maxAbs <= 0.02 * Math.Sqrt(12) * 1.01, $"{tensor.Name}: |value| up to {maxAbs}");
+        }
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameBytesOnAnyNumberOfThreadsAndAnotherSeedDoesNot()
+    {
+        byte[] one = File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q8_0, seed: 7, threads: 1, name: "one.gguf"));
+        byte[] three = File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q8_0, seed: 7, threads: 3, name: "three.gguf"));
+        byte[] other = File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q8_0, seed: 8, threads: 3, name: "other.gguf"));
+        Assert.Equal(one, three);
+        Assert.Equal(one.Length, other.Length);
+        Assert.NotEqual(one, other);
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32)]
+    [InlineData(GgmlType.F16)]
+    public void GeneratedModelGivesTheReferenceLogitsOnStories260KSpec(GgmlType type)
+    {
+        using var file = GgufFile.Open(Synthesize("stories260k.json", type, Stories260KVocabulary()));
+        var descriptor = ModelCatalog.Match(file, CompiledModels.All);
+        Assert.Equal(typeof(Stories260K).FullName, descriptor.TypeName);
+        Assert.Equal(512, file.GetStringArray("tokenizer.ggml.tokens").Length);
+        AssertMatchesReference(file, descriptor, [1, 400, 3, 511, 72]);
+    }
+
+    [Theory]
+    [InlineData(GgmlType.F32)]
+    [InlineData(GgmlType.F16)]
+    public void GeneratedModelGivesTheReferenceLogitsOnSmallSpec(GgmlType type)
+    {
+        using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
+        AssertMatchesReference(file, ModelCatalog.Match(file, CompiledModels.All), [1, 15043, 3186, 31999, 0, 29871]);
+    }
+
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    public void QuantizedModelRunsWithFiniteLogits(GgmlType type)
+    {
+        using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
+        using var model = ModelCatalog.Match(file, CompiledModels.All).Load(file);
+        var logits = new float[model.Shape.VocabSize];
+        int token = 1;
+        for (int pos = 0; pos < 8; pos++)
+        {
+            model.Forward(token, pos, logits);
+            Assert.All(logits, v => Assert.True(float.IsFinite(v)));
+            Assert.True(logits.Max() - logits.Min() > 0.1f, "random weights must give distinguishable logits");
+            token = LogitComparison.ArgMax(logits);
+        }
+    }
+
+    [Fact]
+    public void VocabularyOfAnotherSizeIsRejectedNamingBothSizesAndNothingIsWritten()
+    {
+        string output = Path.Combine(directory, "mismatch.gguf");
+        var shape = SpecJsonReader.ReadFile(SpecPath("stories260k.json"));
+        var e = Assert.Throws<ModelMismatchException>(() =>
+            SyntheticModelWriter.Write(shape, GgmlType.F32, ReferenceFixtures.TinyRandomGguf, output));
+        Assert.Contains("32000 tokens", e.Message);
+        Assert.Contains("vocab_size 512", e.Message);
+        Assert.Contains(ReferenceFixtures.TinyRandomGguf, e.Message);
+        Assert.Empty(Directory.GetFiles(directory));
+    }
+
+    [Fact]
+    public void TypeThatCannotHoldARowIsRejectedNamingTheTensor()
+    {
+        // stories260k's feed-forward length 172 is not a whole number of 32-element blocks.
+        string output = Path.Combine(directory, "q4.gguf");
+        var shape = SpecJsonReader.ReadFile(SpecPath("stories260k.json"));
+        var e = Assert.Throws<ArgumentException>(() =>
+            SyntheticModelWriter.Write(shape, GgmlType.Q4_0, Stories260KVocabulary(), output));
+        Assert.Contains("blk.0.ffn_down.weight", e.Message);
+        Assert.Contains("172", e.Message);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void UnsupportedTypeIsRejected()
+    {
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
+        var e = Assert.Throws<ArgumentException>(() =>
+            SyntheticModelWriter.Write(shape, GgmlType.Q4_K, ReferenceFixtures.TinyRandomGguf, Path.Combine(directory, "k.gguf")));
+        Assert.Contains("q4_k", e.Message);
+    }
+
+    [Fact]
+    public void FailureHalfwayLeavesNeitherTheOutputNorTheTemporaryFileAndKeepsAnOldOutput()
+    {
+        string output = Path.Combine(directory, "cancelled.gguf");
+        File.WriteAllText(output, "previous model");
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
+        using var cancellation = new CancellationTokenSource();
+        bool tmpExistedDuringWrite = false;
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            SyntheticModelWriter.Write(shape, GgmlType.Q8_0, ReferenceFixtures.TinyRandomGguf, output, progress: (written, total) =>
+            {
+                tmpExistedDuringWrite |= File.Exists(output + ".tmp");
+                if (written > total / 3) cancellation.Cancel();
+            }, cancellation: cancellation.Token));
+        Assert.True(tmpExistedDuringWrite, "the data is written to OUTPUT.tmp");
+        Assert.False(File.Exists(output + ".tmp"));
+        Assert.Equal("previous model", File.ReadAllText(output));
+        Assert.Equal([output], Directory.GetFiles(directory));
+    }
+
+    [Fact]
+    public void CliSynthWritesTheModelAndReportsBadInputAsOneLine()
+    {
+        string output = Path.Combine(directory, "cli.gguf");
+        var result = CliRunner.Run("synth", "--spec", SpecPath("llama2-test-small.json"), "--type", "q4_0", "--output", output,
+            "--vocab", ReferenceFixtures.TinyRandomGguf, "--seed", "3");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains($"wrote {output}", result.Stderr);
+        Assert.Equal(File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q4_0, seed: 3, name: "api.gguf")), File.ReadAllBytes(output));
+
+        string error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", SpecPath("llama2-test-small.json"), "--type", "q5_0",
+            "--output", output, "--vocab", ReferenceFixtures.TinyRandomGguf));
+        Assert.Contains("q5_0", error);
+
+        string badSpec = Path.Combine(directory, "bad.json");
+        string specText = File.ReadAllText(SpecPath("llama2-test-small.json"));
+        Assert.Equal(4, specText.Split('\n').ToList().FindIndex(l => l.Contains("\"embedding_length\": 128")) + 1);
+        File.WriteAllText(badSpec, specText.Replace("\"embedding_length\": 128", "\"embedding_length\": \"big\""));
+        error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", badSpec, "--type", "f16", "--output", output,
+            "--vocab", ReferenceFixtures.TinyRandomGguf));
+        Assert.Contains($"{badSpec}(4): \"embedding_length\" must be a positive integer", error);
+
+        error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", SpecPath("stories260k.json"), "--type", "f32",
+            "--output", output, "--vocab", ReferenceFixtures.TinyRandomGguf));
+        Assert.Contains("vocab_size 512", error);
+    }
+
+    private static void AssertTensor(GgufFile file, string name, long[] dimensions, GgmlType type)
+    {
+        Assert.True(file.TryGetTensor(name, out var tensor), $"tensor {name} is missing");
+        Assert.Equal(dimensions, tensor.Dimensions);
+        Assert.Equal(type, tensor.Type);
+    }
+
+    private static float[] Dequantize(GgufFile file, GgufTensorInfo tensor)
+    {
+        var values = new float[tensor.ElementCount];
+        var bytes = file.GetTensorBytes(tensor);
+        switch (tensor.Type)
+        {
+            case GgmlType.F32: MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values); break;
+            case GgmlType.F16:
+                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
+                for (int i = 0; i < values.Length; i++) values[i] = (float)halves[i];
+                break;
+            default: Dequantization.Row(tensor.Type, bytes, values); break;
+        }
+        return values;
+    }
+
+    /// <summary>The generated model against the scalar reference loaded from the same file, token by token.</summary>
+    private static void AssertMatchesReference(GgufFile file, ModelDescriptor descriptor, int[] tokens)
+    {
+        var reference = new ReferenceLlama(ReferenceGgufLoader.Load(file));
+        using var model = descriptor.Load(file);
+        var logits = new float[model.Shape.VocabSize];
+        for (int pos = 0; pos < tokens.Length; pos++)
+        {
+            float[] expected = reference.Forward(tokens[pos], pos);
+            model.Forward(tokens[pos], pos, logits);
+            Assert.All(expected, v => Assert.True(float.IsFinite(v)));
+            float diff = LogitComparison.MaxAbsDifference(expected, logits);
+            Assert.True(diff < LogitTolerance, $"{descriptor.TypeName}, position {pos}: logits differ from the reference by {diff:E3}.");
+        }
+    }
+}

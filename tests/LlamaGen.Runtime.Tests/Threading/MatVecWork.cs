@@ -1,0 +1,16 @@
+using LlamaGen.Inference;
+
+namespace LlamaGen.Runtime.Tests.Threading;
+
+/// <summary>
+/// One matrix-vector product as pool work: the shape the generated forward pass uses (a kernel pointer and its
+/// operands; each chunk computes its own rows of y).
+/// </summary>
+internal readonly unsafe struct MatVecWork(
+    delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y) : IRowWork
+{
+    /// <summary>The generated kernels compute four rows per pass; chunks of whole passes keep every row on the same path.</summary>
+    public const int RowAlignment = 4;
+
+    public void Execute(int rowStart, int rowEnd) => kernel(weights, x, xq8, y, rowStart, rowEnd);
+}

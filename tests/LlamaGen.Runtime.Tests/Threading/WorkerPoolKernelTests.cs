@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using LlamaGen.Inference;
+using LlamaGen.Models;
+using LlamaGen.Quantization;
+using LlamaGen.Runtime.Tests.Models;
+
+namespace LlamaGen.Runtime.Tests.Threading;
+
+/// <summary>
+/// Generated Q4_0 kernels split over the pool produce exactly what one call over all rows produces. In the
+/// kernel-dispatch collection, so no other test switches the ISA between the two runs.
+/// </summary>
+[Collection(KernelDispatchCollection.Name)]
+public unsafe class WorkerPoolKernelTests
+{
+    [Theory]
+    [InlineData(172, 64, 2)]    // stories260K ffn: fewer 4-row units than chunks would like
+    [InlineData(172, 64, 3)]
+    [InlineData(4096, 4096, 2)] // Llama 2 7B attention
+    [InlineData(4096, 4096, 4)]
+    public void PooledProductEqualsTheSingleCallProduct(int rows, int columns, int threads)
+    {
+        delegate*<byte*, float*, byte*, float*, int, int, void> kernel = (rows, columns) switch
+        {
+            (172, 64) => &Stories260K.Kernels.MatVec_Q4_0_172x64,
+            (4096, 4096) => &Llama2_7B.Kernels.MatVec_Q4_0_4096x4096,
+            _ => throw new ArgumentException($"no kernel for {rows}x{columns}"),
+        };
+        long weightBytes = rows * GgmlTypeInfo.RowBytes(GgmlType.Q4_0, columns);
+        byte* weights = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
+        float* x = (float*)NativeMemory.AlignedAlloc((nuint)columns * sizeof(float), 64);
+        byte* xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.QuantizedBytes(columns), 64);
+        float* expected = (float*)NativeMemory.AlignedAlloc((nuint)rows * sizeof(float), 64);
+        float* actual = (float*)NativeMemory.AlignedAlloc((nuint)rows * sizeof(float), 64);
+        try
+        {
+            var random = new Random(rows * 31 + columns);
+            random.NextBytes(new Span<byte>(weights, (int)weightBytes));
+            // Q4_0 blocks are an f16 scale and 16 nibble bytes: give every block a sane scale.
+            for (long offset = 0; offset < weightBytes; offset += 18) *(Half*)(weights + offset) = (Half)(random.NextSingle() * 0.02f);
+            for (int i = 0; i < columns; i++) x[i] = random.NextSingle() * 2 - 1;
+            ActivationQuantizer.QuantizeQ8_0(x, xq8, columns);
+
+            kernel(weights, x, xq8, expected, 0, rows);
+            using var pool = new WorkerPool(threads);
+            for (int repeat = 0; repeat < 3; repeat++)
+            {
+                new Span<float>(actual, rows).Fill(float.NaN);
+                pool.Run(new MatVecWork(kernel, weights, x, xq8, actual), rows, MatVecWork.RowAlignment);
+                Assert.True(new Span<float>(expected, rows).SequenceEqual(new Span<float>(actual, rows)),
+                    $"{rows}x{columns} on {threads} threads differs from the single call (repeat {repeat})");
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(weights);
+            NativeMemory.AlignedFree(x);
+            NativeMemory.AlignedFree(xq8);
+            NativeMemory.AlignedFree(expected);
+            NativeMemory.AlignedFree(actual);
+        }
+    }
+}
