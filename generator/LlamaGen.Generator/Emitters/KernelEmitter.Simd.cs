@@ -97,7 +97,8 @@ internal static partial class KernelEmitter
         EmitPass(w, kernel, isa, g, 1);
         w.Close();
 
-        if (kernel.TypeName == "F16") EmitHalfToSingle(w, VectorType(isa));
+        // A row shorter than one vector runs only the scalar tail, which converts f16 element by element.
+        if (kernel.TypeName == "F16" && g.Units > 0) EmitHalfToSingle(w, VectorType(isa));
         if (g.Quantized) EmitQuantizedHelpers(w, kernel, isa, g);
         if (isa == "Neon") EmitNeonHelpers(w, kernel);
     }

@@ -108,7 +108,8 @@ internal static partial class KernelEmitter
         }
 
         w.Line($"const int Rows = {kernel.Rows};");
-        w.Line($"const int Columns = {kernel.Columns};");
+        // Only the scalar float loops index by column; the other variants have the row length baked into their unrolling.
+        if (isa == "Scalar" && !IsQuantized(kernel)) w.Line($"const int Columns = {kernel.Columns};");
         w.Line($"const long RowBytes = {RowBytes(kernel)};");
         w.Line("Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, \"rows out of range\");");
         w.Line(IsQuantized(kernel)

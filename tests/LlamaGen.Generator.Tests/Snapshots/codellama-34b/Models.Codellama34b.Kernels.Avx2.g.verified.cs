@@ -21,7 +21,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_8192x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_8192x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_8192x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -296,7 +293,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_8192x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -438,7 +434,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_1024x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -514,7 +509,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_1024x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -601,7 +595,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_1024x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -713,7 +706,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_1024x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -855,7 +847,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_22016x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -931,7 +922,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_22016x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1018,7 +1008,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_22016x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1130,7 +1119,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_22016x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1272,7 +1260,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_8192x22016_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 88064;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1348,7 +1335,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_8192x22016_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1435,7 +1421,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_8192x22016_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 23392;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1547,7 +1532,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_8192x22016_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 12384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1689,7 +1673,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_32000x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1765,7 +1748,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_32000x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1852,7 +1834,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_32000x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1964,7 +1945,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_32000x8192_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_8192x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_8192x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_8192x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -279,7 +276,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_8192x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -402,7 +398,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_1024x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -478,7 +473,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_1024x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -565,7 +559,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_1024x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -660,7 +653,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_1024x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -783,7 +775,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_22016x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -859,7 +850,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_22016x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -946,7 +936,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_22016x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1041,7 +1030,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_22016x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1164,7 +1152,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_8192x22016_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 88064;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1240,7 +1227,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_8192x22016_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1327,7 +1313,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_8192x22016_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 23392;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1422,7 +1407,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_8192x22016_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 12384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1545,7 +1529,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_32000x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1621,7 +1604,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_32000x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1708,7 +1690,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_32000x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1803,7 +1784,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_32000x8192_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_8192x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -96,7 +95,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_8192x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -182,7 +180,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_8192x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -276,7 +273,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_8192x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -382,7 +378,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_1024x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -457,7 +452,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_1024x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -543,7 +537,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_1024x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -637,7 +630,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_1024x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -743,7 +735,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_22016x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -818,7 +809,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_22016x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -904,7 +894,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_22016x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -998,7 +987,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_22016x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1104,7 +1092,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_8192x22016_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 88064;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1179,7 +1166,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_8192x22016_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1265,7 +1251,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_8192x22016_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 23392;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1359,7 +1344,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_8192x22016_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 22016;
             const long RowBytes = 12384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1465,7 +1449,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F32_32000x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1540,7 +1523,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_F16_32000x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1626,7 +1608,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q8_0_32000x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1720,7 +1701,6 @@ public unsafe partial class Codellama34b
         public static void MatVec_Q4_0_32000x8192_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

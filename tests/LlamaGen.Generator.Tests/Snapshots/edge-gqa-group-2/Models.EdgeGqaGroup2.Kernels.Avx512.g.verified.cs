@@ -21,7 +21,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_128x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_128x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -192,7 +190,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_64x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -268,7 +265,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_64x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -363,7 +359,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_172x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -439,7 +434,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_172x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -534,7 +528,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_128x172_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -640,7 +633,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_512x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -716,7 +708,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_512x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -38,7 +38,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_128x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -82,7 +81,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_64x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -126,7 +124,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_172x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -187,7 +184,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_512x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -96,7 +95,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -190,7 +188,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -265,7 +262,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -359,7 +355,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_172x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -434,7 +429,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_172x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -528,7 +522,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_128x172_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -630,7 +623,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_F32_512x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -705,7 +697,6 @@ public unsafe partial class EdgeGqaGroup2
         public static void MatVec_Q8_0_512x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_96x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_96x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -188,7 +186,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_48x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 48;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -264,7 +261,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_48x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 48;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -355,7 +351,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_172x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -431,7 +426,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_172x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -522,7 +516,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_96x172_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -621,7 +614,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_512x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -697,7 +689,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_512x96_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_96x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -117,7 +116,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_96x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -211,7 +209,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_48x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 48;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -307,7 +304,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_48x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 48;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -401,7 +397,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_172x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -497,7 +492,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_172x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -591,7 +585,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_96x172_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -697,7 +690,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_512x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -793,7 +785,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_512x96_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_96x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -102,7 +101,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_96x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -206,7 +204,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_48x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 48;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -287,7 +284,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_48x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 48;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -391,7 +387,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_172x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -472,7 +467,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_172x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -576,7 +570,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_96x172_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 96;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -684,7 +677,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_F32_512x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 96;
             const long RowBytes = 384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -765,7 +757,6 @@ public unsafe partial class EdgeHeadDim12
         public static void MatVec_Q8_0_512x96_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 96;
             const long RowBytes = 102;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_F32_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_Q8_0_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -166,7 +164,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_F32_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -242,7 +239,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_Q8_0_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -311,7 +307,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_F32_64x172_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -417,7 +412,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_F32_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -493,7 +487,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_Q8_0_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

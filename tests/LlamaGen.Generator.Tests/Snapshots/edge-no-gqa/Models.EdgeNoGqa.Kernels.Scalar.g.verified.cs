@@ -38,7 +38,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_Q8_0_64x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -82,7 +81,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_Q8_0_172x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -143,7 +141,6 @@ public unsafe partial class EdgeNoGqa
         public static void MatVec_Q8_0_512x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

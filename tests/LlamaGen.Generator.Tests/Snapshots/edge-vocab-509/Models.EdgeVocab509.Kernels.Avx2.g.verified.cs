@@ -21,7 +21,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_F32_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_Q8_0_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -176,7 +174,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_F32_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -252,7 +249,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_Q8_0_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -331,7 +327,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_F32_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -407,7 +402,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_Q8_0_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -486,7 +480,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_F32_64x172_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -585,7 +578,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_F32_509x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 509;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -661,7 +653,6 @@ public unsafe partial class EdgeVocab509
         public static void MatVec_Q8_0_509x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 509;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

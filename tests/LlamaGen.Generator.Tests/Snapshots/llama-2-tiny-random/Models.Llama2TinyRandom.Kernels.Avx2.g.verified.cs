@@ -21,7 +21,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x8_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -69,7 +68,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x8_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -128,7 +126,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32x8_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -176,7 +173,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32x8_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -235,7 +231,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x32_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -311,7 +306,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x32_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 64;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -398,7 +392,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32000x8_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -446,7 +439,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32000x8_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);

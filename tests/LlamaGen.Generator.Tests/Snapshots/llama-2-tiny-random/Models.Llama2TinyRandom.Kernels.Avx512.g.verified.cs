@@ -21,7 +21,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x8_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -72,7 +71,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x8_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -117,24 +115,12 @@ public unsafe partial class Llama2TinyRandom
                 }
                 y[r] = Vector512.Sum(acc0a + acc0b) + tail0;
             }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<float> HalfToSingle(Vector512<int> bits)
-            {
-                Vector512<int> magnitude = bits & Vector512.Create(0x7FFF);
-                Vector512<int> sign = (bits & Vector512.Create(0x8000)) << 16;
-                Vector512<float> normal = ((magnitude << 13) + Vector512.Create(0x70000000)).AsSingle() * Vector512.Create(0x07800000).AsSingle();
-                Vector512<float> subnormal = (magnitude | Vector512.Create(0x3F000000)).AsSingle() - Vector512.Create(0.5f);
-                Vector512<float> value = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x400)).AsSingle(), subnormal, normal);
-                return (value.AsInt32() | sign).AsSingle();
-            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x8 F32 matrix; Avx512 variant.</summary>
         public static void MatVec_F32_32x8_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -185,7 +171,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32x8_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -230,24 +215,12 @@ public unsafe partial class Llama2TinyRandom
                 }
                 y[r] = Vector512.Sum(acc0a + acc0b) + tail0;
             }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<float> HalfToSingle(Vector512<int> bits)
-            {
-                Vector512<int> magnitude = bits & Vector512.Create(0x7FFF);
-                Vector512<int> sign = (bits & Vector512.Create(0x8000)) << 16;
-                Vector512<float> normal = ((magnitude << 13) + Vector512.Create(0x70000000)).AsSingle() * Vector512.Create(0x07800000).AsSingle();
-                Vector512<float> subnormal = (magnitude | Vector512.Create(0x3F000000)).AsSingle() - Vector512.Create(0.5f);
-                Vector512<float> value = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x400)).AsSingle(), subnormal, normal);
-                return (value.AsInt32() | sign).AsSingle();
-            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8x32 F32 matrix; Avx512 variant.</summary>
         public static void MatVec_F32_8x32_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -302,7 +275,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x32_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 64;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -368,7 +340,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32000x8_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -419,7 +390,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32000x8_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -463,17 +433,6 @@ public unsafe partial class Llama2TinyRandom
                     for (int c = 0; c < 8; c++) tail0 += (float)((Half*)w0)[0 + c] * xp[0 + c];
                 }
                 y[r] = Vector512.Sum(acc0a + acc0b) + tail0;
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<float> HalfToSingle(Vector512<int> bits)
-            {
-                Vector512<int> magnitude = bits & Vector512.Create(0x7FFF);
-                Vector512<int> sign = (bits & Vector512.Create(0x8000)) << 16;
-                Vector512<float> normal = ((magnitude << 13) + Vector512.Create(0x70000000)).AsSingle() * Vector512.Create(0x07800000).AsSingle();
-                Vector512<float> subnormal = (magnitude | Vector512.Create(0x3F000000)).AsSingle() - Vector512.Create(0.5f);
-                Vector512<float> value = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x400)).AsSingle(), subnormal, normal);
-                return (value.AsInt32() | sign).AsSingle();
             }
         }
     }

@@ -21,7 +21,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x8_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -81,7 +80,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x8_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -152,7 +150,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32x8_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -212,7 +209,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32x8_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -283,7 +279,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x32_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -364,7 +359,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x32_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 64;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -456,7 +450,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32000x8_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -516,7 +509,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32000x8_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);

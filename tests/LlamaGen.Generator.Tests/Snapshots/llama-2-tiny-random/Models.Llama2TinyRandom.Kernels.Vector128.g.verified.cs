@@ -21,7 +21,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x8_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -75,7 +74,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x8_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -140,7 +138,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32x8_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -194,7 +191,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32x8_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -259,7 +255,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_8x32_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -334,7 +329,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_8x32_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const int Columns = 32;
             const long RowBytes = 64;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -420,7 +414,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F32_32000x8_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 32;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -474,7 +467,6 @@ public unsafe partial class Llama2TinyRandom
         public static void MatVec_F16_32000x8_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8;
             const long RowBytes = 16;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);

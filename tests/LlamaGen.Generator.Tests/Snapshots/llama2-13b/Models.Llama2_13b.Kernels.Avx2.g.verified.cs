@@ -21,7 +21,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -296,7 +293,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -438,7 +434,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_13824x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -514,7 +509,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_13824x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -601,7 +595,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_13824x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -713,7 +706,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_13824x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -855,7 +847,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x13824_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 55296;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -931,7 +922,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x13824_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 27648;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1018,7 +1008,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x13824_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 14688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1130,7 +1119,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x13824_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 7776;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1272,7 +1260,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_32000x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1348,7 +1335,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_32000x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1435,7 +1421,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_32000x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1547,7 +1532,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_32000x5120_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

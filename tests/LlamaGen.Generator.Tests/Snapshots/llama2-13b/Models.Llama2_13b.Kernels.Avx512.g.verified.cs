@@ -21,7 +21,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -279,7 +276,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -402,7 +398,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_13824x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -478,7 +473,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_13824x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -565,7 +559,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_13824x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -660,7 +653,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_13824x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -783,7 +775,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x13824_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 55296;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -859,7 +850,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x13824_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 27648;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -946,7 +936,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x13824_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 14688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1041,7 +1030,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x13824_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 7776;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1164,7 +1152,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_32000x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1240,7 +1227,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_32000x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1327,7 +1313,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_32000x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1422,7 +1407,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_32000x5120_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -102,7 +101,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -194,7 +192,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -321,7 +318,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -470,7 +466,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_13824x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -551,7 +546,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_13824x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -643,7 +637,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_13824x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -770,7 +763,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_13824x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -919,7 +911,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x13824_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 55296;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1000,7 +991,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x13824_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 27648;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1092,7 +1082,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x13824_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 14688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1219,7 +1208,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x13824_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 7776;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1368,7 +1356,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_32000x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1449,7 +1436,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_32000x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1541,7 +1527,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_32000x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1668,7 +1653,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_32000x5120_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -55,7 +55,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -82,7 +81,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -147,7 +145,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -174,7 +171,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -239,7 +235,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 14688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -266,7 +261,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 7776;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -331,7 +325,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -358,7 +351,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

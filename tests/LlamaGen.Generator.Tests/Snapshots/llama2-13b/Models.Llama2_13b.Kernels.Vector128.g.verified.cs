@@ -21,7 +21,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -96,7 +95,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -182,7 +180,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -276,7 +273,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -382,7 +378,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -457,7 +452,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -543,7 +537,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -637,7 +630,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 13824;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -743,7 +735,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 55296;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -818,7 +809,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 27648;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -904,7 +894,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 14688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -998,7 +987,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5120;
-            const int Columns = 13824;
             const long RowBytes = 7776;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1104,7 +1092,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F32_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 20480;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1179,7 +1166,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_F16_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 10240;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1265,7 +1251,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q8_0_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 5440;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1359,7 +1344,6 @@ public unsafe partial class Llama2_13b
         public static void MatVec_Q4_0_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 5120;
             const long RowBytes = 2880;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F32_8192x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -102,7 +101,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F16_8192x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -194,7 +192,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q8_0_8192x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -321,7 +318,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q4_0_8192x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -470,7 +466,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F32_1024x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -551,7 +546,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F16_1024x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -643,7 +637,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q8_0_1024x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -770,7 +763,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q4_0_1024x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -919,7 +911,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F32_28672x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 28672;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1000,7 +991,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F16_28672x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 28672;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1092,7 +1082,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q8_0_28672x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 28672;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1219,7 +1208,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q4_0_28672x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 28672;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1368,7 +1356,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F32_8192x28672_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 28672;
             const long RowBytes = 114688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1449,7 +1436,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F16_8192x28672_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 28672;
             const long RowBytes = 57344;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1541,7 +1527,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q8_0_8192x28672_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 28672;
             const long RowBytes = 30464;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1668,7 +1653,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q4_0_8192x28672_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const int Columns = 28672;
             const long RowBytes = 16128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1817,7 +1801,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F32_32000x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 32768;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1898,7 +1881,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_F16_32000x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1990,7 +1972,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q8_0_32000x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -2117,7 +2098,6 @@ public unsafe partial class Llama2_70b
         public static void MatVec_Q4_0_32000x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 8192;
             const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -296,7 +293,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -438,7 +434,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_11008x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -514,7 +509,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_11008x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -601,7 +595,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_11008x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -713,7 +706,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_11008x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -855,7 +847,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x11008_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -931,7 +922,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x11008_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 22016;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1018,7 +1008,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x11008_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 11696;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1130,7 +1119,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x11008_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 6192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1272,7 +1260,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_32000x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1348,7 +1335,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_32000x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1435,7 +1421,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_32000x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1547,7 +1532,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_32000x4096_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

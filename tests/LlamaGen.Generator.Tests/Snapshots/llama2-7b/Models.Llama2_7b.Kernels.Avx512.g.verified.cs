@@ -21,7 +21,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -279,7 +276,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -402,7 +398,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -478,7 +473,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -565,7 +559,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -660,7 +653,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -783,7 +775,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -859,7 +850,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 22016;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -946,7 +936,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 11696;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1041,7 +1030,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 6192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1164,7 +1152,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1240,7 +1227,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1327,7 +1313,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1422,7 +1407,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

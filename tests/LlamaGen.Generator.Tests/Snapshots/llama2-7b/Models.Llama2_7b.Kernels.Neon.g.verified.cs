@@ -21,7 +21,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -102,7 +101,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -194,7 +192,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -321,7 +318,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -470,7 +466,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_11008x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -551,7 +546,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_11008x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -643,7 +637,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_11008x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -770,7 +763,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_11008x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -919,7 +911,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x11008_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1000,7 +991,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x11008_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 22016;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1092,7 +1082,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x11008_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 11696;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1219,7 +1208,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x11008_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 6192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1368,7 +1356,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_32000x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1449,7 +1436,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_32000x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1541,7 +1527,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_32000x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1668,7 +1653,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_32000x4096_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -55,7 +55,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x4096_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -82,7 +81,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x4096_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -147,7 +145,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_11008x4096_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -174,7 +171,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_11008x4096_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -239,7 +235,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x11008_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 11696;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -266,7 +261,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x11008_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 6192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -331,7 +325,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_32000x4096_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -358,7 +351,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_32000x4096_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

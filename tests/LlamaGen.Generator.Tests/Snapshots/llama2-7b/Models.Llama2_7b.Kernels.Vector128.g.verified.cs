@@ -21,7 +21,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -96,7 +95,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -182,7 +180,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -276,7 +273,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -382,7 +378,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_11008x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -457,7 +452,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_11008x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -543,7 +537,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_11008x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -637,7 +630,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_11008x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 11008;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -743,7 +735,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_4096x11008_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 44032;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -818,7 +809,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_4096x11008_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 22016;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -904,7 +894,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_4096x11008_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 11696;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -998,7 +987,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_4096x11008_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 4096;
-            const int Columns = 11008;
             const long RowBytes = 6192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1104,7 +1092,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F32_32000x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 16384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1179,7 +1166,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_F16_32000x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1265,7 +1251,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q8_0_32000x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 4352;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1359,7 +1344,6 @@ public unsafe partial class Llama2_7b
         public static void MatVec_Q4_0_32000x4096_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 4096;
             const long RowBytes = 2304;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_128x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_128x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_128x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -296,7 +293,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_128x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -438,7 +434,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_64x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -514,7 +509,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_64x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -601,7 +595,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_64x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -713,7 +706,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_64x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -855,7 +847,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_352x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -931,7 +922,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_352x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1018,7 +1008,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_352x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1130,7 +1119,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_352x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1272,7 +1260,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_128x352_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 1408;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1348,7 +1335,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_128x352_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1435,7 +1421,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_128x352_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 374;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1589,7 +1574,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_128x352_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 198;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1794,7 +1778,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_32000x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1870,7 +1853,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_32000x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1957,7 +1939,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_32000x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -2069,7 +2050,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_32000x128_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -96,7 +95,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -182,7 +180,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -276,7 +273,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -382,7 +378,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -457,7 +452,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -543,7 +537,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -637,7 +630,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -743,7 +735,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -818,7 +809,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -904,7 +894,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -998,7 +987,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 352;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1104,7 +1092,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 1408;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1179,7 +1166,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1265,7 +1251,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 374;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1379,7 +1364,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const int Columns = 352;
             const long RowBytes = 198;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1510,7 +1494,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F32_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 512;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1585,7 +1568,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_F16_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1671,7 +1653,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q8_0_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1765,7 +1746,6 @@ public unsafe partial class Llama2TestSmall
         public static void MatVec_Q4_0_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 128;
             const long RowBytes = 72;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

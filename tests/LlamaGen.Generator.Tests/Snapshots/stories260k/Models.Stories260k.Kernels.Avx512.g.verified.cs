@@ -21,7 +21,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F32_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F16_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q8_0_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -253,7 +250,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q4_0_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 64;
             const long RowBytes = 36;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -337,7 +333,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F32_32x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -413,7 +408,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F16_32x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 64;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -500,7 +494,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q8_0_32x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -569,7 +562,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q4_0_32x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32;
-            const int Columns = 64;
             const long RowBytes = 36;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -653,7 +645,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F32_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -729,7 +720,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F16_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -816,7 +806,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q8_0_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -885,7 +874,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q4_0_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const int Columns = 64;
             const long RowBytes = 36;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -969,7 +957,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F32_64x172_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 172;
             const long RowBytes = 688;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1075,7 +1062,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F16_64x172_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const int Columns = 172;
             const long RowBytes = 344;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1192,7 +1178,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F32_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 256;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1268,7 +1253,6 @@ public unsafe partial class Stories260k
         public static void MatVec_F16_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1355,7 +1339,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q8_0_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1424,7 +1407,6 @@ public unsafe partial class Stories260k
         public static void MatVec_Q4_0_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const int Columns = 64;
             const long RowBytes = 36;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

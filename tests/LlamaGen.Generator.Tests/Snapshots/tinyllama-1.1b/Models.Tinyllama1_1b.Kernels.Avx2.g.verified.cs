@@ -21,7 +21,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -296,7 +293,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -438,7 +434,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -514,7 +509,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -601,7 +595,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -713,7 +706,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -855,7 +847,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -931,7 +922,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1018,7 +1008,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1130,7 +1119,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1272,7 +1260,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 22528;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1348,7 +1335,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 11264;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1435,7 +1421,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 5984;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1547,7 +1532,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 3168;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1689,7 +1673,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1765,7 +1748,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1852,7 +1834,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1964,7 +1945,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_2048x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -97,7 +96,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_2048x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -184,7 +182,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -279,7 +276,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -402,7 +398,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_256x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -478,7 +473,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_256x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -565,7 +559,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_256x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -660,7 +653,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_256x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -783,7 +775,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_5632x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -859,7 +850,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_5632x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -946,7 +936,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_5632x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1041,7 +1030,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_5632x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1164,7 +1152,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_2048x5632_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 22528;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1240,7 +1227,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_2048x5632_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 11264;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1327,7 +1313,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x5632_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 5984;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1422,7 +1407,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x5632_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 3168;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1545,7 +1529,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_32000x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1621,7 +1604,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_32000x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1708,7 +1690,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_32000x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1803,7 +1784,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_32000x2048_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -55,7 +55,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -82,7 +81,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -147,7 +145,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_256x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -174,7 +171,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_256x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -239,7 +235,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_5632x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -266,7 +261,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_5632x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -331,7 +325,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x5632_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 5984;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -358,7 +351,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x5632_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 3168;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -423,7 +415,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_32000x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -450,7 +441,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_32000x2048_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);

@@ -21,7 +21,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_2048x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -96,7 +95,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_2048x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -182,7 +180,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -276,7 +273,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -382,7 +378,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_256x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -457,7 +452,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_256x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -543,7 +537,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_256x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -637,7 +630,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_256x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -743,7 +735,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_5632x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -818,7 +809,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_5632x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -904,7 +894,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_5632x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -998,7 +987,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_5632x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1104,7 +1092,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_2048x5632_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 22528;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1179,7 +1166,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_2048x5632_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 11264;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1265,7 +1251,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_2048x5632_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 5984;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1359,7 +1344,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_2048x5632_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const int Columns = 5632;
             const long RowBytes = 3168;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1465,7 +1449,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F32_32000x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 8192;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1540,7 +1523,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_F16_32000x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 4096;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && x != null && y != null);
@@ -1626,7 +1608,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q8_0_32000x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
@@ -1720,7 +1701,6 @@ public unsafe partial class Tinyllama1_1b
         public static void MatVec_Q4_0_32000x2048_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const int Columns = 2048;
             const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
