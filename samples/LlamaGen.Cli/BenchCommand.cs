@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using LlamaGen.Gguf;
 using LlamaGen.Inference;
+using LlamaGen.Sampling;
 
 namespace LlamaGen.Cli;
 
@@ -82,6 +83,8 @@ internal static class BenchCommand
 
         int[] promptIds = BenchPrompt.Create(file, settings.PromptTokens, settings.Seed);
         var logits = new float[shape.VocabSize];
+        // Greedy through the real sampler (lowest id on ties), as `generate --temperature 0` picks tokens.
+        var sampler = new Sampler(SamplerOptions.Greedy, shape.VocabSize);
 
         // Warm-up, untimed in the rates: the first decode after a load pages in every weight from the mapping.
         long warmupStart = Stopwatch.GetTimestamp();
@@ -108,7 +111,7 @@ internal static class BenchCommand
             {
                 if (context.Cancellation.IsCancellationRequested)
                     return null;
-                int next = ArgMax(logits);
+                int next = sampler.Sample(logits, []);
                 generated[i] = next;
                 model.Forward(next, position++, logits);
             }
@@ -155,15 +158,6 @@ internal static class BenchCommand
 
     private static double Rate(int tokens, double milliseconds) => tokens * 1000.0 / milliseconds;
 
-    // Lowest id on ties, as the sampler's greedy path and the llama.cpp side of the comparison.
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best])
-                best = i;
-        return best;
-    }
 
     private static void WriteTable(TextWriter output, BenchReport r)
     {
