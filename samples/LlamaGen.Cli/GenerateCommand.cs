@@ -48,16 +48,24 @@ internal static class GenerateCommand
         var repeatLastN = new Option<int>("--repeat-last-n") { Description = "Tokens the repetition penalty looks back over", DefaultValueFactory = _ => DefaultRepeatLastN };
         var seed = new Option<ulong?>("--seed", "-s") { Description = "Random seed (default: a random one, printed with --verbose)" };
         var stop = new Option<string[]>("--stop") { Description = "Stop when the text contains this string (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var threads = new Option<int>("--threads", "-t")
+        {
+            Description = "Threads to compute with (default: one per processor)",
+            DefaultValueFactory = _ => WorkerPool.DefaultThreadCount,
+        };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings, the seed, the kernel ISA and CPU features to stderr" };
 
         var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
         {
-            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, verbose,
+            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, threads, verbose,
         };
 
         command.SetAction(parse =>
         {
             int max = parse.GetValue(maxTokens);
+            int threadCount = parse.GetValue(threads);
+            if (threadCount < 1)
+                throw new CliException($"--threads must be >= 1 (got {threadCount})");
             if (max < -1)
                 throw new CliException($"--max-tokens must be >= 0, or -1 for no limit (got {max})");
 
@@ -79,19 +87,21 @@ internal static class GenerateCommand
             };
             ValidateOptions(options);
 
-            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, parse.GetValue(verbose));
+            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, threadCount, parse.GetValue(verbose));
         });
         return command;
     }
 
-    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, bool verbose)
+    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, int threads, bool verbose)
     {
         TextWriter stdout = context.Stdout, stderr = context.Stderr;
         long loadStart = Stopwatch.GetTimestamp();
         using var file = tokenizerPath is null ? ModelFiles.Open(modelPath) : ModelFiles.OpenLlama2C(modelPath, tokenizerPath);
         ModelDescriptor descriptor = ModelFiles.Match(file);
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
-        using ILlamaModel model = descriptor.Load(file);
+        // Declared before the model, so it is disposed after it.
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+        using ILlamaModel model = descriptor.Load(file, pool);
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         var generator = new TextGenerator(model, tokenizer);
@@ -129,7 +139,7 @@ internal static class GenerateCommand
         var stats = run.Statistics;
         // Statistics start on a fresh line when both streams share a terminal.
         stderr.WriteLine();
-        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {KernelDispatch.Current})");
+        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {KernelDispatch.Current}, {threads} thread(s))");
         stderr.WriteLine($"prompt: {stats.PromptTokens} tokens in {stats.PromptEvalTime.TotalMilliseconds:F1} ms, {stats.PromptTokensPerSecond:F1} tokens/s");
         stderr.WriteLine($"generation: {stats.GeneratedTokens} tokens in {stats.GenerationTime.TotalMilliseconds:F1} ms, {stats.GenerationTokensPerSecond:F1} tokens/s");
         stderr.WriteLine($"stopped: {Describe(run.StopReason)}");

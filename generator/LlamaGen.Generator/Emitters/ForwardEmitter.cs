@@ -50,11 +50,16 @@ internal static class ForwardEmitter
         w.Line("private float* hiddenUp;      // hb2: up [FeedForwardLength]");
         w.Line("private float* scores;        // att: attention scores [HeadCount][ContextLength]");
         if (quantized) w.Line("private byte* quantizedActivation; // the current activation as Q8_0 blocks");
+        w.Line("private readonly " + GeneratedFile.Inference + "WorkerPool? pool; // splits the large products by rows; null = this thread");
+        w.Line();
+        w.Line("/// <summary>Products with fewer weights than this run on the calling thread: waking workers would cost more than it saves.</summary>");
+        w.Line("public const int ParallelProductSize = 32768;");
         w.Line();
 
         // Construction and loading.
-        w.Open("private " + cls + "(" + GeneratedFile.Gguf + "GgufFile file)");
+        w.Open("private " + cls + "(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Inference + "WorkerPool? pool)");
         w.Line("BindWeights(file);");
+        w.Line("this.pool = pool;");
         w.Line("// Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.");
         w.Line("float* probe = stackalloc float[EmbeddingLength];");
         w.Line("global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));");
@@ -74,9 +79,16 @@ internal static class ForwardEmitter
         w.Line("/// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;");
         w.Line("/// disposing the model does not dispose the file.");
         w.Line("/// </summary>");
-        w.Open("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file)");
+        w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file) => Load(file, null);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Loads the model as <c>Load(file)</c> does; with a <paramref name=\"pool\"/>, every");
+        w.Line("/// product of at least <see cref=\"ParallelProductSize\"/> weights is split by rows over the pool's threads. The caller");
+        w.Line("/// owns the pool (it may serve several models, one call at a time) and disposes it after the model.");
+        w.Line("/// </summary>");
+        w.Open("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Inference + "WorkerPool? pool)");
         w.Line("if (file is null) throw new global::System.ArgumentNullException(nameof(file));");
-        w.Line("return new " + cls + "(file);");
+        w.Line("return new " + cls + "(file, pool);");
         w.Close();
         w.Line();
         w.Line("private static float* Allocate(int count) => (float*)" + native + ".AlignedAlloc((nuint)count * sizeof(float), 64);");
@@ -131,7 +143,7 @@ internal static class ForwardEmitter
         EmitFeedForward(w, plan);
         EmitClassify(w, plan);
         EmitRotate(w);
-        EmitProducts(w, plan, xq8);
+        EmitProducts(w, plan);
         EmitChecksAndDispose(w, target, native, quantized);
 
         w.Close();
@@ -251,7 +263,7 @@ internal static class ForwardEmitter
     /// One method per matrix shape: the weight's runtime type picks the kernel. Only types that have a kernel for the
     /// shape appear; <c>BindWeights</c> refused any other type at load.
     /// </summary>
-    private static void EmitProducts(SourceWriter w, ModelPlan plan, string xq8)
+    private static void EmitProducts(SourceWriter w, ModelPlan plan)
     {
         var done = new HashSet<(int, int)>();
         foreach (MatrixRole role in plan.AllMatrices())
@@ -265,7 +277,7 @@ internal static class ForwardEmitter
             {
                 var kernel = new MatVecKernel(role.Rows, role.Columns, type);
                 w.Line($"case {GeneratedFile.Quantization}GgmlType.{WeightTypes.EnumMember(type)}:");
-                w.Line($"    Kernels.{kernel.Name}(weight.Pointer, x, {xq8}, y, 0, {rows});");
+                w.Line($"    Multiply(&Kernels.{kernel.Name}, weight.Pointer, x, y, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
                 w.Line("    return;");
             }
             w.Line("default:");
@@ -278,6 +290,15 @@ internal static class ForwardEmitter
 
     private static void EmitChecksAndDispose(SourceWriter w, ModelTarget target, string native, bool quantized)
     {
+        // The kernels take the rows to compute, so a product splits by rows (aligned to the kernels' 4-row passes, which
+        // keeps every row's arithmetic, and so the logits, identical to a single-thread run).
+        w.Line("private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)");
+        w.Line("{");
+        w.Line("    byte* xq8 = " + (quantized ? "quantizedActivation" : "null") + ";");
+        w.Line("    if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);");
+        w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 4);");
+        w.Line("}");
+        w.Line();
         if (quantized)
         {
             w.Line("// Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).");

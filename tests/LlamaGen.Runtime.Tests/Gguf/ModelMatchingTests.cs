@@ -74,7 +74,7 @@ public class ModelMatchingTests
     }
 
     private static ModelDescriptor Descriptor(string type, ModelShape shape) =>
-        new(type, $"specs/{type}.json", shape, _ => throw new NotSupportedException());
+        new(type, $"specs/{type}.json", shape, (_, _) => throw new NotSupportedException());
 
     [Fact]
     public void MatchPicksTheSpecThatFits()

@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeGqaGroup2", global::Models.EdgeGqaGroup2.SpecPath, global::Models.EdgeGqaGroup2.Spec, static file => global::Models.EdgeGqaGroup2.Load(file)),
+            new("Models.EdgeGqaGroup2", global::Models.EdgeGqaGroup2.SpecPath, global::Models.EdgeGqaGroup2.Spec, static (file, pool) => global::Models.EdgeGqaGroup2.Load(file, pool)),
         };
 }

@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeGqaGroup8", global::Models.EdgeGqaGroup8.SpecPath, global::Models.EdgeGqaGroup8.Spec, static file => global::Models.EdgeGqaGroup8.Load(file)),
+            new("Models.EdgeGqaGroup8", global::Models.EdgeGqaGroup8.SpecPath, global::Models.EdgeGqaGroup8.Spec, static (file, pool) => global::Models.EdgeGqaGroup8.Load(file, pool)),
         };
 }

@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeHeadDim12", global::Models.EdgeHeadDim12.SpecPath, global::Models.EdgeHeadDim12.Spec, static file => global::Models.EdgeHeadDim12.Load(file)),
+            new("Models.EdgeHeadDim12", global::Models.EdgeHeadDim12.SpecPath, global::Models.EdgeHeadDim12.Spec, static (file, pool) => global::Models.EdgeHeadDim12.Load(file, pool)),
         };
 }

@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeSingleBlock", global::Models.EdgeSingleBlock.SpecPath, global::Models.EdgeSingleBlock.Spec, static file => global::Models.EdgeSingleBlock.Load(file)),
+            new("Models.EdgeSingleBlock", global::Models.EdgeSingleBlock.SpecPath, global::Models.EdgeSingleBlock.Spec, static (file, pool) => global::Models.EdgeSingleBlock.Load(file, pool)),
         };
 }

@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Llama2TinyRandom", global::Models.Llama2TinyRandom.SpecPath, global::Models.Llama2TinyRandom.Spec, static file => global::Models.Llama2TinyRandom.Load(file)),
+            new("Models.Llama2TinyRandom", global::Models.Llama2TinyRandom.SpecPath, global::Models.Llama2TinyRandom.Spec, static (file, pool) => global::Models.Llama2TinyRandom.Load(file, pool)),
         };
 }

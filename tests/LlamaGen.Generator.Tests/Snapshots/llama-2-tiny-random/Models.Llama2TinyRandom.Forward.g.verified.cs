@@ -24,10 +24,15 @@ public unsafe partial class Llama2TinyRandom
     private float* hidden;        // hb: gate, then SiLU(gate) * up [FeedForwardLength]
     private float* hiddenUp;      // hb2: up [FeedForwardLength]
     private float* scores;        // att: attention scores [HeadCount][ContextLength]
+    private readonly global::LlamaGen.Inference.WorkerPool? pool; // splits the large products by rows; null = this thread
 
-    private Llama2TinyRandom(global::LlamaGen.Gguf.GgufFile file)
+    /// <summary>Products with fewer weights than this run on the calling thread: waking workers would cost more than it saves.</summary>
+    public const int ParallelProductSize = 32768;
+
+    private Llama2TinyRandom(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool)
     {
         BindWeights(file);
+        this.pool = pool;
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
@@ -46,10 +51,17 @@ public unsafe partial class Llama2TinyRandom
     /// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;
     /// disposing the model does not dispose the file.
     /// </summary>
-    public static Llama2TinyRandom Load(global::LlamaGen.Gguf.GgufFile file)
+    public static Llama2TinyRandom Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, null);
+
+    /// <summary>
+    /// Loads the model as <c>Load(file)</c> does; with a <paramref name="pool"/>, every
+    /// product of at least <see cref="ParallelProductSize"/> weights is split by rows over the pool's threads. The caller
+    /// owns the pool (it may serve several models, one call at a time) and disposes it after the model.
+    /// </summary>
+    public static Llama2TinyRandom Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool)
     {
         if (file is null) throw new global::System.ArgumentNullException(nameof(file));
-        return new Llama2TinyRandom(file);
+        return new Llama2TinyRandom(file, pool);
     }
 
     private static float* Allocate(int count) => (float*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)count * sizeof(float), 64);
@@ -203,10 +215,10 @@ public unsafe partial class Llama2TinyRandom
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_8x8(weight.Pointer, x, null, y, 0, 8);
+                Multiply(&Kernels.MatVec_F32_8x8, weight.Pointer, x, y, 8, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_8x8(weight.Pointer, x, null, y, 0, 8);
+                Multiply(&Kernels.MatVec_F16_8x8, weight.Pointer, x, y, 8, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -219,10 +231,10 @@ public unsafe partial class Llama2TinyRandom
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_32x8(weight.Pointer, x, null, y, 0, 32);
+                Multiply(&Kernels.MatVec_F32_32x8, weight.Pointer, x, y, 32, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_32x8(weight.Pointer, x, null, y, 0, 32);
+                Multiply(&Kernels.MatVec_F16_32x8, weight.Pointer, x, y, 32, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -235,10 +247,10 @@ public unsafe partial class Llama2TinyRandom
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_8x32(weight.Pointer, x, null, y, 0, 8);
+                Multiply(&Kernels.MatVec_F32_8x32, weight.Pointer, x, y, 8, 32);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_8x32(weight.Pointer, x, null, y, 0, 8);
+                Multiply(&Kernels.MatVec_F16_8x32, weight.Pointer, x, y, 8, 32);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -251,14 +263,21 @@ public unsafe partial class Llama2TinyRandom
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_32000x8(weight.Pointer, x, null, y, 0, 32000);
+                Multiply(&Kernels.MatVec_F32_32000x8, weight.Pointer, x, y, 32000, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_32000x8(weight.Pointer, x, null, y, 0, 32000);
+                Multiply(&Kernels.MatVec_F16_32000x8, weight.Pointer, x, y, 32000, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
+    }
+
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    {
+        byte* xq8 = null;
+        if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
+        else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 4);
     }
 
     private static void CheckToken(int token)

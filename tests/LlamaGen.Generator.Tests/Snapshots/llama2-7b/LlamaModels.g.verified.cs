@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Llama2_7b", global::Models.Llama2_7b.SpecPath, global::Models.Llama2_7b.Spec, static file => global::Models.Llama2_7b.Load(file)),
+            new("Models.Llama2_7b", global::Models.Llama2_7b.SpecPath, global::Models.Llama2_7b.Spec, static (file, pool) => global::Models.Llama2_7b.Load(file, pool)),
         };
 }

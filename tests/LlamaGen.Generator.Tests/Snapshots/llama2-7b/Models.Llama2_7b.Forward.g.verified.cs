@@ -26,10 +26,15 @@ public unsafe partial class Llama2_7b
     private float* hiddenUp;      // hb2: up [FeedForwardLength]
     private float* scores;        // att: attention scores [HeadCount][ContextLength]
     private byte* quantizedActivation; // the current activation as Q8_0 blocks
+    private readonly global::LlamaGen.Inference.WorkerPool? pool; // splits the large products by rows; null = this thread
 
-    private Llama2_7b(global::LlamaGen.Gguf.GgufFile file)
+    /// <summary>Products with fewer weights than this run on the calling thread: waking workers would cost more than it saves.</summary>
+    public const int ParallelProductSize = 32768;
+
+    private Llama2_7b(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool)
     {
         BindWeights(file);
+        this.pool = pool;
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
@@ -49,10 +54,17 @@ public unsafe partial class Llama2_7b
     /// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;
     /// disposing the model does not dispose the file.
     /// </summary>
-    public static Llama2_7b Load(global::LlamaGen.Gguf.GgufFile file)
+    public static Llama2_7b Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, null);
+
+    /// <summary>
+    /// Loads the model as <c>Load(file)</c> does; with a <paramref name="pool"/>, every
+    /// product of at least <see cref="ParallelProductSize"/> weights is split by rows over the pool's threads. The caller
+    /// owns the pool (it may serve several models, one call at a time) and disposes it after the model.
+    /// </summary>
+    public static Llama2_7b Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool)
     {
         if (file is null) throw new global::System.ArgumentNullException(nameof(file));
-        return new Llama2_7b(file);
+        return new Llama2_7b(file, pool);
     }
 
     private static float* Allocate(int count) => (float*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)count * sizeof(float), 64);
@@ -216,16 +228,16 @@ public unsafe partial class Llama2_7b
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_4096x4096(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_F32_4096x4096, weight.Pointer, x, y, 4096, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_4096x4096(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_F16_4096x4096, weight.Pointer, x, y, 4096, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Kernels.MatVec_Q8_0_4096x4096(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_Q8_0_4096x4096, weight.Pointer, x, y, 4096, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Kernels.MatVec_Q4_0_4096x4096(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_Q4_0_4096x4096, weight.Pointer, x, y, 4096, 4096);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -238,16 +250,16 @@ public unsafe partial class Llama2_7b
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_11008x4096(weight.Pointer, x, quantizedActivation, y, 0, 11008);
+                Multiply(&Kernels.MatVec_F32_11008x4096, weight.Pointer, x, y, 11008, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_11008x4096(weight.Pointer, x, quantizedActivation, y, 0, 11008);
+                Multiply(&Kernels.MatVec_F16_11008x4096, weight.Pointer, x, y, 11008, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Kernels.MatVec_Q8_0_11008x4096(weight.Pointer, x, quantizedActivation, y, 0, 11008);
+                Multiply(&Kernels.MatVec_Q8_0_11008x4096, weight.Pointer, x, y, 11008, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Kernels.MatVec_Q4_0_11008x4096(weight.Pointer, x, quantizedActivation, y, 0, 11008);
+                Multiply(&Kernels.MatVec_Q4_0_11008x4096, weight.Pointer, x, y, 11008, 4096);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -260,16 +272,16 @@ public unsafe partial class Llama2_7b
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_4096x11008(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_F32_4096x11008, weight.Pointer, x, y, 4096, 11008);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_4096x11008(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_F16_4096x11008, weight.Pointer, x, y, 4096, 11008);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Kernels.MatVec_Q8_0_4096x11008(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_Q8_0_4096x11008, weight.Pointer, x, y, 4096, 11008);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Kernels.MatVec_Q4_0_4096x11008(weight.Pointer, x, quantizedActivation, y, 0, 4096);
+                Multiply(&Kernels.MatVec_Q4_0_4096x11008, weight.Pointer, x, y, 4096, 11008);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -282,20 +294,27 @@ public unsafe partial class Llama2_7b
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Kernels.MatVec_F32_32000x4096(weight.Pointer, x, quantizedActivation, y, 0, 32000);
+                Multiply(&Kernels.MatVec_F32_32000x4096, weight.Pointer, x, y, 32000, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Kernels.MatVec_F16_32000x4096(weight.Pointer, x, quantizedActivation, y, 0, 32000);
+                Multiply(&Kernels.MatVec_F16_32000x4096, weight.Pointer, x, y, 32000, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Kernels.MatVec_Q8_0_32000x4096(weight.Pointer, x, quantizedActivation, y, 0, 32000);
+                Multiply(&Kernels.MatVec_Q8_0_32000x4096, weight.Pointer, x, y, 32000, 4096);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Kernels.MatVec_Q4_0_32000x4096(weight.Pointer, x, quantizedActivation, y, 0, 32000);
+                Multiply(&Kernels.MatVec_Q4_0_32000x4096, weight.Pointer, x, y, 32000, 4096);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
+    }
+
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    {
+        byte* xq8 = quantizedActivation;
+        if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
+        else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 4);
     }
 
     // Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).

@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Llama2TestSmall", global::Models.Llama2TestSmall.SpecPath, global::Models.Llama2TestSmall.Spec, static file => global::Models.Llama2TestSmall.Load(file)),
+            new("Models.Llama2TestSmall", global::Models.Llama2TestSmall.SpecPath, global::Models.Llama2TestSmall.Spec, static (file, pool) => global::Models.Llama2TestSmall.Load(file, pool)),
         };
 }

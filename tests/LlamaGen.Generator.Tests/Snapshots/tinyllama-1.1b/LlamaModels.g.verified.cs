@@ -11,6 +11,6 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Tinyllama1_1b", global::Models.Tinyllama1_1b.SpecPath, global::Models.Tinyllama1_1b.Spec, static file => global::Models.Tinyllama1_1b.Load(file)),
+            new("Models.Tinyllama1_1b", global::Models.Tinyllama1_1b.SpecPath, global::Models.Tinyllama1_1b.Spec, static (file, pool) => global::Models.Tinyllama1_1b.Load(file, pool)),
         };
 }

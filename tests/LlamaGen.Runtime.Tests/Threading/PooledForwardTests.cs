@@ -1,0 +1,57 @@
+using LlamaGen.Conversion;
+using LlamaGen.Gguf;
+using LlamaGen.Inference;
+using LlamaGen.Models;
+using LlamaGen.Quantization;
+using LlamaGen.Runtime.Tests.Reference;
+
+namespace LlamaGen.Runtime.Tests.Threading;
+
+/// <summary>
+/// A model loaded with a <see cref="WorkerPool"/> splits its large products by rows; the chunks follow the kernels'
+/// 4-row passes, so every logit must equal the single-thread run bit for bit.
+/// </summary>
+public sealed class PooledForwardTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("llamagen-pooled-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Theory]
+    [InlineData(GgmlType.F32, 2)]
+    [InlineData(GgmlType.F16, 3)]
+    [InlineData(GgmlType.Q8_0, 2)]
+    [InlineData(GgmlType.Q4_0, 4)]
+    public void PooledLogitsEqualSingleThreadLogits(GgmlType type, int threads)
+    {
+        string path = Path.Combine(directory, $"small-{type}.gguf");
+        SyntheticModelWriter.Write(Llama2TestSmall.Spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 7);
+        using var file = GgufFile.Open(path);
+        // The test shape must really take the pooled path: its classifier and FFN products are above the threshold.
+        Assert.True((long)Llama2TestSmall.VocabSize * Llama2TestSmall.EmbeddingLength >= Llama2TestSmall.ParallelProductSize);
+        Assert.True((long)Llama2TestSmall.FeedForwardLength * Llama2TestSmall.EmbeddingLength >= Llama2TestSmall.ParallelProductSize);
+
+        int[] tokens = [1, 450, 4996, 17354, 1701, 432, 17204, 975, 278, 17366];
+        float[][] single = Run(Llama2TestSmall.Load(file), tokens);
+        using var pool = new WorkerPool(threads);
+        float[][] pooled = Run(Llama2TestSmall.Load(file, pool), tokens);
+
+        for (int position = 0; position < tokens.Length; position++)
+            Assert.True(single[position].AsSpan().SequenceEqual(pooled[position]),
+                $"{type}, {threads} threads: logits differ at position {position}");
+    }
+
+    private static float[][] Run(ILlamaModel model, int[] tokens)
+    {
+        using (model)
+        {
+            var all = new float[tokens.Length][];
+            for (int position = 0; position < tokens.Length; position++)
+            {
+                all[position] = new float[model.Shape.VocabSize];
+                model.Forward(tokens[position], position, all[position]);
+            }
+            return all;
+        }
+    }
+}
