@@ -70,26 +70,7 @@ public sealed class QuantizedStories260KOracleTests(ConvertedStories260K convert
         {
             using var file = GgufFile.Open(path);
             using ILlamaModel model = Stories260K.Load(file);
-            var logits = new float[model.Shape.VocabSize];
-            model.ForwardPrompt(promptIds, 0, logits);
-            for (int step = 0; step < GreedySteps; step++)
-            {
-                float diff = LogitComparison.MaxAbsDifference(expectedLogits[step], logits);
-                if (float.IsNaN(diff) || diff > worst) worst = diff;
-                compared++;
-                int id = LogitComparison.ArgMax(logits);
-                if (id != expectedIds[step])
-                {
-                    // Greedy paths may part only at a near-tie that the measured logit difference explains.
-                    float margin = LogitComparison.TopTwoMargin(expectedLogits[step]);
-                    Assert.True(margin <= 2 * diff,
-                        $"step {step}: we chose {id}, llama.cpp chose {expectedIds[step]} with a top-2 margin of {margin:E2}, " +
-                        $"more than twice the logit difference {diff:E2}.");
-                    divergence = $"paths part at step {step} (near-tie: margin {margin:E2}, difference {diff:E2})";
-                    break;
-                }
-                model.Forward(id, promptIds.Length + step, logits);
-            }
+            (worst, compared, divergence) = GreedyPathComparison.Follow(model, promptIds, expectedIds, expectedLogits, GreedySteps);
         });
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{GgmlTypeInfo.Name(type)} {isa}, prompt \"{prompt}\": {compared} steps, max |logit difference| {worst:E2}, " +

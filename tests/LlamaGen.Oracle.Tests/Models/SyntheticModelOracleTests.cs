@@ -88,29 +88,7 @@ public sealed class SyntheticModelOracleTests : IDisposable
         var descriptor = ModelCatalog.Match(file, CompiledModels.All);
         Assert.Equal(typeof(Llama2TestSmall).FullName, descriptor.TypeName);
         using var model = descriptor.Load(file);
-        var ours = new float[model.Shape.VocabSize];
-        model.ForwardPrompt(promptIds, 0, ours);
-        float worst = 0;
-        int compared = 0;
-        string? divergence = null;
-        for (int step = 0; step < GreedySteps; step++)
-        {
-            float diff = LogitComparison.MaxAbsDifference(expectedLogits[step], ours);
-            if (float.IsNaN(diff) || diff > worst) worst = diff;
-            compared++;
-            int id = LogitComparison.ArgMax(ours);
-            if (id != expectedIds[step])
-            {
-                // Greedy paths may part only at a near-tie that the measured logit difference explains.
-                float margin = LogitComparison.TopTwoMargin(expectedLogits[step]);
-                Assert.True(margin <= 2 * diff,
-                    $"step {step}: we chose {id}, llama.cpp chose {expectedIds[step]} with a top-2 margin of {margin:E2}, " +
-                    $"more than twice the logit difference {diff:E2}.");
-                divergence = $"paths part at step {step} (near-tie: margin {margin:E2}, difference {diff:E2})";
-                break;
-            }
-            model.Forward(id, promptIds.Length + step, ours);
-        }
+        var (worst, compared, divergence) = GreedyPathComparison.Follow(model, promptIds, expectedIds, expectedLogits, GreedySteps);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{GgmlTypeInfo.Name(type)}, prompt \"{prompt}\": {compared} steps, max |logit difference| {worst:E2}, " +
             $"llama.cpp vs F32 reference {quantizationError:E2} (ratio {worst / quantizationError:F3}){(divergence is null ? "" : "; " + divergence)}");
