@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using LlamaGen.Quantization;
 
-namespace LlamaGen.Oracle.Tests;
+namespace LlamaGen.Formats.Tests;
 
 /// <summary>
 /// Bit-exact comparison of our block layouts, reference quantizers and dequantizers with llama.cpp's own
