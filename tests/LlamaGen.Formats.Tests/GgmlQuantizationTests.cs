@@ -173,46 +173,4 @@ public unsafe class GgmlQuantizationTests
         for (int i = 0; i < e.Length; i++)
             Assert.True(e[i] == a[i], $"block {i / blockBytes} byte {i % blockBytes}: ggml {e[i]:x2}, ours {a[i]:x2}");
     }
-
-    /// <summary>The exports of one build of libggml-base.so.</summary>
-    private sealed class Ggml
-    {
-        private static readonly Dictionary<string, Ggml> Loaded = [];
-
-        public delegate* unmanaged<float*, BlockQ8_0*, long, void> QuantizeRowQ8_0Ref;
-        public delegate* unmanaged<float*, BlockQ4_0*, long, void> QuantizeRowQ4_0Ref;
-        public delegate* unmanaged<byte*, float*, long, void> DequantizeRowQ8_0;
-        public delegate* unmanaged<byte*, float*, long, void> DequantizeRowQ4_0;
-        public delegate* unmanaged<byte*, float*, long, void> Fp16ToFp32Row;
-        public delegate* unmanaged<byte*, float*, long, void> Bf16ToFp32Row;
-
-        public static string PathOf(string variant) =>
-            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", variant, "libggml-base.so");
-
-        public static Ggml Load(string variant)
-        {
-            Assert.SkipUnless(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64,
-                "the libggml-base.so oracle is wired up for linux-x64");
-            lock (Loaded)
-            {
-                if (Loaded.TryGetValue(variant, out var ggml)) return ggml;
-                string path = PathOf(variant);
-                Assert.True(File.Exists(path), $"{path} is missing; LLamaSharp.Backend.Cpu should copy it to the test output");
-                // Several builds define the same symbols; load each privately so GetExport resolves in that build only.
-                nint library = NativeLibrary.Load(path);
-                nint Export(string name) => NativeLibrary.GetExport(library, name);
-                ggml = new Ggml
-                {
-                    QuantizeRowQ8_0Ref = (delegate* unmanaged<float*, BlockQ8_0*, long, void>)Export("quantize_row_q8_0_ref"),
-                    QuantizeRowQ4_0Ref = (delegate* unmanaged<float*, BlockQ4_0*, long, void>)Export("quantize_row_q4_0_ref"),
-                    DequantizeRowQ8_0 = (delegate* unmanaged<byte*, float*, long, void>)Export("dequantize_row_q8_0"),
-                    DequantizeRowQ4_0 = (delegate* unmanaged<byte*, float*, long, void>)Export("dequantize_row_q4_0"),
-                    Fp16ToFp32Row = (delegate* unmanaged<byte*, float*, long, void>)Export("ggml_fp16_to_fp32_row"),
-                    Bf16ToFp32Row = (delegate* unmanaged<byte*, float*, long, void>)Export("ggml_bf16_to_fp32_row"),
-                };
-                Loaded[variant] = ggml;
-                return ggml;
-            }
-        }
-    }
 }

@@ -13,12 +13,13 @@ public static class Dequantization
     /// <summary>
     /// Converts the row <paramref name="source"/> of <paramref name="type"/> into <paramref name="destination"/>;
     /// <paramref name="source"/> must hold exactly <c>destination.Length</c> elements.
-    /// Supports F32, F16, BF16, Q8_0 and Q4_0; throws <see cref="NotSupportedException"/> naming other types.
+    /// Supports every type for which <see cref="IsSupported"/> is true; throws <see cref="NotSupportedException"/> naming other types.
     /// </summary>
     public static void Row(GgmlType type, ReadOnlySpan<byte> source, Span<float> destination)
     {
-        if (type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 or GgmlType.Q8_0 or GgmlType.Q4_0))
-            throw new NotSupportedException($"Dequantizing {GgmlTypeInfo.Name(type)} tensors is not supported (supported: f32, f16, bf16, q8_0, q4_0).");
+        if (!IsSupported(type))
+            throw new NotSupportedException(
+                $"Dequantizing {GgmlTypeInfo.Name(type)} tensors is not supported (supported: {string.Join(", ", Enum.GetValues<GgmlType>().Where(IsSupported).Select(GgmlTypeInfo.Name))}).");
         long expected = GgmlTypeInfo.RowBytes(type, destination.Length);
         if (source.Length != expected)
             throw new ArgumentException(
@@ -44,8 +45,44 @@ public static class Dequantization
             case GgmlType.Q4_0:
                 RowQ4_0(MemoryMarshal.Cast<byte, BlockQ4_0>(source), destination);
                 break;
+            case GgmlType.Q4_1:
+                RowQ4_1(MemoryMarshal.Cast<byte, BlockQ4_1>(source), destination);
+                break;
+            case GgmlType.Q5_0:
+                RowQ5_0(MemoryMarshal.Cast<byte, BlockQ5_0>(source), destination);
+                break;
+            case GgmlType.Q5_1:
+                RowQ5_1(MemoryMarshal.Cast<byte, BlockQ5_1>(source), destination);
+                break;
+            case GgmlType.Q2_K:
+                KQuantDequantization.RowQ2_K(MemoryMarshal.Cast<byte, BlockQ2_K>(source), destination);
+                break;
+            case GgmlType.Q3_K:
+                KQuantDequantization.RowQ3_K(MemoryMarshal.Cast<byte, BlockQ3_K>(source), destination);
+                break;
+            case GgmlType.Q4_K:
+                KQuantDequantization.RowQ4_K(MemoryMarshal.Cast<byte, BlockQ4_K>(source), destination);
+                break;
+            case GgmlType.Q5_K:
+                KQuantDequantization.RowQ5_K(MemoryMarshal.Cast<byte, BlockQ5_K>(source), destination);
+                break;
+            case GgmlType.Q6_K:
+                KQuantDequantization.RowQ6_K(MemoryMarshal.Cast<byte, BlockQ6_K>(source), destination);
+                break;
+            case GgmlType.Q8_K:
+                KQuantDequantization.RowQ8_K(MemoryMarshal.Cast<byte, BlockQ8_K>(source), destination);
+                break;
         }
     }
+
+    /// <summary>
+    /// Whether <see cref="Row"/> can convert <paramref name="type"/>: the float types and every quantized type for which
+    /// ggml has a <c>dequantize_row_*</c> (Q8_1 has none; it only ever holds activations inside llama.cpp).
+    /// </summary>
+    public static bool IsSupported(GgmlType type) => type is
+        GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 or
+        GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.Q8_0 or
+        GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.Q8_K;
 
     /// <summary>Q8_0 blocks to floats: <c>q * d</c>.</summary>
     public static unsafe void RowQ8_0(ReadOnlySpan<BlockQ8_0> blocks, Span<float> destination)
@@ -81,5 +118,78 @@ public static class Dequantization
                 }
             }
         }
+    }
+
+    /// <summary>Q4_1 blocks to floats: nibbles as in Q4_0, unsigned, <c>q * d + m</c> (two roundings, as ggml: no fused multiply-add).</summary>
+    public static unsafe void RowQ4_1(ReadOnlySpan<BlockQ4_1> blocks, Span<float> destination)
+    {
+        const int half = BlockQ4_1.Elements / 2;
+        CheckElements(blocks.Length, BlockQ4_1.Elements, destination.Length, "Q4_1");
+        fixed (BlockQ4_1* block = blocks)
+        {
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                float d = (float)block[i].D, m = (float)block[i].M;
+                byte* qs = block[i].Qs;
+                var y = destination.Slice(i * BlockQ4_1.Elements, BlockQ4_1.Elements);
+                for (int j = 0; j < half; j++)
+                {
+                    y[j] = (qs[j] & 0x0F) * d + m;
+                    y[j + half] = (qs[j] >> 4) * d + m;
+                }
+            }
+        }
+    }
+
+    /// <summary>Q5_0 blocks to floats: low nibbles as in Q4_0, fifth bit j of <c>qh</c> for element j, <c>(q - 16) * d</c>.</summary>
+    public static unsafe void RowQ5_0(ReadOnlySpan<BlockQ5_0> blocks, Span<float> destination)
+    {
+        const int half = BlockQ5_0.Elements / 2;
+        CheckElements(blocks.Length, BlockQ5_0.Elements, destination.Length, "Q5_0");
+        fixed (BlockQ5_0* block = blocks)
+        {
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                float d = (float)block[i].D;
+                uint qh = BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(block[i].Qh, 4));
+                byte* qs = block[i].Qs;
+                var y = destination.Slice(i * BlockQ5_0.Elements, BlockQ5_0.Elements);
+                for (int j = 0; j < half; j++)
+                {
+                    int high0 = (int)((qh >> j) & 1) << 4, high1 = (int)((qh >> (j + half)) & 1) << 4;
+                    y[j] = (((qs[j] & 0x0F) | high0) - 16) * d;
+                    y[j + half] = (((qs[j] >> 4) | high1) - 16) * d;
+                }
+            }
+        }
+    }
+
+    /// <summary>Q5_1 blocks to floats: 5-bit unsigned quants as in Q5_0, <c>q * d + m</c>.</summary>
+    public static unsafe void RowQ5_1(ReadOnlySpan<BlockQ5_1> blocks, Span<float> destination)
+    {
+        const int half = BlockQ5_1.Elements / 2;
+        CheckElements(blocks.Length, BlockQ5_1.Elements, destination.Length, "Q5_1");
+        fixed (BlockQ5_1* block = blocks)
+        {
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                float d = (float)block[i].D, m = (float)block[i].M;
+                uint qh = BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(block[i].Qh, 4));
+                byte* qs = block[i].Qs;
+                var y = destination.Slice(i * BlockQ5_1.Elements, BlockQ5_1.Elements);
+                for (int j = 0; j < half; j++)
+                {
+                    int high0 = (int)((qh >> j) & 1) << 4, high1 = (int)((qh >> (j + half)) & 1) << 4;
+                    y[j] = ((qs[j] & 0x0F) | high0) * d + m;
+                    y[j + half] = ((qs[j] >> 4) | high1) * d + m;
+                }
+            }
+        }
+    }
+
+    internal static void CheckElements(int blocks, int elementsPerBlock, int destination, string type)
+    {
+        if (destination != (long)blocks * elementsPerBlock)
+            throw new ArgumentException($"{blocks} {type} blocks hold {(long)blocks * elementsPerBlock} elements, not {destination}.", nameof(destination));
     }
 }
