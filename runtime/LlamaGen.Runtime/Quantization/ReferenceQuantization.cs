@@ -72,7 +72,7 @@ public static class ReferenceQuantization
         }
     }
 
-    /// <summary>Quantizes a row into the bytes of <paramref name="type"/> blocks (Q8_0, Q4_0, F16 or F32).</summary>
+    /// <summary>Quantizes a row into the bytes of <paramref name="type"/> blocks (the legacy and k-quant formats, F16 or F32).</summary>
     public static void QuantizeRow(GgmlType type, ReadOnlySpan<float> source, Span<byte> destination)
     {
         long expected = GgmlTypeInfo.RowBytes(type, source.Length);
@@ -82,13 +82,21 @@ public static class ReferenceQuantization
         {
             case GgmlType.Q8_0: QuantizeRowQ8_0(source, MemoryMarshal.Cast<byte, BlockQ8_0>(destination)); break;
             case GgmlType.Q4_0: QuantizeRowQ4_0(source, MemoryMarshal.Cast<byte, BlockQ4_0>(destination)); break;
+            case GgmlType.Q4_1: LegacyQuantization.QuantizeRowQ4_1(source, destination); break;
+            case GgmlType.Q5_0: LegacyQuantization.QuantizeRowQ5_0(source, destination); break;
+            case GgmlType.Q5_1: LegacyQuantization.QuantizeRowQ5_1(source, destination); break;
+            case GgmlType.Q2_K: KQuantization.QuantizeRowQ2_K(source, destination); break;
+            case GgmlType.Q3_K: KQuantization.QuantizeRowQ3_K(source, destination); break;
+            case GgmlType.Q4_K: KQuantization.QuantizeRowQ4_K(source, destination); break;
+            case GgmlType.Q5_K: KQuantization.QuantizeRowQ5_K(source, destination); break;
+            case GgmlType.Q6_K: KQuantization.QuantizeRowQ6_K(source, destination); break;
             case GgmlType.F32: MemoryMarshal.AsBytes(source).CopyTo(destination); break;
             case GgmlType.F16:
                 var halves = MemoryMarshal.Cast<byte, Half>(destination);
                 for (int i = 0; i < source.Length; i++) halves[i] = (Half)source[i]; // round to nearest even, as ggml
                 break;
             default:
-                throw new NotSupportedException($"Quantizing to {GgmlTypeInfo.Name(type)} is not supported (supported: q8_0, q4_0, f16, f32).");
+                throw new NotSupportedException($"Quantizing to {GgmlTypeInfo.Name(type)} is not supported (supported: q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, f16, f32).");
         }
     }
 
