@@ -9,7 +9,8 @@ namespace LlamaGen.Bench;
 /// <summary>
 /// One single-threaded matrix-vector product at each Llama 2 7B shape, for every weight type and ISA variant,
 /// on random weights (the kernels' speed does not depend on the values). Quantized products include the
-/// activation's Q8_0 quantization, as the forward pass does it once per product.
+/// activation's quantization, as the forward pass does it once per product, and read Q4_0/Q8_0 weights repacked into
+/// the interleaved layout as a loaded model does.
 /// </summary>
 [MemoryDiagnoser]
 public unsafe class MatVecBenchmarks
@@ -41,7 +42,7 @@ public unsafe class MatVecBenchmarks
         long weightBytes = Rows * GgmlTypeInfo.RowBytes(Type, Columns);
         weights = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
         x = (float*)NativeMemory.AlignedAlloc((nuint)(Columns * sizeof(float)), 64);
-        xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.QuantizedBytes(Columns), 64);
+        xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.KernelInputBytes(Columns), 64);
         y = (float*)NativeMemory.AlignedAlloc((nuint)(Rows * sizeof(float)), 64);
 
         var random = new Random(1);
@@ -55,6 +56,13 @@ public unsafe class MatVecBenchmarks
         else
             for (long i = 0; i < weightBytes / 4; i++) ((float*)weights)[i] = random.NextSingle() - 0.5f;
         for (int i = 0; i < Columns; i++) x[i] = random.NextSingle() * 2 - 1;
+        if (InterleavedLayout.IsInterleaved(Type))
+        {
+            byte* repacked = (byte*)NativeMemory.AlignedAlloc((nuint)InterleavedLayout.Bytes(Type, Rows, Columns), 64);
+            InterleavedLayout.Repack(Type, weights, Rows, Columns, repacked, 0, (Rows + 7) / 8);
+            NativeMemory.AlignedFree(weights);
+            weights = repacked;
+        }
 
         savedIsa = KernelDispatch.Current;
         if (!KernelDispatch.IsSupported(Isa)) throw new PlatformNotSupportedException($"{Isa} is not supported on this CPU.");
@@ -74,7 +82,7 @@ public unsafe class MatVecBenchmarks
     [Benchmark]
     public void MatVec()
     {
-        if (Type is GgmlType.Q8_0 or GgmlType.Q4_0) ActivationQuantizer.QuantizeQ8_0(x, xq8, Columns);
+        if (Type is GgmlType.Q8_0 or GgmlType.Q4_0) ActivationQuantizer.QuantizeKernelInput(x, xq8, Columns);
         kernel(weights, x, xq8, y, 0, Rows);
     }
 

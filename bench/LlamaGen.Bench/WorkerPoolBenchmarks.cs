@@ -37,7 +37,7 @@ public unsafe class WorkerPoolBenchmarks
         matVec = (MatVecState*)NativeMemory.AlignedAlloc((nuint)sizeof(MatVecState), 64);
         matVec->Weights = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
         matVec->X = (float*)NativeMemory.AlignedAlloc(Columns * sizeof(float), 64);
-        matVec->Xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.QuantizedBytes(Columns), 64);
+        matVec->Xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.KernelInputBytes(Columns), 64);
         matVec->Y = (float*)NativeMemory.AlignedAlloc(Rows * sizeof(float), 64);
         var random = new Random(1);
         random.NextBytes(new Span<byte>(matVec->Weights, (int)weightBytes));
@@ -45,7 +45,12 @@ public unsafe class WorkerPoolBenchmarks
         for (long offset = 0; offset < weightBytes; offset += GgmlTypeInfo.BlockBytes(GgmlType.Q4_0))
             *(Half*)(matVec->Weights + offset) = (Half)(random.NextSingle() * 0.02f);
         for (int i = 0; i < Columns; i++) matVec->X[i] = random.NextSingle() * 2 - 1;
-        ActivationQuantizer.QuantizeQ8_0(matVec->X, matVec->Xq8, Columns);
+        // The kernels read the interleaved layout a loaded model holds (same size: the rows are a multiple of 8).
+        byte* repacked = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
+        InterleavedLayout.Repack(GgmlType.Q4_0, matVec->Weights, Rows, Columns, repacked, 0, Rows / 8);
+        NativeMemory.AlignedFree(matVec->Weights);
+        matVec->Weights = repacked;
+        ActivationQuantizer.QuantizeKernelInput(matVec->X, matVec->Xq8, Columns);
     }
 
     [GlobalCleanup]

@@ -32,17 +32,18 @@ internal static class BenchCommand
         var gen = new Option<int>("--gen", "-n") { Description = "Tokens to generate one at a time after the prompt", DefaultValueFactory = _ => DefaultGenTokens };
         var reps = new Option<int>("--reps", "-r") { Description = "Repetitions; the medians are reported", DefaultValueFactory = _ => DefaultReps };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Seed of the random prompt ids", DefaultValueFactory = _ => BenchPrompt.DefaultSeed };
+        var kvType = KvCacheOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object (medians, every repetition, load time, peak RSS) to stdout" };
 
         var command = new Command("bench", "Time prompt processing and generation (tokens/s, medians over repetitions)")
         {
-            model, threads, prompt, gen, reps, seed, json,
+            model, threads, prompt, gen, reps, seed, kvType, json,
         };
         command.SetAction(parse =>
         {
             var settings = new Settings(
                 parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(prompt), parse.GetValue(gen),
-                parse.GetValue(reps), parse.GetValue(seed));
+                parse.GetValue(reps), parse.GetValue(seed), KvCacheOption.Parse(parse.GetValue(kvType)));
             if (settings.Threads < 1) throw new CliException($"--threads must be >= 1 (got {settings.Threads})");
             if (settings.PromptTokens < 1) throw new CliException($"--prompt must be >= 1 token (got {settings.PromptTokens})");
             if (settings.GenTokens < 1) throw new CliException($"--gen must be >= 1 token (got {settings.GenTokens})");
@@ -60,7 +61,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private sealed record Settings(string ModelPath, int Threads, int PromptTokens, int GenTokens, int Reps, ulong Seed);
+    private sealed record Settings(string ModelPath, int Threads, int PromptTokens, int GenTokens, int Reps, ulong Seed, KvCacheType KvCacheType = KvCacheType.F32);
 
     /// <summary>Runs the benchmark; null when Ctrl+C stopped it.</summary>
     private static BenchReport? Run(CliContext context, Settings settings)
@@ -71,7 +72,7 @@ internal static class BenchCommand
         ModelDescriptor descriptor = ModelFiles.Match(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = settings.Threads > 1 ? new WorkerPool(settings.Threads) : null;
-        using ILlamaModel model = descriptor.Load(file, pool);
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = settings.KvCacheType });
         double loadMs = Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
 
         ModelShape shape = model.Shape;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using LlamaGen.Inference;
 using LlamaGen.Sampling;
 using LlamaGen.Tokenization;
@@ -53,11 +54,16 @@ internal static class GenerateCommand
             Description = "Threads to compute with (default: one per processor)",
             DefaultValueFactory = _ => WorkerPool.DefaultThreadCount,
         };
+        var printIds = new Option<bool>("--print-ids")
+        {
+            Description = "Print the generated token ids (not the prompt's, nor a final end-of-sequence token) separated by spaces, then a newline, instead of text",
+        };
+        var kvType = KvCacheOption.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings, the seed, the kernel ISA and CPU features to stderr" };
 
         var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
         {
-            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, threads, verbose,
+            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, threads, printIds, kvType, verbose,
         };
 
         command.SetAction(parse =>
@@ -87,12 +93,14 @@ internal static class GenerateCommand
             };
             ValidateOptions(options);
 
-            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, threadCount, parse.GetValue(verbose));
+            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, threadCount, parse.GetValue(printIds), parse.GetValue(verbose),
+                KvCacheOption.Parse(parse.GetValue(kvType)));
         });
         return command;
     }
 
-    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, int threads, bool verbose)
+    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, int threads, bool printIds, bool verbose,
+        KvCacheType kvCacheType = KvCacheType.F32)
     {
         TextWriter stdout = context.Stdout, stderr = context.Stderr;
         long loadStart = Stopwatch.GetTimestamp();
@@ -101,7 +109,7 @@ internal static class GenerateCommand
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, pool);
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = kvCacheType });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         var generator = new TextGenerator(model, tokenizer);
@@ -126,14 +134,28 @@ internal static class GenerateCommand
             stderr.WriteLine($"model loaded in {loadTime.TotalMilliseconds:F1} ms (map, match, tokenizer, bind)");
         }
 
+        bool firstId = true;
         foreach (var token in run)
         {
-            if (token.Text.Length > 0)
+            if (printIds)
+            {
+                // The ids of run.GeneratedTokens: a final EOS/BOS only ends the run, as it ends the text.
+                if (token.IsEndOfSequence)
+                    continue;
+                if (!firstId)
+                    stdout.Write(' ');
+                stdout.Write(token.Id.ToString(CultureInfo.InvariantCulture));
+                stdout.Flush();
+                firstId = false;
+            }
+            else if (token.Text.Length > 0)
             {
                 stdout.Write(token.Text);
                 stdout.Flush();
             }
         }
+        if (printIds)
+            stdout.Write('\n');
         stdout.Flush();
 
         var stats = run.Statistics;

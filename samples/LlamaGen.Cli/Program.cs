@@ -53,6 +53,8 @@ public static class Program
             ConvertCommand.Create(context),
             SynthCommand.Create(context),
             BenchCommand.Create(context),
+            QuantizeCommand.Create(context),
+            PerplexityCommand.Create(context),
         };
 
         ParseResult parsed = root.Parse(args);

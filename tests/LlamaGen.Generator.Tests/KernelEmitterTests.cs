@@ -117,11 +117,11 @@ public sealed class KernelEmitterTests
         Assert.Contains("Dp.IsSupported", code);
         Assert.Contains("Dp.DotProduct(", code);
         Assert.Contains("AdvSimd.MultiplyWideningUpper(", code);
-        // 128 blocks, 4 per iteration like AVX2: a 32-iteration loop with four block bodies and no remainder.
-        Assert.Contains("for (int i = 0; i < 32; i++)", code);
-        Assert.Contains("var xl3 = ", code);
-        Assert.DoesNotContain("var xl4 = ", code);
-        Assert.DoesNotContain("remainder", code);
+        // Interleaved groups of 8 rows: 128 blocks in a constant loop, each block 4 chunks of 32 bytes in two 128-bit halves.
+        Assert.Contains("const int Blocks = 128;", code);
+        Assert.Contains("for (int b = 0; b < Blocks; b++) Block(", code);
+        Assert.Contains("Vector128.Load(p + 128)", code);
+        Assert.DoesNotContain("Vector128.Load(p + 144)", code);
 
         var d = new SourceWriter();
         KernelEmitter.EmitDispatcher(d, new MatVecKernel(4096, 4096, "q4_0"));
@@ -145,11 +145,17 @@ public sealed class KernelEmitterTests
         var w = new SourceWriter();
         KernelEmitter.EmitVariant(w, new MatVecKernel(4096, 4096, "q4_0"), "Avx2");
         string code = w.ToString();
-        // 128 blocks, 4 per iteration: a 32-iteration loop with four block bodies and no remainder.
-        Assert.Contains("for (int i = 0; i < 32; i++)", code);
-        Assert.Contains("var x3 = ", code);
-        Assert.DoesNotContain("var x4 = ", code);
-        Assert.DoesNotContain("remainder", code);
+        // 128 blocks, two per iteration (even and odd accumulators), no remainder; each block 4 loads of 8 rows x 4 bytes.
+        Assert.Contains("const int Blocks = 128;", code);
+        Assert.Contains("for (; b + 2 <= Blocks; b += 2)", code);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(code, @"= Block\(p \+").Count);
+        Assert.Contains("Vector256.Load(p + 112)", code);
+        Assert.DoesNotContain("Vector256.Load(p + 144)", code);
+
+        // An odd block count adds the last block after the loop.
+        var odd = new SourceWriter();
+        KernelEmitter.EmitVariant(odd, new MatVecKernel(64, 96, "q8_0"), "Avx2");
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(odd.ToString(), @"= Block\(p \+").Count);
     }
 
     private static unsafe MatVecKernelFunction Kernel(Type kernels, string name)

@@ -13,6 +13,16 @@ namespace LlamaGen.Generator.Emitters;
 internal static class ForwardEmitter
 {
     private const string Ops = "global::LlamaGen.Inference.TensorOps";
+    private const string Options = "global::LlamaGen.Inference.ModelLoadOptions";
+    private const string Attend = "global::LlamaGen.Inference.Attention.Attend";
+    private const string Quantize = "global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput";
+
+    /// <summary>
+    /// Tokens per prompt chunk. 64 rows of the widest activation (11008 floats for Llama 2 7B) are 2.8 MB: the chunk's
+    /// activations stay in L2/L3 while each weight block is applied to all of them, and the batched kernels' token
+    /// tiles divide it evenly.
+    /// </summary>
+    private const int PromptChunk = 64;
 
     public static string Emit(ModelTarget target, ModelSpec spec)
     {
@@ -20,7 +30,6 @@ internal static class ForwardEmitter
         string cls = target.ClassName;
         string native = "global::System.Runtime.InteropServices.NativeMemory";
         bool quantized = plan.QuantizedActivationBytes > 0;
-        string xq8 = quantized ? "quantizedActivation" : "null";
 
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         w.Open(GeneratedFile.ClassHeader(target));
@@ -46,28 +55,48 @@ internal static class ForwardEmitter
         w.Line("private float* normed;        // xb: normalized input, then attention output [EmbeddingLength]");
         w.Line("private float* projected;     // xb2: output of attn_output / ffn_down [EmbeddingLength]");
         w.Line("private float* query;         // q [EmbeddingLength]");
+        w.Line("private float* key;           // k [KvDimension], stored into the cache after RoPE");
+        w.Line("private float* value;         // v [KvDimension]");
         w.Line("private float* hidden;        // hb: gate, then SiLU(gate) * up [FeedForwardLength]");
         w.Line("private float* hiddenUp;      // hb2: up [FeedForwardLength]");
         w.Line("private float* scores;        // att: attention scores [HeadCount][ContextLength]");
         if (quantized) w.Line("private byte* quantizedActivation; // the current activation as Q8_0 blocks");
+        w.Line("// The same for a prompt chunk of up to PromptChunk tokens, row-major (one row per token); allocated on the first ForwardPrompt.");
+        w.Line("private float* chunkResidual;  // [PromptChunk][EmbeddingLength]");
+        w.Line("private float* chunkNormed;    // [PromptChunk][EmbeddingLength]");
+        w.Line("private float* chunkProjected; // [PromptChunk][EmbeddingLength]");
+        w.Line("private float* chunkQuery;     // [PromptChunk][EmbeddingLength]");
+        w.Line("private float* chunkKey;       // [PromptChunk][KvDimension]");
+        w.Line("private float* chunkValue;     // [PromptChunk][KvDimension]");
+        w.Line("private float* chunkHidden;    // [PromptChunk][FeedForwardLength]");
+        w.Line("private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]");
+        if (quantized) w.Line("private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward");
         w.Line("private readonly " + GeneratedFile.Inference + "WorkerPool? pool; // splits the large products by rows; null = this thread");
         w.Line();
-        w.Line("/// <summary>Products with fewer weights than this run on the calling thread: waking workers would cost more than it saves.</summary>");
+        w.Line("/// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>");
         w.Line("public const int ParallelProductSize = 32768;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Tokens <see cref=\"ForwardPrompt\"/> pushes through the layers together: every weight matrix is read once per chunk and");
+        w.Line("/// applied to all its tokens. Longer prompts run in several chunks.");
+        w.Line("/// </summary>");
+        w.Line("public const int PromptChunk = " + PromptChunk.ToString(CultureInfo.InvariantCulture) + ";");
         w.Line();
 
         // Construction and loading.
-        w.Open("private " + cls + "(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Inference + "WorkerPool? pool)");
+        w.Open("private " + cls + "(" + GeneratedFile.Gguf + "GgufFile file, " + Options + " options)");
         w.Line("BindWeights(file);");
-        w.Line("this.pool = pool;");
+        w.Line("pool = options.Pool;");
         w.Line("// Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.");
         w.Line("float* probe = stackalloc float[EmbeddingLength];");
         w.Line("global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));");
-        w.Line("kvCache = new " + GeneratedFile.Inference + "KvCache(BlockCount, ContextLength, KvDimension);");
+        w.Line("kvCache = new " + GeneratedFile.Inference + "KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);");
         w.Line("residual = Allocate(EmbeddingLength);");
         w.Line("normed = Allocate(EmbeddingLength);");
         w.Line("projected = Allocate(EmbeddingLength);");
         w.Line("query = Allocate(EmbeddingLength);");
+        w.Line("key = Allocate(KvDimension);");
+        w.Line("value = Allocate(KvDimension);");
         w.Line("hidden = Allocate(FeedForwardLength);");
         w.Line("hiddenUp = Allocate(FeedForwardLength);");
         w.Line("scores = Allocate(HeadCount * ContextLength);");
@@ -79,17 +108,25 @@ internal static class ForwardEmitter
         w.Line("/// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;");
         w.Line("/// disposing the model does not dispose the file.");
         w.Line("/// </summary>");
-        w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file) => Load(file, null);");
+        w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file) => Load(file, " + Options + ".Default);");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Loads the model as <c>Load(file)</c> does; with a <paramref name=\"pool\"/>, every");
-        w.Line("/// product of at least <see cref=\"ParallelProductSize\"/> weights is split by rows over the pool's threads. The caller");
+        w.Line("/// product of at least <see cref=\"ParallelProductSize\"/> multiply-adds is split by rows over the pool's threads. The caller");
         w.Line("/// owns the pool (it may serve several models, one call at a time) and disposes it after the model.");
         w.Line("/// </summary>");
-        w.Open("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Inference + "WorkerPool? pool)");
+        w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Inference + "WorkerPool? pool) =>");
+        w.Line("    Load(file, pool is null ? " + Options + ".Default : new " + Options + " { Pool = pool });");
+        w.Line();
+        w.Line("/// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool and KV cache type of <paramref name=\"options\"/>.</summary>");
+        w.Open("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + Options + " options)");
         w.Line("if (file is null) throw new global::System.ArgumentNullException(nameof(file));");
-        w.Line("return new " + cls + "(file, pool);");
+        w.Line("if (options is null) throw new global::System.ArgumentNullException(nameof(options));");
+        w.Line("return new " + cls + "(file, options);");
         w.Close();
+        w.Line();
+        w.Line("/// <summary>The KV cache this model writes (its type, size, and rows for inspection).</summary>");
+        w.Line("public " + GeneratedFile.Inference + "KvCache KvCache => kvCache;");
         w.Line();
         w.Line("private static float* Allocate(int count) => (float*)" + native + ".AlignedAlloc((nuint)count * sizeof(float), 64);");
         w.Line();
@@ -115,9 +152,28 @@ internal static class ForwardEmitter
         w.Line("        $\"{tokens.Length} tokens from position {startPosition} do not fit the context of {ContextLength}.\");");
         w.Line("foreach (int token in tokens) CheckToken(token);");
         w.Line("CheckLogits(logits);");
-        w.Line("// One token at a time for now (batched prompt products come later); only the last token needs logits.");
-        w.Line("for (int i = 0; i < tokens.Length; i++) RunBlocks(tokens[i], startPosition + i);");
+        w.Line("if (chunkResidual == null) AllocatePromptBuffers();");
+        w.Line("// The prompt goes through the layers PromptChunk tokens at a time; only the last token needs logits.");
+        w.Line("int last = 0;");
+        w.Open("for (int done = 0; done < tokens.Length; done += PromptChunk)");
+        w.Line("int count = global::System.Math.Min(PromptChunk, tokens.Length - done);");
+        w.Line("RunChunk(tokens.Slice(done, count), startPosition + done);");
+        w.Line("last = count - 1;");
+        w.Close();
+        w.Line(Ops + ".Copy(residual, chunkResidual + last * EmbeddingLength, EmbeddingLength);");
         w.Line("fixed (float* output = logits) Classify(output);");
+        w.Close();
+        w.Line();
+        w.Open("private void AllocatePromptBuffers()");
+        w.Line("chunkResidual = Allocate(PromptChunk * EmbeddingLength);");
+        w.Line("chunkNormed = Allocate(PromptChunk * EmbeddingLength);");
+        w.Line("chunkProjected = Allocate(PromptChunk * EmbeddingLength);");
+        w.Line("chunkQuery = Allocate(PromptChunk * EmbeddingLength);");
+        w.Line("chunkKey = Allocate(PromptChunk * KvDimension);");
+        w.Line("chunkValue = Allocate(PromptChunk * KvDimension);");
+        w.Line("chunkHidden = Allocate(PromptChunk * FeedForwardLength);");
+        w.Line("chunkHiddenUp = Allocate(PromptChunk * FeedForwardLength);");
+        if (quantized) w.Line("chunkQuantized = (byte*)" + native + ".AlignedAlloc(PromptChunk * QuantizedActivationBytes, 64);");
         w.Close();
         w.Line();
 
@@ -139,10 +195,24 @@ internal static class ForwardEmitter
         w.Close();
         w.Line();
 
-        EmitAttention(w, plan, xq8);
+        w.Line("// The same for a prompt chunk: tokens[i] at position start + i; leaves the final hidden states in chunkResidual.");
+        w.Open("private void RunChunk(global::System.ReadOnlySpan<int> tokens, int start)");
+        w.Open("for (int i = 0; i < tokens.Length; i++)");
+        w.Line("global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(tokens[i]),");
+        w.Line("    new global::System.Span<float>(chunkResidual + i * EmbeddingLength, EmbeddingLength));");
+        w.Close();
+        w.Open("for (int layer = 0; layer < BlockCount; layer++)");
+        w.Line("ChunkAttention(layer, start, tokens.Length);");
+        w.Line("ChunkFeedForward(layer, tokens.Length);");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        EmitAttention(w, plan);
         EmitFeedForward(w, plan);
+        EmitChunkAttention(w, plan);
+        EmitChunkFeedForward(w, plan);
         EmitClassify(w, plan);
-        EmitRotate(w);
         EmitProducts(w, plan);
         EmitChecksAndDispose(w, target, native, quantized);
 
@@ -150,7 +220,7 @@ internal static class ForwardEmitter
         return GeneratedFile.Close(w, target);
     }
 
-    private static void EmitAttention(SourceWriter w, ModelPlan plan, string xq8)
+    private static void EmitAttention(SourceWriter w, ModelPlan plan)
     {
         MatrixRole wq = Role(plan, "attn_q"), wk = Role(plan, "attn_k"), wv = Role(plan, "attn_v"), wo = Role(plan, "attn_output");
         w.Line("// One block's attention sublayer (run.c: from the attention rmsnorm to the residual connection).");
@@ -158,48 +228,20 @@ internal static class ForwardEmitter
         w.Line("// Pre-attention RMSNorm.");
         w.Line(Ops + ".RmsNorm(normed, residual, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");
         w.Line();
-        w.Line("// q, k, v. Key and value go straight into the cache row for this position.");
-        w.Line("float* key = kvCache.Keys(layer, position);");
-        w.Line("float* value = kvCache.Values(layer, position);");
+        w.Line("// q, k, v.");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", wq.Columns, "attentionQuery[layer]", "attentionKey[layer]", "attentionValue[layer]");
         w.Line($"{ProductName(wq)}(attentionQuery[layer], normed, query);");
         w.Line($"{ProductName(wk)}(attentionKey[layer], normed, key);");
         w.Line($"{ProductName(wv)}(attentionValue[layer], normed, value);");
         w.Line();
-        w.Line("// RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension).");
-        w.Line("float* cos = Rope.Cos(position);");
-        w.Line("float* sin = Rope.Sin(position);");
-        w.Line("Rotate(query, HeadCount, cos, sin);");
-        w.Line("Rotate(key, HeadCountKv, cos, sin);");
+        w.Line("// RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension);");
+        w.Line("// then the key and value go into the cache row for this position.");
+        w.Line("Rope.Rotate(query, HeadCount, position);");
+        w.Line("Rope.Rotate(key, HeadCountKv, position);");
+        w.Line("kvCache.Store(layer, position, key, value);");
         w.Line();
-        w.Line("// Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head");
-        w.Line("// h / GroupSize. The GroupSize query heads of one KV head are scored together, so each cached key and value");
-        w.Line("// row is read once per group. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the");
-        w.Line("// score-weighted sum of v[t]. The output overwrites normed.");
-        w.Line("float* keys = kvCache.Keys(layer, 0);");
-        w.Line("float* values = kvCache.Values(layer, 0);");
-        w.Line("int length = position + 1;");
-        w.Open("for (int kvHead = 0; kvHead < HeadCountKv; kvHead++)");
-        w.Line("float* groupQuery = query + kvHead * GroupSize * HeadDimension;");
-        w.Line("float* groupScores = scores + kvHead * GroupSize * ContextLength;");
-        w.Open("for (int t = 0; t < length; t++)");
-        w.Line("float* cachedKey = keys + (nint)t * KvDimension + kvHead * HeadDimension;");
-        w.Open("for (int g = 0; g < GroupSize; g++)");
-        w.Line("groupScores[g * ContextLength + t] = " + Ops + ".Dot(groupQuery + g * HeadDimension, cachedKey, HeadDimension) / AttentionScoreDivisor;");
-        w.Close();
-        w.Close();
-        w.Line("for (int g = 0; g < GroupSize; g++) " + Ops + ".Softmax(groupScores + g * ContextLength, length);");
-        w.Line();
-        w.Line("// Weighted sum of the cached values.");
-        w.Line("float* groupOutput = normed + kvHead * GroupSize * HeadDimension;");
-        w.Line(Ops + ".Clear(groupOutput, GroupSize * HeadDimension);");
-        w.Open("for (int t = 0; t < length; t++)");
-        w.Line("float* cachedValue = values + (nint)t * KvDimension + kvHead * HeadDimension;");
-        w.Open("for (int g = 0; g < GroupSize; g++)");
-        w.Line(Ops + ".MultiplyAdd(groupOutput + g * HeadDimension, cachedValue, groupScores[g * ContextLength + t], HeadDimension);");
-        w.Close();
-        w.Close();
-        w.Close();
+        EmitAttendComment(w);
+        w.Line(Attend + "(kvCache, layer, position, query, normed, scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);");
         w.Line();
         w.Line("// Output projection and residual connection.");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", wo.Columns, "attentionOutput[layer]");
@@ -207,6 +249,13 @@ internal static class ForwardEmitter
         w.Line(Ops + ".Add(residual, projected, EmbeddingLength);");
         w.Close();
         w.Line();
+    }
+
+    private static void EmitAttendComment(SourceWriter w)
+    {
+        w.Line("// Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head");
+        w.Line("// h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted");
+        w.Line("// sum of v[t]; each cached row is read once for all heads. The output overwrites normed.");
     }
 
     private static void EmitFeedForward(SourceWriter w, ModelPlan plan)
@@ -231,6 +280,56 @@ internal static class ForwardEmitter
         w.Line();
     }
 
+    private static void EmitChunkAttention(SourceWriter w, ModelPlan plan)
+    {
+        MatrixRole wq = Role(plan, "attn_q"), wk = Role(plan, "attn_k"), wv = Role(plan, "attn_v"), wo = Role(plan, "attn_output");
+        w.Line("// Attention() for the tokens of a prompt chunk at positions start.. : the same steps, each product batched over the chunk.");
+        w.Open("private void ChunkAttention(int layer, int start, int tokens)");
+        w.Line("for (int i = 0; i < tokens; i++)");
+        w.Line("    " + Ops + ".RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");
+        w.Line();
+        QuantizeChunkIfNeeded(w, plan, "chunkNormed", "EmbeddingLength", wq.Columns, "attentionQuery[layer]", "attentionKey[layer]", "attentionValue[layer]");
+        w.Line($"{BatchProductName(wq)}(attentionQuery[layer], chunkNormed, chunkQuery, tokens);");
+        w.Line($"{BatchProductName(wk)}(attentionKey[layer], chunkNormed, chunkKey, tokens);");
+        w.Line($"{BatchProductName(wv)}(attentionValue[layer], chunkNormed, chunkValue, tokens);");
+        w.Line();
+        w.Line("// RoPE at each token's position; every key and value of the chunk is cached before any token attends, and");
+        w.Line("// token i reads only positions <= start + i, so attention stays causal.");
+        w.Open("for (int i = 0; i < tokens; i++)");
+        w.Line("Rope.Rotate(chunkQuery + i * EmbeddingLength, HeadCount, start + i);");
+        w.Line("Rope.Rotate(chunkKey + i * KvDimension, HeadCountKv, start + i);");
+        w.Line("kvCache.Store(layer, start + i, chunkKey + i * KvDimension, chunkValue + i * KvDimension);");
+        w.Close();
+        w.Line("for (int i = 0; i < tokens; i++)");
+        w.Line("    " + Attend + "(kvCache, layer, start + i, chunkQuery + i * EmbeddingLength, chunkNormed + i * EmbeddingLength, scores, ContextLength,");
+        w.Line("        HeadCount, HeadDimension, AttentionScoreDivisor);");
+        w.Line();
+        QuantizeChunkIfNeeded(w, plan, "chunkNormed", "EmbeddingLength", wo.Columns, "attentionOutput[layer]");
+        w.Line($"{BatchProductName(wo)}(attentionOutput[layer], chunkNormed, chunkProjected, tokens);");
+        w.Line(Ops + ".Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);");
+        w.Close();
+        w.Line();
+    }
+
+    private static void EmitChunkFeedForward(SourceWriter w, ModelPlan plan)
+    {
+        MatrixRole gate = Role(plan, "ffn_gate"), up = Role(plan, "ffn_up"), down = Role(plan, "ffn_down");
+        w.Line("// FeedForward() for the tokens of a prompt chunk, each product batched over the chunk.");
+        w.Open("private void ChunkFeedForward(int layer, int tokens)");
+        w.Line("for (int i = 0; i < tokens; i++)");
+        w.Line("    " + Ops + ".RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");
+        w.Line();
+        QuantizeChunkIfNeeded(w, plan, "chunkNormed", "EmbeddingLength", gate.Columns, "feedForwardGate[layer]", "feedForwardUp[layer]");
+        w.Line($"{BatchProductName(gate)}(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);");
+        w.Line($"{BatchProductName(up)}(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);");
+        w.Line(Ops + ".SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);");
+        QuantizeChunkIfNeeded(w, plan, "chunkHidden", "FeedForwardLength", down.Columns, "feedForwardDown[layer]");
+        w.Line($"{BatchProductName(down)}(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);");
+        w.Line(Ops + ".Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);");
+        w.Close();
+        w.Line();
+    }
+
     private static void EmitClassify(SourceWriter w, ModelPlan plan)
     {
         w.Line("// Final RMSNorm and the classifier into logits[VocabSize].");
@@ -238,23 +337,6 @@ internal static class ForwardEmitter
         w.Line(Ops + ".RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", plan.Classifier.Columns, "output");
         w.Line($"{ProductName(plan.Classifier)}(output, normed, logits);");
-        w.Close();
-        w.Line();
-    }
-
-    private static void EmitRotate(SourceWriter w)
-    {
-        w.Line("// Rotates the adjacent pairs of headCount heads by the angles of one position (llama2.c and llama.cpp's normal RoPE).");
-        w.Open("private static void Rotate(float* heads, int headCount, float* cos, float* sin)");
-        w.Open("for (int head = 0; head < headCount; head++)");
-        w.Line("float* vector = heads + head * HeadDimension;");
-        w.Open("for (int i = 0; i < HeadDimension / 2; i++)");
-        w.Line("float v0 = vector[2 * i];");
-        w.Line("float v1 = vector[2 * i + 1];");
-        w.Line("vector[2 * i] = v0 * cos[i] - v1 * sin[i];");
-        w.Line("vector[2 * i + 1] = v0 * sin[i] + v1 * cos[i];");
-        w.Close();
-        w.Close();
         w.Close();
         w.Line();
     }
@@ -285,18 +367,45 @@ internal static class ForwardEmitter
             w.Close();
             w.Close();
             w.Line();
+            if (role == plan.Classifier) continue; // only the last prompt token is classified (a shape shared with a block was emitted above)
+
+            w.Line($"// y[t][0..{rows}) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.");
+            w.Open("private void " + BatchProductName(role) + "(in " + GeneratedFile.Inference + "WeightTensor weight, float* x, float* y, int tokens)");
+            w.Open("switch (weight.Type)");
+            foreach (string type in plan.TypesFor(role.Columns))
+            {
+                var kernel = new MatVecKernel(role.Rows, role.Columns, type);
+                w.Line($"case {GeneratedFile.Quantization}GgmlType.{WeightTypes.EnumMember(type)}:");
+                w.Line($"    MultiplyBatch(&Kernels.{kernel.BatchName}, weight.Pointer, x, y, tokens, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
+                w.Line("    return;");
+            }
+            w.Line("default:");
+            w.Line("    throw new global::System.InvalidOperationException($\"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.\");");
+            w.Close();
+            w.Close();
+            w.Line();
         }
     }
 
     private static void EmitChecksAndDispose(SourceWriter w, ModelTarget target, string native, bool quantized)
     {
-        // The kernels take the rows to compute, so a product splits by rows (aligned to the kernels' 4-row passes, which
+        // The kernels take the rows to compute, so a product splits by rows (aligned to the kernels' 8-row groups, which
         // keeps every row's arithmetic, and so the logits, identical to a single-thread run).
+        w.Line("// Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are");
+        w.Line("// the same for any thread count).");
         w.Line("private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)");
         w.Line("{");
         w.Line("    byte* xq8 = " + (quantized ? "quantizedActivation" : "null") + ";");
         w.Line("    if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);");
-        w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 4);");
+        w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);");
+        w.Line("}");
+        w.Line();
+        w.Line("// The batched products split the same way: each thread applies its weight rows to every token of the chunk.");
+        w.Line("private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)");
+        w.Line("{");
+        w.Line("    byte* xq8 = " + (quantized ? "chunkQuantized" : "null") + ";");
+        w.Line("    if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);");
+        w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);");
         w.Line("}");
         w.Line();
         if (quantized)
@@ -324,13 +433,18 @@ internal static class ForwardEmitter
         w.Open("public void Dispose()");
         w.Line("FreeBuffers();");
         w.Line("kvCache.Dispose();");
+        w.Line("interleaved.Dispose();");
         w.Line("global::System.GC.SuppressFinalize(this);");
         w.Close();
         w.Line();
         w.Line("~" + target.ClassName + "() => FreeBuffers();");
         w.Line();
         w.Open("private void FreeBuffers()");
-        foreach (string buffer in new[] { "residual", "normed", "projected", "query", "hidden", "hiddenUp", "scores" })
+        foreach (string buffer in new[]
+                 {
+                     "residual", "normed", "projected", "query", "key", "value", "hidden", "hiddenUp", "scores",
+                     "chunkResidual", "chunkNormed", "chunkProjected", "chunkQuery", "chunkKey", "chunkValue", "chunkHidden", "chunkHiddenUp",
+                 })
         {
             w.Line(native + ".AlignedFree(" + buffer + ");");
             w.Line(buffer + " = null;");
@@ -339,6 +453,8 @@ internal static class ForwardEmitter
         {
             w.Line(native + ".AlignedFree(quantizedActivation);");
             w.Line("quantizedActivation = null;");
+            w.Line(native + ".AlignedFree(chunkQuantized);");
+            w.Line("chunkQuantized = null;");
         }
         w.Close();
     }
@@ -357,7 +473,26 @@ internal static class ForwardEmitter
             condition.Append("ReadsQuantizedActivation(").Append(weight).Append(".Type)");
         }
         w.Line("if (" + condition + ")");
-        w.Line("    global::LlamaGen.Quantization.ActivationQuantizer.QuantizeQ8_0(" + x + ", quantizedActivation, " + count + ");");
+        w.Line("    global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(" + x + ", quantizedActivation, " + count + ");");
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeIfNeeded"/> for the <c>tokens</c> rows of a prompt chunk: each row is quantized on its own (its
+    /// own block scales, exactly as <c>Forward</c> quantizes that token), at the stride the batched kernels read,
+    /// <c>ActivationQuantizer.KernelInputBytes(columns)</c>.
+    /// </summary>
+    private static void QuantizeChunkIfNeeded(SourceWriter w, ModelPlan plan, string x, string count, int columns, params string[] weights)
+    {
+        if (!plan.NeedsQuantizedActivation(columns)) return;
+        var condition = new System.Text.StringBuilder();
+        foreach (string weight in weights)
+        {
+            if (condition.Length > 0) condition.Append(" || ");
+            condition.Append("ReadsQuantizedActivation(").Append(weight).Append(".Type)");
+        }
+        string stride = (columns / ModelPlan.Q8BlockValues * ModelPlan.Q8BlockBytes).ToString(CultureInfo.InvariantCulture);
+        w.Line("if (" + condition + ")");
+        w.Line("    for (int i = 0; i < tokens; i++) " + Quantize + "(" + x + " + i * " + count + ", chunkQuantized + i * " + stride + ", " + count + ");");
     }
 
     private static MatrixRole Role(ModelPlan plan, string tensor)
@@ -368,6 +503,9 @@ internal static class ForwardEmitter
         }
         throw new System.InvalidOperationException("No matrix role " + tensor);
     }
+
+    private static string BatchProductName(MatrixRole role) =>
+        "MatMul" + role.Rows.ToString(CultureInfo.InvariantCulture) + "x" + role.Columns.ToString(CultureInfo.InvariantCulture);
 
     private static string ProductName(MatrixRole role) =>
         "MatVec" + role.Rows.ToString(CultureInfo.InvariantCulture) + "x" + role.Columns.ToString(CultureInfo.InvariantCulture);

@@ -6,60 +6,32 @@ namespace LlamaGen.Generator.Emitters;
 internal static partial class KernelEmitter
 {
     /// <summary>
-    /// How a SIMD variant walks a row. A "unit" is the work of one step: one vector of floats for F32/F16, one
-    /// 32-element block (Vector128, NEON, AVX2) or two blocks in one 512-bit register (AVX-512) for Q8_0/Q4_0.
+    /// How a SIMD float variant (F32, F16) walks a row. A "unit" is one vector of floats.
     /// </summary>
     /// <remarks>
-    /// Unroll factors (units per loop iteration): 4 vectors for floats, so each row keeps two accumulators
-    /// (alternating units, hiding the FMA latency) and a 4-row pass has 8 independent FMA chains; 128 columns per
-    /// iteration for the quantized types (4 blocks on AVX2 and NEON, 2 block pairs on AVX-512; 2 blocks, 64 columns, on
-    /// Vector128, whose emulated byte products are long enough already), so a
-    /// 4-row pass runs 16 independent block products (~100 instructions) per iteration: enough independent work for
-    /// the out-of-order core and an amortized loop overhead, while 4096 columns stay a 32-iteration loop rather than
-    /// 128 pasted blocks (which would only grow the method and the JIT time). Llama shapes (multiples of 128
-    /// columns) then have no remainder; other shapes get a constant straight-line remainder.
+    /// 4 units per loop iteration, so each row keeps two accumulators (alternating units, hiding the FMA latency) and a
+    /// 4-row pass has 8 independent FMA chains; the remainder is constant straight-line code after the loop.
     /// </remarks>
     private readonly struct Geometry
     {
         public Geometry(MatVecKernel kernel, string isa)
         {
-            Quantized = IsQuantized(kernel);
-            if (Quantized)
-            {
-                UnitBlocks = isa == "Avx512" ? 2 : 1;
-                UnitElements = UnitBlocks * BlockValues;
-                Unroll = isa is "Avx2" or "Neon" ? 4 : 2;
-                int blocks = kernel.Columns / BlockValues;
-                Units = blocks / UnitBlocks;
-                TailElements = (blocks % UnitBlocks) * BlockValues;
-                UnitWeightStride = UnitBlocks * WeightBlockBytes(kernel);
-            }
-            else
-            {
-                UnitBlocks = 0;
-                UnitElements = isa switch { "Avx512" => 16, "Avx2" => 8, _ => 4 };
-                Unroll = 4;
-                Units = kernel.Columns / UnitElements;
-                TailElements = kernel.Columns % UnitElements;
-                UnitWeightStride = UnitElements;
-            }
+            UnitElements = isa switch { "Avx512" => 16, "Avx2" => 8, _ => 4 };
+            Unroll = 4;
+            Units = kernel.Columns / UnitElements;
+            TailElements = kernel.Columns % UnitElements;
             Iterations = Units / Unroll;
             RemainderUnits = Units % Unroll;
         }
 
-        public bool Quantized { get; }
-        public int UnitBlocks { get; }
         public int UnitElements { get; }
         public int Unroll { get; }
         public int Units { get; }
         public int Iterations { get; }
         public int RemainderUnits { get; }
 
-        /// <summary>Elements after the last whole unit: floats done one by one, or one odd block on AVX-512.</summary>
+        /// <summary>Elements after the last whole unit, done one by one.</summary>
         public int TailElements { get; }
-
-        /// <summary>Weight pointer advance per unit: elements for float types (typed pointers), bytes for blocks.</summary>
-        public int UnitWeightStride { get; }
     }
 
     private static string VectorType(string isa) => isa switch { "Avx512" => "Vector512", "Avx2" => "Vector256", _ => "Vector128" };
@@ -80,14 +52,6 @@ internal static partial class KernelEmitter
                 break;
         }
 
-        if (g.Quantized)
-        {
-            w.Line($"const int Blocks = {kernel.Columns / BlockValues};");
-            w.Line("// Each activation block's scale is used by every row: convert it from f16 once per call.");
-            w.Line("float* xScale = stackalloc float[Blocks];");
-            w.Line($"for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * {Q8BlockBytes});");
-            EmitQuantizedConstants(w, kernel, isa, g);
-        }
 
         w.Line("int r = rowStart;");
         w.Open($"for (; r + {RowsPerPass} <= rowEnd; r += {RowsPerPass})");
@@ -99,36 +63,22 @@ internal static partial class KernelEmitter
 
         // A row shorter than one vector runs only the scalar tail, which converts f16 element by element.
         if (kernel.TypeName == "F16" && g.Units > 0) EmitHalfToSingle(w, VectorType(isa));
-        if (g.Quantized) EmitQuantizedHelpers(w, kernel, isa, g);
         if (isa == "Neon") EmitNeonHelpers(w, kernel);
     }
 
     private static void EmitPass(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows)
     {
         string vector = VectorType(isa);
-        string pointerType = kernel.TypeName switch { "F32" => "float*", "F16" => "ushort*", _ => "byte*" };
+        string pointerType = kernel.TypeName == "F32" ? "float*" : "ushort*";
         for (int i = 0; i < rows; i++)
         {
             string rowExpr = i == 0 ? "r" : $"(r + {i})";
-            w.Line(pointerType == "byte*"
-                ? $"byte* w{i} = weights + {rowExpr} * RowBytes;"
-                : $"{pointerType} w{i} = ({pointerType})(weights + {rowExpr} * RowBytes);");
+            w.Line($"{pointerType} w{i} = ({pointerType})(weights + {rowExpr} * RowBytes);");
         }
-        if (g.Quantized)
-        {
-            w.Line("byte* xb = xq8;");
-            w.Line("float* xs = xScale;");
-            for (int i = 0; i < rows; i++) w.Line($"var acc{i} = {vector}<float>.Zero;");
-            if (g.TailElements != 0)
-                for (int i = 0; i < rows; i++) w.Line($"var tailAcc{i} = Vector256<float>.Zero;");
-        }
-        else
-        {
-            w.Line("float* xp = x;");
-            for (int i = 0; i < rows; i++) w.Line($"{vector}<float> acc{i}a = {vector}<float>.Zero, acc{i}b = {vector}<float>.Zero;");
-            if (g.TailElements != 0)
-                for (int i = 0; i < rows; i++) w.Line($"float tail{i} = 0f;");
-        }
+        w.Line("float* xp = x;");
+        for (int i = 0; i < rows; i++) w.Line($"{vector}<float> acc{i}a = {vector}<float>.Zero, acc{i}b = {vector}<float>.Zero;");
+        if (g.TailElements != 0)
+            for (int i = 0; i < rows; i++) w.Line($"float tail{i} = 0f;");
 
         if (g.Iterations > 0)
         {
@@ -148,44 +98,22 @@ internal static partial class KernelEmitter
         for (int i = 0; i < rows; i++)
         {
             string target = i == 0 ? "y[r]" : $"y[r + {i}]";
-            string sum = isa == "Neon"
-                ? (g.Quantized ? $"HorizontalSum(acc{i})" : $"HorizontalSum(AdvSimd.Add(acc{i}a, acc{i}b))")
-                : (g.Quantized ? $"{vector}.Sum(acc{i})" : $"{vector}.Sum(acc{i}a + acc{i}b)");
-            if (g.Quantized && g.TailElements > 0) sum += $" + Vector256.Sum(tailAcc{i})";
-            else if (!g.Quantized && g.TailElements > 0) sum += $" + tail{i}";
+            string sum = isa == "Neon" ? $"HorizontalSum(AdvSimd.Add(acc{i}a, acc{i}b))" : $"{vector}.Sum(acc{i}a + acc{i}b)";
+            if (g.TailElements > 0) sum += $" + tail{i}";
             w.Line($"{target} = {sum};");
         }
     }
 
     private static void EmitAdvance(SourceWriter w, Geometry g, int rows, int units)
     {
-        for (int i = 0; i < rows; i++) w.Line($"w{i} += {units * g.UnitWeightStride};");
-        if (g.Quantized)
-        {
-            w.Line($"xb += {units * g.UnitBlocks * Q8BlockBytes};");
-            w.Line($"xs += {units * g.UnitBlocks};");
-        }
-        else
-        {
-            w.Line($"xp += {units * g.UnitElements};");
-        }
+        for (int i = 0; i < rows; i++) w.Line($"w{i} += {units * g.UnitElements};");
+        w.Line($"xp += {units * g.UnitElements};");
     }
 
     private static void EmitUnit(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows, int j)
     {
-        if (!g.Quantized)
-        {
-            if (isa == "Neon") EmitNeonFloatUnit(w, kernel, g, rows, j);
-            else EmitFloatUnit(w, kernel, isa, g, rows, j);
-            return;
-        }
-        switch (isa)
-        {
-            case "Vector128": EmitVector128BlockUnit(w, kernel, rows, j, $"acc{{0}}"); break;
-            case "Neon": EmitNeonBlockUnit(w, kernel, rows, j); break;
-            case "Avx2": EmitAvx2BlockUnit(w, kernel, rows, j, $"acc{{0}}"); break;
-            case "Avx512": EmitAvx512PairUnit(w, kernel, rows, j); break;
-        }
+        if (isa == "Neon") EmitNeonFloatUnit(w, kernel, g, rows, j);
+        else EmitFloatUnit(w, kernel, isa, g, rows, j);
     }
 
     /// <summary>One vector of floats (or f16 widened to floats) for every row of the pass.</summary>
@@ -221,12 +149,6 @@ internal static partial class KernelEmitter
     /// <summary>Float tail: the last <c>Columns % lanes</c> elements, one at a time.</summary>
     private static void EmitTail(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows, int units)
     {
-        if (g.Quantized)
-        {
-            // Only AVX-512 has 2-block units: an odd block count leaves one block, done with the AVX2 block code.
-            EmitAvx2BlockUnit(w, kernel, rows, units * g.UnitBlocks, "tailAcc{0}");
-            return;
-        }
         int offset = units * g.UnitElements;
         for (int i = 0; i < rows; i++)
         {
@@ -254,13 +176,4 @@ internal static partial class KernelEmitter
         w.Close();
     }
 
-    /// <summary>The per-block combined scale <c>d_weight * d_activation</c>, computed in float like llama.cpp.</summary>
-    private static string BlockScale(int row, int block, int weightBlockBytes)
-    {
-        string at = block == 0 ? "" : $" + {block * weightBlockBytes}";
-        string scale = block == 0 ? "xs[0]" : $"xs[{block}]";
-        return $"(float)*(Half*)(w{row}{at}) * {scale}";
-    }
-
-    private static string Offset(int bytes) => bytes == 0 ? "" : $" + {bytes}";
 }

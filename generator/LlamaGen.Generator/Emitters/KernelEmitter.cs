@@ -110,21 +110,15 @@ internal static partial class KernelEmitter
         w.Line($"const int Rows = {kernel.Rows};");
         // Only the scalar float loops index by column; the other variants have the row length baked into their unrolling.
         if (isa == "Scalar" && !IsQuantized(kernel)) w.Line($"const int Columns = {kernel.Columns};");
-        w.Line($"const long RowBytes = {RowBytes(kernel)};");
+        if (!IsQuantized(kernel)) w.Line($"const long RowBytes = {RowBytes(kernel)};");
         w.Line("Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, \"rows out of range\");");
         w.Line(IsQuantized(kernel)
             ? "Debug.Assert(weights != null && xq8 != null && y != null);"
             : "Debug.Assert(weights != null && x != null && y != null);");
 
-        switch (isa)
-        {
-            case "Scalar":
-                EmitScalar(w, kernel);
-                break;
-            default:
-                EmitSimd(w, kernel, isa);
-                break;
-        }
+        if (IsQuantized(kernel)) EmitInterleaved(w, kernel, isa);
+        else if (isa == "Scalar") EmitScalar(w, kernel);
+        else EmitSimd(w, kernel, isa);
         w.Close();
         w.Line();
     }
@@ -157,9 +151,40 @@ internal static partial class KernelEmitter
         w.Line();
     }
 
+    /// <summary>
+    /// Emits <c>{kernel.BatchName}</c>: <c>y[t][r] = dot(weight row r, x_t)</c> for <paramref name="kernel"/>'s weights and
+    /// <c>tokens</c> inputs (x: stride Columns floats; xq8: stride <c>ActivationQuantizer.QuantizedBytes(Columns)</c>;
+    /// y: stride Rows floats).
+    /// </summary>
+    public static void EmitBatchDispatcher(SourceWriter w, MatVecKernel kernel)
+    {
+        w.Line($"/// <summary>{Describe(kernel)}, for each of <paramref name=\"tokens\"/> inputs (rows of x / xq8, rows of y).</summary>");
+        w.Open($"public static void {kernel.BatchName}(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)");
+        w.Line($"const int Rows = {kernel.Rows};");
+        w.Line($"const int Columns = {kernel.Columns};");
+        w.Line($"const int InputBytes = {(IsQuantized(kernel) ? kernel.Columns / BlockValues * 40 : 0)}; // ActivationQuantizer.KernelInputBytes");
+        if (IsQuantized(kernel) && IsSupported(kernel, out _))
+        {
+            w.Line("// Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.");
+            w.Open("switch (KernelDispatch.Current)");
+            w.Line("case KernelIsa.Avx512:");
+            w.Line($"    {kernel.BatchName}_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);");
+            w.Line("    return;");
+            w.Line("case KernelIsa.Avx2:");
+            w.Line($"    {kernel.BatchName}_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);");
+            w.Line("    return;");
+            w.Close();
+        }
+        w.Open("for (int t = 0; t < tokens; t++)");
+        w.Line($"{kernel.Name}(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
     private static string Describe(MatVecKernel kernel)
     {
-        string input = IsQuantized(kernel) ? "xq8 (the input as Q8_0 blocks)" : "x";
+        string input = IsQuantized(kernel) ? "xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)" : "x";
         return $"y[r] = dot(weight row r, {input}) for r in [rowStart, rowEnd) of the {kernel.Rows}x{kernel.Columns} {kernel.TypeName} matrix";
     }
 

@@ -17,6 +17,7 @@ internal static class KernelFileEmitter
         {
             KernelEmitter.EmitVariant(w, kernel, isa);
             w.Line();
+            if (isa is "Avx2" or "Avx512" && KernelEmitter.HasTiledBatch(kernel)) KernelEmitter.EmitInterleavedBatch(w, kernel, isa);
         }
         return Close(w, target);
     }
@@ -27,6 +28,8 @@ internal static class KernelFileEmitter
         foreach (MatVecKernel kernel in plan.Kernels)
         {
             KernelEmitter.EmitDispatcher(w, kernel);
+            w.Line();
+            KernelEmitter.EmitBatchDispatcher(w, kernel);
             w.Line();
         }
         return Close(w, target);

@@ -47,10 +47,12 @@ internal static class WeightsEmitter
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Inference + "TensorSlot> Slots { get; } = CreateSlots();");
         w.Line();
 
-        w.Line("// The bound tensors: views into the GGUF file's mapping (nothing is copied). Per-block tensors are indexed by block.");
+        w.Line("// The bound tensors: views into the GGUF file's mapping, or for Q4_0/Q8_0 interleaved copies. Per-block tensors are indexed by block.");
         w.Line("private " + weightTensor + " tokenEmbedding;");
         w.Line("private " + weightTensor + " outputNorm;");
         w.Line("private " + weightTensor + " output;");
+        w.Line("// Owns the repacked copies of the quantized matrices (the mapping is left to the file).");
+        w.Line("private readonly " + GeneratedFile.Inference + "InterleavedWeights interleaved = new();");
         foreach (var tensor in BlockTensors)
             w.Line("private readonly " + weightTensor + "[] " + tensor.Field + " = new " + weightTensor + "[BlockCount];");
         w.Line();
@@ -114,8 +116,9 @@ internal static class WeightsEmitter
             }
             w.Line();
             w.Line($"// Rows of {columns} elements: the spec's weight types whose blocks divide {columns} have kernels.");
-            w.Open("private static " + weightTensor + " RequireKernelFor" + columns + "Columns(" + GeneratedFile.Gguf + "GgufFile file, int slot, " + weightTensor + " tensor)");
-            w.Line("if (tensor.Type is " + pattern + ") return tensor;");
+            w.Line("// Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.");
+            w.Open("private " + weightTensor + " RequireKernelFor" + columns + "Columns(" + GeneratedFile.Gguf + "GgufFile file, int slot, " + weightTensor + " tensor)");
+            w.Line("if (tensor.Type is " + pattern + ") return interleaved.Repack(file, Slots[slot].Name, tensor);");
             w.Line("throw new global::System.IO.InvalidDataException($\"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but " +
                    target.ClassName + " has kernels for rows of " + columns + " elements only in " + string.Join(", ", types) +
                    ". Add the type to weight_types in " + target.SpecPath.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("{", "{{").Replace("}", "}}") + " (if its block size divides " + columns + ") and rebuild.\");");

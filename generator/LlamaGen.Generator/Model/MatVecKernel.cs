@@ -14,4 +14,7 @@ internal sealed record MatVecKernel(int Rows, int Columns, string WeightType)
 
     /// <summary>The dispatcher's name, e.g. <c>MatVec_Q4_0_4096x11008</c>; variants append <c>_Avx512</c> etc.</summary>
     public string Name => "MatVec_" + TypeName + "_" + Rows + "x" + Columns;
+
+    /// <summary>The batched product's name, e.g. <c>MatMul_Q4_0_4096x11008</c>: the same weights applied to several tokens.</summary>
+    public string BatchName => "MatMul_" + TypeName + "_" + Rows + "x" + Columns;
 }

@@ -8,9 +8,12 @@ namespace LlamaGen.Generator.Model;
 /// </summary>
 internal sealed class ModelPlan
 {
-    /// <summary>Q8_0 activation blocks: 32 values as 32 signed bytes plus an f16 scale.</summary>
+    /// <summary>
+    /// The quantized kernels' input per 32 values (<c>ActivationQuantizer.KernelInputBlockBytes</c>): 32 signed bytes,
+    /// the Q8_0 scale as a float and the sum of the 32 quants.
+    /// </summary>
     public const int Q8BlockValues = 32;
-    public const int Q8BlockBytes = 34;
+    public const int Q8BlockBytes = 40;
 
     public ModelPlan(ModelSpec spec)
     {
@@ -62,7 +65,7 @@ internal sealed class ModelPlan
     /// <summary>Distinct (rows, columns, type) products, in first-use order.</summary>
     public IReadOnlyList<MatVecKernel> Kernels { get; }
 
-    /// <summary>Size of the Q8_0 activation buffer; 0 when no quantized kernel exists.</summary>
+    /// <summary>Size of the quantized activation buffer (kernel input); 0 when no quantized kernel exists.</summary>
     public int QuantizedActivationBytes { get; }
 
     public IEnumerable<MatrixRole> AllMatrices()

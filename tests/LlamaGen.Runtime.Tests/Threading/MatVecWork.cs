@@ -9,8 +9,8 @@ namespace LlamaGen.Runtime.Tests.Threading;
 internal readonly unsafe struct MatVecWork(
     delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y) : IRowWork
 {
-    /// <summary>The generated kernels compute four rows per pass; chunks of whole passes keep every row on the same path.</summary>
-    public const int RowAlignment = 4;
+    /// <summary>The quantized kernels compute groups of 8 interleaved rows; chunks of whole groups waste no work.</summary>
+    public const int RowAlignment = 8;
 
     public void Execute(int rowStart, int rowEnd) => kernel(weights, x, xq8, y, rowStart, rowEnd);
 }

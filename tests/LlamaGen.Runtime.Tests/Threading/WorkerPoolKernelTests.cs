@@ -29,7 +29,8 @@ public unsafe class WorkerPoolKernelTests
         long weightBytes = rows * GgmlTypeInfo.RowBytes(GgmlType.Q4_0, columns);
         byte* weights = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
         float* x = (float*)NativeMemory.AlignedAlloc((nuint)columns * sizeof(float), 64);
-        byte* xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.QuantizedBytes(columns), 64);
+        byte* xq8 = (byte*)NativeMemory.AlignedAlloc((nuint)ActivationQuantizer.KernelInputBytes(columns), 64);
+        byte* packed = (byte*)NativeMemory.AlignedAlloc((nuint)InterleavedLayout.Bytes(GgmlType.Q4_0, rows, columns), 64);
         float* expected = (float*)NativeMemory.AlignedAlloc((nuint)rows * sizeof(float), 64);
         float* actual = (float*)NativeMemory.AlignedAlloc((nuint)rows * sizeof(float), 64);
         try
@@ -39,7 +40,11 @@ public unsafe class WorkerPoolKernelTests
             // Q4_0 blocks are an f16 scale and 16 nibble bytes: give every block a sane scale.
             for (long offset = 0; offset < weightBytes; offset += 18) *(Half*)(weights + offset) = (Half)(random.NextSingle() * 0.02f);
             for (int i = 0; i < columns; i++) x[i] = random.NextSingle() * 2 - 1;
-            ActivationQuantizer.QuantizeQ8_0(x, xq8, columns);
+            ActivationQuantizer.QuantizeKernelInput(x, xq8, columns);
+            // The kernels read the layout a loaded model holds.
+            InterleavedLayout.Repack(GgmlType.Q4_0, weights, rows, columns, packed, 0, (rows + 7) / 8);
+            NativeMemory.AlignedFree(weights);
+            weights = packed;
 
             kernel(weights, x, xq8, expected, 0, rows);
             using var pool = new WorkerPool(threads);

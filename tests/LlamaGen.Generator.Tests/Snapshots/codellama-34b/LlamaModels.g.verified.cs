@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Codellama34b", global::Models.Codellama34b.SpecPath, global::Models.Codellama34b.Spec, static (file, pool) => global::Models.Codellama34b.Load(file, pool)),
+            new("Models.Codellama34b", global::Models.Codellama34b.SpecPath, global::Models.Codellama34b.Spec, static (file, pool) => global::Models.Codellama34b.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.Codellama34b.Load(file, options) },
         };
 }

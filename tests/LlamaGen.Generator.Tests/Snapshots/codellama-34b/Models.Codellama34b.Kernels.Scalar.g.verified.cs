@@ -51,59 +51,85 @@ public unsafe partial class Codellama34b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_8192x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q4_0_8192x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 18;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    // Q4_0: byte i holds element i in its low nibble and element i + 16 in its high nibble, both offset by 8.
-                    for (int i = 0; i < 16; i++)
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
                     {
-                        int packed = wb[2 + i];
-                        dot += ((packed & 0xF) - 8) * xq[i] + ((packed >> 4) - 8) * xq[i + 16];
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
                     }
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -141,59 +167,85 @@ public unsafe partial class Codellama34b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_1024x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q4_0_1024x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 18;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    // Q4_0: byte i holds element i in its low nibble and element i + 16 in its high nibble, both offset by 8.
-                    for (int i = 0; i < 16; i++)
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
                     {
-                        int packed = wb[2 + i];
-                        dot += ((packed & 0xF) - 8) * xq[i] + ((packed >> 4) - 8) * xq[i + 16];
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
                     }
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -231,59 +283,85 @@ public unsafe partial class Codellama34b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 22016x8192 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 22016x8192 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_22016x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 22016x8192 Q4_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 22016x8192 Q4_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q4_0_22016x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 22016;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 18;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    // Q4_0: byte i holds element i in its low nibble and element i + 16 in its high nibble, both offset by 8.
-                    for (int i = 0; i < 16; i++)
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
                     {
-                        int packed = wb[2 + i];
-                        dot += ((packed & 0xF) - 8) * xq[i] + ((packed >> 4) - 8) * xq[i + 16];
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
                     }
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -321,59 +399,85 @@ public unsafe partial class Codellama34b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x22016 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x22016 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_8192x22016_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 23392;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 688;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 688;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x22016 Q4_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x22016 Q4_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q4_0_8192x22016_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 12384;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 688;
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 688;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 18;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    // Q4_0: byte i holds element i in its low nibble and element i + 16 in its high nibble, both offset by 8.
-                    for (int i = 0; i < 16; i++)
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
                     {
-                        int packed = wb[2 + i];
-                        dot += ((packed & 0xF) - 8) * xq[i] + ((packed >> 4) - 8) * xq[i + 16];
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
                     }
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -411,59 +515,85 @@ public unsafe partial class Codellama34b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_32000x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q4_0_32000x8192_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 256;
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 256;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 18;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    // Q4_0: byte i holds element i in its low nibble and element i + 16 in its high nibble, both offset by 8.
-                    for (int i = 0; i < 16; i++)
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
                     {
-                        int packed = wb[2 + i];
-                        dot += ((packed & 0xF) - 8) * xq[i] + ((packed >> 4) - 8) * xq[i + 16];
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
                     }
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
     }

@@ -92,98 +92,250 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix; Avx512 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_128x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
             const int Blocks = 4;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                var acc1 = Vector512<float>.Zero;
-                var acc2 = Vector512<float>.Zero;
-                var acc3 = Vector512<float>.Zero;
-                // one iteration
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var q0_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 2)), Vector256.Load((sbyte*)(w1 + 36)));
-                    var m0_1 = Vector512.LessThan(q0_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_1), (x0 ^ m0_1) - m0_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1) * xs[0]), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1])), acc1);
-                    var q0_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 2)), Vector256.Load((sbyte*)(w2 + 36)));
-                    var m0_2 = Vector512.LessThan(q0_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_2), (x0 ^ m0_2) - m0_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2) * xs[0]), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1])), acc2);
-                    var q0_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 2)), Vector256.Load((sbyte*)(w3 + 36)));
-                    var m0_3 = Vector512.LessThan(q0_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_3), (x0 ^ m0_3) - m0_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3) * xs[0]), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1])), acc3);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    var q1_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 70)), Vector256.Load((sbyte*)(w1 + 104)));
-                    var m1_1 = Vector512.LessThan(q1_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_1), (x1 ^ m1_1) - m1_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3])), acc1);
-                    var q1_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 70)), Vector256.Load((sbyte*)(w2 + 104)));
-                    var m1_2 = Vector512.LessThan(q1_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_2), (x1 ^ m1_2) - m1_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3])), acc2);
-                    var q1_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 70)), Vector256.Load((sbyte*)(w3 + 104)));
-                    var m1_3 = Vector512.LessThan(q1_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_3), (x1 ^ m1_3) - m1_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3])), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector512.Sum(acc0);
-                y[r + 1] = Vector512.Sum(acc1);
-                y[r + 2] = Vector512.Sum(acc2);
-                y[r + 3] = Vector512.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                // one iteration
-                {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector512.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // .NET 10 exposes no 512-bit VNNI (vpdpbusd zmm), so: u8 x s8 -> s16 pair sums, then s16 pairs -> s32.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<int> Dot512(Vector512<byte> unsignedBytes, Vector512<sbyte> signedBytes) =>
-                Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector512.Create((short)1));
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q8_0_128x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x128 F32 matrix; Avx512 variant.</summary>
@@ -261,98 +413,250 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix; Avx512 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_64x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
             const int Blocks = 4;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                var acc1 = Vector512<float>.Zero;
-                var acc2 = Vector512<float>.Zero;
-                var acc3 = Vector512<float>.Zero;
-                // one iteration
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var q0_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 2)), Vector256.Load((sbyte*)(w1 + 36)));
-                    var m0_1 = Vector512.LessThan(q0_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_1), (x0 ^ m0_1) - m0_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1) * xs[0]), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1])), acc1);
-                    var q0_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 2)), Vector256.Load((sbyte*)(w2 + 36)));
-                    var m0_2 = Vector512.LessThan(q0_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_2), (x0 ^ m0_2) - m0_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2) * xs[0]), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1])), acc2);
-                    var q0_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 2)), Vector256.Load((sbyte*)(w3 + 36)));
-                    var m0_3 = Vector512.LessThan(q0_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_3), (x0 ^ m0_3) - m0_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3) * xs[0]), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1])), acc3);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    var q1_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 70)), Vector256.Load((sbyte*)(w1 + 104)));
-                    var m1_1 = Vector512.LessThan(q1_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_1), (x1 ^ m1_1) - m1_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3])), acc1);
-                    var q1_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 70)), Vector256.Load((sbyte*)(w2 + 104)));
-                    var m1_2 = Vector512.LessThan(q1_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_2), (x1 ^ m1_2) - m1_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3])), acc2);
-                    var q1_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 70)), Vector256.Load((sbyte*)(w3 + 104)));
-                    var m1_3 = Vector512.LessThan(q1_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_3), (x1 ^ m1_3) - m1_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3])), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector512.Sum(acc0);
-                y[r + 1] = Vector512.Sum(acc1);
-                y[r + 2] = Vector512.Sum(acc2);
-                y[r + 3] = Vector512.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                // one iteration
-                {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector512.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // .NET 10 exposes no 512-bit VNNI (vpdpbusd zmm), so: u8 x s8 -> s16 pair sums, then s16 pairs -> s32.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<int> Dot512(Vector512<byte> unsignedBytes, Vector512<sbyte> signedBytes) =>
-                Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector512.Create((short)1));
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q8_0_64x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x128 F32 matrix; Avx512 variant.</summary>
@@ -430,98 +734,250 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix; Avx512 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_172x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
             const int Blocks = 4;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                var acc1 = Vector512<float>.Zero;
-                var acc2 = Vector512<float>.Zero;
-                var acc3 = Vector512<float>.Zero;
-                // one iteration
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var q0_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 2)), Vector256.Load((sbyte*)(w1 + 36)));
-                    var m0_1 = Vector512.LessThan(q0_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_1), (x0 ^ m0_1) - m0_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1) * xs[0]), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1])), acc1);
-                    var q0_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 2)), Vector256.Load((sbyte*)(w2 + 36)));
-                    var m0_2 = Vector512.LessThan(q0_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_2), (x0 ^ m0_2) - m0_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2) * xs[0]), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1])), acc2);
-                    var q0_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 2)), Vector256.Load((sbyte*)(w3 + 36)));
-                    var m0_3 = Vector512.LessThan(q0_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_3), (x0 ^ m0_3) - m0_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3) * xs[0]), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1])), acc3);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    var q1_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 70)), Vector256.Load((sbyte*)(w1 + 104)));
-                    var m1_1 = Vector512.LessThan(q1_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_1), (x1 ^ m1_1) - m1_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3])), acc1);
-                    var q1_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 70)), Vector256.Load((sbyte*)(w2 + 104)));
-                    var m1_2 = Vector512.LessThan(q1_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_2), (x1 ^ m1_2) - m1_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3])), acc2);
-                    var q1_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 70)), Vector256.Load((sbyte*)(w3 + 104)));
-                    var m1_3 = Vector512.LessThan(q1_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_3), (x1 ^ m1_3) - m1_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3])), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector512.Sum(acc0);
-                y[r + 1] = Vector512.Sum(acc1);
-                y[r + 2] = Vector512.Sum(acc2);
-                y[r + 3] = Vector512.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                // one iteration
-                {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector512.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // .NET 10 exposes no 512-bit VNNI (vpdpbusd zmm), so: u8 x s8 -> s16 pair sums, then s16 pairs -> s32.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<int> Dot512(Vector512<byte> unsignedBytes, Vector512<sbyte> signedBytes) =>
-                Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector512.Create((short)1));
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q8_0_172x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x172 F32 matrix; Avx512 variant.</summary>
@@ -704,98 +1160,250 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix; Avx512 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_512x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
             const int Blocks = 4;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                var acc1 = Vector512<float>.Zero;
-                var acc2 = Vector512<float>.Zero;
-                var acc3 = Vector512<float>.Zero;
-                // one iteration
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var q0_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 2)), Vector256.Load((sbyte*)(w1 + 36)));
-                    var m0_1 = Vector512.LessThan(q0_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_1), (x0 ^ m0_1) - m0_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1) * xs[0]), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1])), acc1);
-                    var q0_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 2)), Vector256.Load((sbyte*)(w2 + 36)));
-                    var m0_2 = Vector512.LessThan(q0_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_2), (x0 ^ m0_2) - m0_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2) * xs[0]), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1])), acc2);
-                    var q0_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 2)), Vector256.Load((sbyte*)(w3 + 36)));
-                    var m0_3 = Vector512.LessThan(q0_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_3), (x0 ^ m0_3) - m0_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3) * xs[0]), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1])), acc3);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    var q1_1 = Vector512.Create(Vector256.Load((sbyte*)(w1 + 70)), Vector256.Load((sbyte*)(w1 + 104)));
-                    var m1_1 = Vector512.LessThan(q1_1, Vector512<sbyte>.Zero);
-                    acc1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_1), (x1 ^ m1_1) - m1_1)), Vector512.Create(Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3])), acc1);
-                    var q1_2 = Vector512.Create(Vector256.Load((sbyte*)(w2 + 70)), Vector256.Load((sbyte*)(w2 + 104)));
-                    var m1_2 = Vector512.LessThan(q1_2, Vector512<sbyte>.Zero);
-                    acc2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_2), (x1 ^ m1_2) - m1_2)), Vector512.Create(Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3])), acc2);
-                    var q1_3 = Vector512.Create(Vector256.Load((sbyte*)(w3 + 70)), Vector256.Load((sbyte*)(w3 + 104)));
-                    var m1_3 = Vector512.LessThan(q1_3, Vector512<sbyte>.Zero);
-                    acc3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_3), (x1 ^ m1_3) - m1_3)), Vector512.Create(Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3])), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector512.Sum(acc0);
-                y[r + 1] = Vector512.Sum(acc1);
-                y[r + 2] = Vector512.Sum(acc2);
-                y[r + 3] = Vector512.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector512<float>.Zero;
-                // one iteration
-                {
-                    var x0 = Vector512.Create(Vector256.Load((sbyte*)(xb + 2)), Vector256.Load((sbyte*)(xb + 36)));
-                    var q0_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 2)), Vector256.Load((sbyte*)(w0 + 36)));
-                    var m0_0 = Vector512.LessThan(q0_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q0_0), (x0 ^ m0_0) - m0_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0) * xs[0]), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1])), acc0);
-                    var x1 = Vector512.Create(Vector256.Load((sbyte*)(xb + 70)), Vector256.Load((sbyte*)(xb + 104)));
-                    var q1_0 = Vector512.Create(Vector256.Load((sbyte*)(w0 + 70)), Vector256.Load((sbyte*)(w0 + 104)));
-                    var m1_0 = Vector512.LessThan(q1_0, Vector512<sbyte>.Zero);
-                    acc0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Dot512(Avx512BW.Abs(q1_0), (x1 ^ m1_0) - m1_0)), Vector512.Create(Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3])), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector512.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // .NET 10 exposes no 512-bit VNNI (vpdpbusd zmm), so: u8 x s8 -> s16 pair sums, then s16 pairs -> s32.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector512<int> Dot512(Vector512<byte> unsignedBytes, Vector512<sbyte> signedBytes) =>
-                Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector512.Create((short)1));
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q8_0_512x128_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
     }
 }

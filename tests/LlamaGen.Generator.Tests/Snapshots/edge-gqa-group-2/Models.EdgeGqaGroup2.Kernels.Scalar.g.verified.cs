@@ -34,29 +34,44 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_128x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 128;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 4;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -77,29 +92,44 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_64x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 4;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -120,29 +150,44 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_172x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 4;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
 
@@ -180,29 +225,44 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix; Scalar variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_512x128_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const long RowBytes = 136;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
-            for (int r = rowStart; r < rowEnd; r++)
+            const int Blocks = 4;
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                const int Blocks = 4;
-                byte* row = weights + r * RowBytes;
-                float sum = 0f;
-                for (int b = 0; b < Blocks; b++)
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
                 {
-                    byte* wb = row + b * 34;
-                    byte* xb = xq8 + b * 34;
-                    sbyte* xq = (sbyte*)(xb + 2);
-                    int dot = 0;
-                    sbyte* wq = (sbyte*)(wb + 2);
-                    for (int i = 0; i < 32; i++) dot += wq[i] * xq[i];
-                    sum += dot * ((float)*(Half*)wb * (float)*(Half*)xb);
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 8; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[16 + 32 * k + 4 * lane + i];
+                                dot += (u - 128) * xb[4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
                 }
-                y[r] = sum;
             }
         }
     }

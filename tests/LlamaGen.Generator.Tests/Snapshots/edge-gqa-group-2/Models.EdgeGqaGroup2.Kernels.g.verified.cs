@@ -41,7 +41,19 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x128 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_128x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_128x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -62,6 +74,28 @@ public unsafe partial class EdgeGqaGroup2
                 default:
                     MatVec_Q8_0_128x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_128x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_128x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_128x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -89,7 +123,19 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x128 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_64x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_64x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -110,6 +156,28 @@ public unsafe partial class EdgeGqaGroup2
                 default:
                     MatVec_Q8_0_64x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_64x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_64x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_64x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -137,7 +205,19 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x128 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_172x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_172x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_172x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -158,6 +238,28 @@ public unsafe partial class EdgeGqaGroup2
                 default:
                     MatVec_Q8_0_172x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_172x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_172x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_172x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_172x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -185,6 +287,18 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x172 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_128x172(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 172;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_128x172(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x128 F32 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F32_512x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -209,7 +323,19 @@ public unsafe partial class EdgeGqaGroup2
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x128 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_512x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_512x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_512x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -230,6 +356,28 @@ public unsafe partial class EdgeGqaGroup2
                 default:
                     MatVec_Q8_0_512x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x128 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_512x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_512x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_512x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_512x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
     }

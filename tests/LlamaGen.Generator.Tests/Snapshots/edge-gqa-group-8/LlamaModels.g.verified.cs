@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeGqaGroup8", global::Models.EdgeGqaGroup8.SpecPath, global::Models.EdgeGqaGroup8.Spec, static (file, pool) => global::Models.EdgeGqaGroup8.Load(file, pool)),
+            new("Models.EdgeGqaGroup8", global::Models.EdgeGqaGroup8.SpecPath, global::Models.EdgeGqaGroup8.Spec, static (file, pool) => global::Models.EdgeGqaGroup8.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.EdgeGqaGroup8.Load(file, options) },
         };
 }

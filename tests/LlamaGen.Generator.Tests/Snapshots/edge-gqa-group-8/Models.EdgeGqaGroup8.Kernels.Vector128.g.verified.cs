@@ -91,96 +91,92 @@ public unsafe partial class EdgeGqaGroup8
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix; Vector128 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_64x64_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 64;
-            const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             const int Blocks = 2;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var dot0_1 = Dot128(Vector128.Load((sbyte*)(w1 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w1 + 18)), xh0);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var dot0_2 = Dot128(Vector128.Load((sbyte*)(w2 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w2 + 18)), xh0);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var dot0_3 = Dot128(Vector128.Load((sbyte*)(w3 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w3 + 18)), xh0);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var dot1_1 = Dot128(Vector128.Load((sbyte*)(w1 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w1 + 52)), xh1);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var dot1_2 = Dot128(Vector128.Load((sbyte*)(w2 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w2 + 52)), xh1);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var dot1_3 = Dot128(Vector128.Load((sbyte*)(w3 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w3 + 52)), xh1);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    w0 += 68;
-                    w1 += 68;
-                    w2 += 68;
-                    w3 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
-                y[r + 1] = Vector128.Sum(acc1);
-                y[r + 2] = Vector128.Sum(acc2);
-                y[r + 3] = Vector128.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    w0 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // Signed byte products without an 8-bit multiply-add in the portable API: widen to 16 bits (|a*b| <= 16384), multiply, widen, add.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> Dot128(Vector128<sbyte> a, Vector128<sbyte> b)
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
             {
                 (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
                 (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
-                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0);
-                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1);
-                return (p0 + p1) + (p2 + p3);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
             }
         }
 
@@ -258,96 +254,92 @@ public unsafe partial class EdgeGqaGroup8
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8x64 Q8_0 matrix; Vector128 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8x64 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_8x64_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8;
-            const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             const int Blocks = 2;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var dot0_1 = Dot128(Vector128.Load((sbyte*)(w1 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w1 + 18)), xh0);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var dot0_2 = Dot128(Vector128.Load((sbyte*)(w2 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w2 + 18)), xh0);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var dot0_3 = Dot128(Vector128.Load((sbyte*)(w3 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w3 + 18)), xh0);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var dot1_1 = Dot128(Vector128.Load((sbyte*)(w1 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w1 + 52)), xh1);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var dot1_2 = Dot128(Vector128.Load((sbyte*)(w2 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w2 + 52)), xh1);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var dot1_3 = Dot128(Vector128.Load((sbyte*)(w3 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w3 + 52)), xh1);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    w0 += 68;
-                    w1 += 68;
-                    w2 += 68;
-                    w3 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
-                y[r + 1] = Vector128.Sum(acc1);
-                y[r + 2] = Vector128.Sum(acc2);
-                y[r + 3] = Vector128.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    w0 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // Signed byte products without an 8-bit multiply-add in the portable API: widen to 16 bits (|a*b| <= 16384), multiply, widen, add.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> Dot128(Vector128<sbyte> a, Vector128<sbyte> b)
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
             {
                 (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
                 (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
-                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0);
-                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1);
-                return (p0 + p1) + (p2 + p3);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
             }
         }
 
@@ -425,96 +417,92 @@ public unsafe partial class EdgeGqaGroup8
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix; Vector128 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_172x64_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 172;
-            const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             const int Blocks = 2;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var dot0_1 = Dot128(Vector128.Load((sbyte*)(w1 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w1 + 18)), xh0);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var dot0_2 = Dot128(Vector128.Load((sbyte*)(w2 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w2 + 18)), xh0);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var dot0_3 = Dot128(Vector128.Load((sbyte*)(w3 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w3 + 18)), xh0);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var dot1_1 = Dot128(Vector128.Load((sbyte*)(w1 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w1 + 52)), xh1);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var dot1_2 = Dot128(Vector128.Load((sbyte*)(w2 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w2 + 52)), xh1);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var dot1_3 = Dot128(Vector128.Load((sbyte*)(w3 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w3 + 52)), xh1);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    w0 += 68;
-                    w1 += 68;
-                    w2 += 68;
-                    w3 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
-                y[r + 1] = Vector128.Sum(acc1);
-                y[r + 2] = Vector128.Sum(acc2);
-                y[r + 3] = Vector128.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    w0 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // Signed byte products without an 8-bit multiply-add in the portable API: widen to 16 bits (|a*b| <= 16384), multiply, widen, add.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> Dot128(Vector128<sbyte> a, Vector128<sbyte> b)
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
             {
                 (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
                 (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
-                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0);
-                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1);
-                return (p0 + p1) + (p2 + p3);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
             }
         }
 
@@ -693,96 +681,92 @@ public unsafe partial class EdgeGqaGroup8
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix; Vector128 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_512x64_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 512;
-            const long RowBytes = 68;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             const int Blocks = 2;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var dot0_1 = Dot128(Vector128.Load((sbyte*)(w1 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w1 + 18)), xh0);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var dot0_2 = Dot128(Vector128.Load((sbyte*)(w2 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w2 + 18)), xh0);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var dot0_3 = Dot128(Vector128.Load((sbyte*)(w3 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w3 + 18)), xh0);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var dot1_1 = Dot128(Vector128.Load((sbyte*)(w1 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w1 + 52)), xh1);
-                    acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var dot1_2 = Dot128(Vector128.Load((sbyte*)(w2 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w2 + 52)), xh1);
-                    acc2 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var dot1_3 = Dot128(Vector128.Load((sbyte*)(w3 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w3 + 52)), xh1);
-                    acc3 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    w0 += 68;
-                    w1 += 68;
-                    w2 += 68;
-                    w3 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
-                y[r + 1] = Vector128.Sum(acc1);
-                y[r + 2] = Vector128.Sum(acc2);
-                y[r + 3] = Vector128.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                // one iteration
-                {
-                    var xl0 = Vector128.Load((sbyte*)(xb + 2));
-                    var xh0 = Vector128.Load((sbyte*)(xb + 18));
-                    var dot0_0 = Dot128(Vector128.Load((sbyte*)(w0 + 2)), xl0) + Dot128(Vector128.Load((sbyte*)(w0 + 18)), xh0);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var xl1 = Vector128.Load((sbyte*)(xb + 36));
-                    var xh1 = Vector128.Load((sbyte*)(xb + 52));
-                    var dot1_0 = Dot128(Vector128.Load((sbyte*)(w0 + 36)), xl1) + Dot128(Vector128.Load((sbyte*)(w0 + 52)), xh1);
-                    acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    w0 += 68;
-                    xb += 68;
-                    xs += 2;
-                }
-                y[r] = Vector128.Sum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // Signed byte products without an 8-bit multiply-add in the portable API: widen to 16 bits (|a*b| <= 16384), multiply, widen, add.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> Dot128(Vector128<sbyte> a, Vector128<sbyte> b)
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
             {
                 (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
                 (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
-                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0);
-                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1);
-                return (p0 + p1) + (p2 + p3);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
             }
         }
     }

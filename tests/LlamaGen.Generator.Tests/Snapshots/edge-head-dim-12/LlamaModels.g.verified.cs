@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeHeadDim12", global::Models.EdgeHeadDim12.SpecPath, global::Models.EdgeHeadDim12.Spec, static (file, pool) => global::Models.EdgeHeadDim12.Load(file, pool)),
+            new("Models.EdgeHeadDim12", global::Models.EdgeHeadDim12.SpecPath, global::Models.EdgeHeadDim12.Spec, static (file, pool) => global::Models.EdgeHeadDim12.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.EdgeHeadDim12.Load(file, options) },
         };
 }

@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeNoGqa", global::Models.EdgeNoGqa.SpecPath, global::Models.EdgeNoGqa.Spec, static (file, pool) => global::Models.EdgeNoGqa.Load(file, pool)),
+            new("Models.EdgeNoGqa", global::Models.EdgeNoGqa.SpecPath, global::Models.EdgeNoGqa.Spec, static (file, pool) => global::Models.EdgeNoGqa.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.EdgeNoGqa.Load(file, options) },
         };
 }

@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeSingleBlock", global::Models.EdgeSingleBlock.SpecPath, global::Models.EdgeSingleBlock.Spec, static (file, pool) => global::Models.EdgeSingleBlock.Load(file, pool)),
+            new("Models.EdgeSingleBlock", global::Models.EdgeSingleBlock.SpecPath, global::Models.EdgeSingleBlock.Spec, static (file, pool) => global::Models.EdgeSingleBlock.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.EdgeSingleBlock.Load(file, options) },
         };
 }

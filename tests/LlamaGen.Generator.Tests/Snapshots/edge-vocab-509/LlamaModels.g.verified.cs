@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.EdgeVocab509", global::Models.EdgeVocab509.SpecPath, global::Models.EdgeVocab509.Spec, static (file, pool) => global::Models.EdgeVocab509.Load(file, pool)),
+            new("Models.EdgeVocab509", global::Models.EdgeVocab509.SpecPath, global::Models.EdgeVocab509.Spec, static (file, pool) => global::Models.EdgeVocab509.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.EdgeVocab509.Load(file, options) },
         };
 }

@@ -8,7 +8,7 @@ public unsafe partial class EdgeVocab509
 {
     // sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.
     private const float AttentionScoreDivisor = 2.828427f;
-    private const int QuantizedActivationBytes = 68; // Q8_0: 34 bytes per 32 values, for the widest quantized product
+    private const int QuantizedActivationBytes = 80; // Q8_0: 34 bytes per 32 values, for the widest quantized product
 
     private static global::LlamaGen.Inference.RopeTable? ropeTable;
 
@@ -22,27 +22,47 @@ public unsafe partial class EdgeVocab509
     private float* normed;        // xb: normalized input, then attention output [EmbeddingLength]
     private float* projected;     // xb2: output of attn_output / ffn_down [EmbeddingLength]
     private float* query;         // q [EmbeddingLength]
+    private float* key;           // k [KvDimension], stored into the cache after RoPE
+    private float* value;         // v [KvDimension]
     private float* hidden;        // hb: gate, then SiLU(gate) * up [FeedForwardLength]
     private float* hiddenUp;      // hb2: up [FeedForwardLength]
     private float* scores;        // att: attention scores [HeadCount][ContextLength]
     private byte* quantizedActivation; // the current activation as Q8_0 blocks
+    // The same for a prompt chunk of up to PromptChunk tokens, row-major (one row per token); allocated on the first ForwardPrompt.
+    private float* chunkResidual;  // [PromptChunk][EmbeddingLength]
+    private float* chunkNormed;    // [PromptChunk][EmbeddingLength]
+    private float* chunkProjected; // [PromptChunk][EmbeddingLength]
+    private float* chunkQuery;     // [PromptChunk][EmbeddingLength]
+    private float* chunkKey;       // [PromptChunk][KvDimension]
+    private float* chunkValue;     // [PromptChunk][KvDimension]
+    private float* chunkHidden;    // [PromptChunk][FeedForwardLength]
+    private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]
+    private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward
     private readonly global::LlamaGen.Inference.WorkerPool? pool; // splits the large products by rows; null = this thread
 
-    /// <summary>Products with fewer weights than this run on the calling thread: waking workers would cost more than it saves.</summary>
+    /// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>
     public const int ParallelProductSize = 32768;
 
-    private EdgeVocab509(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool)
+    /// <summary>
+    /// Tokens <see cref="ForwardPrompt"/> pushes through the layers together: every weight matrix is read once per chunk and
+    /// applied to all its tokens. Longer prompts run in several chunks.
+    /// </summary>
+    public const int PromptChunk = 64;
+
+    private EdgeVocab509(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.ModelLoadOptions options)
     {
         BindWeights(file);
-        this.pool = pool;
+        pool = options.Pool;
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
-        kvCache = new global::LlamaGen.Inference.KvCache(BlockCount, ContextLength, KvDimension);
+        kvCache = new global::LlamaGen.Inference.KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);
         residual = Allocate(EmbeddingLength);
         normed = Allocate(EmbeddingLength);
         projected = Allocate(EmbeddingLength);
         query = Allocate(EmbeddingLength);
+        key = Allocate(KvDimension);
+        value = Allocate(KvDimension);
         hidden = Allocate(FeedForwardLength);
         hiddenUp = Allocate(FeedForwardLength);
         scores = Allocate(HeadCount * ContextLength);
@@ -54,18 +74,26 @@ public unsafe partial class EdgeVocab509
     /// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;
     /// disposing the model does not dispose the file.
     /// </summary>
-    public static EdgeVocab509 Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, null);
+    public static EdgeVocab509 Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, global::LlamaGen.Inference.ModelLoadOptions.Default);
 
     /// <summary>
     /// Loads the model as <c>Load(file)</c> does; with a <paramref name="pool"/>, every
-    /// product of at least <see cref="ParallelProductSize"/> weights is split by rows over the pool's threads. The caller
+    /// product of at least <see cref="ParallelProductSize"/> multiply-adds is split by rows over the pool's threads. The caller
     /// owns the pool (it may serve several models, one call at a time) and disposes it after the model.
     /// </summary>
-    public static EdgeVocab509 Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool)
+    public static EdgeVocab509 Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool) =>
+        Load(file, pool is null ? global::LlamaGen.Inference.ModelLoadOptions.Default : new global::LlamaGen.Inference.ModelLoadOptions { Pool = pool });
+
+    /// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool and KV cache type of <paramref name="options"/>.</summary>
+    public static EdgeVocab509 Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.ModelLoadOptions options)
     {
         if (file is null) throw new global::System.ArgumentNullException(nameof(file));
-        return new EdgeVocab509(file, pool);
+        if (options is null) throw new global::System.ArgumentNullException(nameof(options));
+        return new EdgeVocab509(file, options);
     }
+
+    /// <summary>The KV cache this model writes (its type, size, and rows for inspection).</summary>
+    public global::LlamaGen.Inference.KvCache KvCache => kvCache;
 
     private static float* Allocate(int count) => (float*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)count * sizeof(float), 64);
 
@@ -91,9 +119,30 @@ public unsafe partial class EdgeVocab509
                 $"{tokens.Length} tokens from position {startPosition} do not fit the context of {ContextLength}.");
         foreach (int token in tokens) CheckToken(token);
         CheckLogits(logits);
-        // One token at a time for now (batched prompt products come later); only the last token needs logits.
-        for (int i = 0; i < tokens.Length; i++) RunBlocks(tokens[i], startPosition + i);
+        if (chunkResidual == null) AllocatePromptBuffers();
+        // The prompt goes through the layers PromptChunk tokens at a time; only the last token needs logits.
+        int last = 0;
+        for (int done = 0; done < tokens.Length; done += PromptChunk)
+        {
+            int count = global::System.Math.Min(PromptChunk, tokens.Length - done);
+            RunChunk(tokens.Slice(done, count), startPosition + done);
+            last = count - 1;
+        }
+        global::LlamaGen.Inference.TensorOps.Copy(residual, chunkResidual + last * EmbeddingLength, EmbeddingLength);
         fixed (float* output = logits) Classify(output);
+    }
+
+    private void AllocatePromptBuffers()
+    {
+        chunkResidual = Allocate(PromptChunk * EmbeddingLength);
+        chunkNormed = Allocate(PromptChunk * EmbeddingLength);
+        chunkProjected = Allocate(PromptChunk * EmbeddingLength);
+        chunkQuery = Allocate(PromptChunk * EmbeddingLength);
+        chunkKey = Allocate(PromptChunk * KvDimension);
+        chunkValue = Allocate(PromptChunk * KvDimension);
+        chunkHidden = Allocate(PromptChunk * FeedForwardLength);
+        chunkHiddenUp = Allocate(PromptChunk * FeedForwardLength);
+        chunkQuantized = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(PromptChunk * QuantizedActivationBytes, 64);
     }
 
     // The forward pass, step for step as in llama2.c's run.c forward() and the Llama 2 paper:
@@ -115,64 +164,48 @@ public unsafe partial class EdgeVocab509
         }
     }
 
+    // The same for a prompt chunk: tokens[i] at position start + i; leaves the final hidden states in chunkResidual.
+    private void RunChunk(global::System.ReadOnlySpan<int> tokens, int start)
+    {
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(tokens[i]),
+                new global::System.Span<float>(chunkResidual + i * EmbeddingLength, EmbeddingLength));
+        }
+        for (int layer = 0; layer < BlockCount; layer++)
+        {
+            ChunkAttention(layer, start, tokens.Length);
+            ChunkFeedForward(layer, tokens.Length);
+        }
+    }
+
     // One block's attention sublayer (run.c: from the attention rmsnorm to the residual connection).
     private void Attention(int layer, int position)
     {
         // Pre-attention RMSNorm.
         global::LlamaGen.Inference.TensorOps.RmsNorm(normed, residual, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
-        // q, k, v. Key and value go straight into the cache row for this position.
-        float* key = kvCache.Keys(layer, position);
-        float* value = kvCache.Values(layer, position);
+        // q, k, v.
         if (ReadsQuantizedActivation(attentionQuery[layer].Type) || ReadsQuantizedActivation(attentionKey[layer].Type) || ReadsQuantizedActivation(attentionValue[layer].Type))
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeQ8_0(normed, quantizedActivation, EmbeddingLength);
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
         MatVec64x64(attentionQuery[layer], normed, query);
         MatVec32x64(attentionKey[layer], normed, key);
         MatVec32x64(attentionValue[layer], normed, value);
 
-        // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension).
-        float* cos = Rope.Cos(position);
-        float* sin = Rope.Sin(position);
-        Rotate(query, HeadCount, cos, sin);
-        Rotate(key, HeadCountKv, cos, sin);
+        // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension);
+        // then the key and value go into the cache row for this position.
+        Rope.Rotate(query, HeadCount, position);
+        Rope.Rotate(key, HeadCountKv, position);
+        kvCache.Store(layer, position, key, value);
 
         // Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head
-        // h / GroupSize. The GroupSize query heads of one KV head are scored together, so each cached key and value
-        // row is read once per group. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the
-        // score-weighted sum of v[t]. The output overwrites normed.
-        float* keys = kvCache.Keys(layer, 0);
-        float* values = kvCache.Values(layer, 0);
-        int length = position + 1;
-        for (int kvHead = 0; kvHead < HeadCountKv; kvHead++)
-        {
-            float* groupQuery = query + kvHead * GroupSize * HeadDimension;
-            float* groupScores = scores + kvHead * GroupSize * ContextLength;
-            for (int t = 0; t < length; t++)
-            {
-                float* cachedKey = keys + (nint)t * KvDimension + kvHead * HeadDimension;
-                for (int g = 0; g < GroupSize; g++)
-                {
-                    groupScores[g * ContextLength + t] = global::LlamaGen.Inference.TensorOps.Dot(groupQuery + g * HeadDimension, cachedKey, HeadDimension) / AttentionScoreDivisor;
-                }
-            }
-            for (int g = 0; g < GroupSize; g++) global::LlamaGen.Inference.TensorOps.Softmax(groupScores + g * ContextLength, length);
-
-            // Weighted sum of the cached values.
-            float* groupOutput = normed + kvHead * GroupSize * HeadDimension;
-            global::LlamaGen.Inference.TensorOps.Clear(groupOutput, GroupSize * HeadDimension);
-            for (int t = 0; t < length; t++)
-            {
-                float* cachedValue = values + (nint)t * KvDimension + kvHead * HeadDimension;
-                for (int g = 0; g < GroupSize; g++)
-                {
-                    global::LlamaGen.Inference.TensorOps.MultiplyAdd(groupOutput + g * HeadDimension, cachedValue, groupScores[g * ContextLength + t], HeadDimension);
-                }
-            }
-        }
+        // h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted
+        // sum of v[t]; each cached row is read once for all heads. The output overwrites normed.
+        global::LlamaGen.Inference.Attention.Attend(kvCache, layer, position, query, normed, scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
 
         // Output projection and residual connection.
         if (ReadsQuantizedActivation(attentionOutput[layer].Type))
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeQ8_0(normed, quantizedActivation, EmbeddingLength);
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
         MatVec64x64(attentionOutput[layer], normed, projected);
         global::LlamaGen.Inference.TensorOps.Add(residual, projected, EmbeddingLength);
     }
@@ -185,7 +218,7 @@ public unsafe partial class EdgeVocab509
 
         // SwiGLU: down(SiLU(gate(x)) * up(x)).
         if (ReadsQuantizedActivation(feedForwardGate[layer].Type) || ReadsQuantizedActivation(feedForwardUp[layer].Type))
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeQ8_0(normed, quantizedActivation, EmbeddingLength);
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
         MatVec172x64(feedForwardGate[layer], normed, hidden);
         MatVec172x64(feedForwardUp[layer], normed, hiddenUp);
         global::LlamaGen.Inference.TensorOps.SiluMultiply(hidden, hiddenUp, FeedForwardLength);
@@ -195,29 +228,58 @@ public unsafe partial class EdgeVocab509
         global::LlamaGen.Inference.TensorOps.Add(residual, projected, EmbeddingLength);
     }
 
+    // Attention() for the tokens of a prompt chunk at positions start.. : the same steps, each product batched over the chunk.
+    private void ChunkAttention(int layer, int start, int tokens)
+    {
+        for (int i = 0; i < tokens; i++)
+            global::LlamaGen.Inference.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+
+        if (ReadsQuantizedActivation(attentionQuery[layer].Type) || ReadsQuantizedActivation(attentionKey[layer].Type) || ReadsQuantizedActivation(attentionValue[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 80, EmbeddingLength);
+        MatMul64x64(attentionQuery[layer], chunkNormed, chunkQuery, tokens);
+        MatMul32x64(attentionKey[layer], chunkNormed, chunkKey, tokens);
+        MatMul32x64(attentionValue[layer], chunkNormed, chunkValue, tokens);
+
+        // RoPE at each token's position; every key and value of the chunk is cached before any token attends, and
+        // token i reads only positions <= start + i, so attention stays causal.
+        for (int i = 0; i < tokens; i++)
+        {
+            Rope.Rotate(chunkQuery + i * EmbeddingLength, HeadCount, start + i);
+            Rope.Rotate(chunkKey + i * KvDimension, HeadCountKv, start + i);
+            kvCache.Store(layer, start + i, chunkKey + i * KvDimension, chunkValue + i * KvDimension);
+        }
+        for (int i = 0; i < tokens; i++)
+            global::LlamaGen.Inference.Attention.Attend(kvCache, layer, start + i, chunkQuery + i * EmbeddingLength, chunkNormed + i * EmbeddingLength, scores, ContextLength,
+                HeadCount, HeadDimension, AttentionScoreDivisor);
+
+        if (ReadsQuantizedActivation(attentionOutput[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 80, EmbeddingLength);
+        MatMul64x64(attentionOutput[layer], chunkNormed, chunkProjected, tokens);
+        global::LlamaGen.Inference.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
+    }
+
+    // FeedForward() for the tokens of a prompt chunk, each product batched over the chunk.
+    private void ChunkFeedForward(int layer, int tokens)
+    {
+        for (int i = 0; i < tokens; i++)
+            global::LlamaGen.Inference.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+
+        if (ReadsQuantizedActivation(feedForwardGate[layer].Type) || ReadsQuantizedActivation(feedForwardUp[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 80, EmbeddingLength);
+        MatMul172x64(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);
+        MatMul172x64(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);
+        global::LlamaGen.Inference.TensorOps.SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);
+        MatMul64x172(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);
+        global::LlamaGen.Inference.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
+    }
+
     // Final RMSNorm and the classifier into logits[VocabSize].
     private void Classify(float* logits)
     {
         global::LlamaGen.Inference.TensorOps.RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
         if (ReadsQuantizedActivation(output.Type))
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeQ8_0(normed, quantizedActivation, EmbeddingLength);
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
         MatVec509x64(output, normed, logits);
-    }
-
-    // Rotates the adjacent pairs of headCount heads by the angles of one position (llama2.c and llama.cpp's normal RoPE).
-    private static void Rotate(float* heads, int headCount, float* cos, float* sin)
-    {
-        for (int head = 0; head < headCount; head++)
-        {
-            float* vector = heads + head * HeadDimension;
-            for (int i = 0; i < HeadDimension / 2; i++)
-            {
-                float v0 = vector[2 * i];
-                float v1 = vector[2 * i + 1];
-                vector[2 * i] = v0 * cos[i] - v1 * sin[i];
-                vector[2 * i + 1] = v0 * sin[i] + v1 * cos[i];
-            }
-        }
     }
 
     // y[64] = W[64 x 64] x; quantized types read the Q8_0 activation.
@@ -230,6 +292,22 @@ public unsafe partial class EdgeVocab509
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
                 Multiply(&Kernels.MatVec_Q8_0_64x64, weight.Pointer, x, y, 64, 64);
+                return;
+            default:
+                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
+        }
+    }
+
+    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    private void MatMul64x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
+    {
+        switch (weight.Type)
+        {
+            case global::LlamaGen.Quantization.GgmlType.F32:
+                MultiplyBatch(&Kernels.MatMul_F32_64x64, weight.Pointer, x, y, tokens, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q8_0:
+                MultiplyBatch(&Kernels.MatMul_Q8_0_64x64, weight.Pointer, x, y, tokens, 64, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -252,6 +330,22 @@ public unsafe partial class EdgeVocab509
         }
     }
 
+    // y[t][0..32) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    private void MatMul32x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
+    {
+        switch (weight.Type)
+        {
+            case global::LlamaGen.Quantization.GgmlType.F32:
+                MultiplyBatch(&Kernels.MatMul_F32_32x64, weight.Pointer, x, y, tokens, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q8_0:
+                MultiplyBatch(&Kernels.MatMul_Q8_0_32x64, weight.Pointer, x, y, tokens, 32, 64);
+                return;
+            default:
+                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
+        }
+    }
+
     // y[172] = W[172 x 64] x; quantized types read the Q8_0 activation.
     private void MatVec172x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
@@ -268,6 +362,22 @@ public unsafe partial class EdgeVocab509
         }
     }
 
+    // y[t][0..172) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    private void MatMul172x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
+    {
+        switch (weight.Type)
+        {
+            case global::LlamaGen.Quantization.GgmlType.F32:
+                MultiplyBatch(&Kernels.MatMul_F32_172x64, weight.Pointer, x, y, tokens, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q8_0:
+                MultiplyBatch(&Kernels.MatMul_Q8_0_172x64, weight.Pointer, x, y, tokens, 172, 64);
+                return;
+            default:
+                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
+        }
+    }
+
     // y[64] = W[64 x 172] x; quantized types read the Q8_0 activation.
     private void MatVec64x172(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
@@ -275,6 +385,19 @@ public unsafe partial class EdgeVocab509
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
                 Multiply(&Kernels.MatVec_F32_64x172, weight.Pointer, x, y, 64, 172);
+                return;
+            default:
+                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
+        }
+    }
+
+    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    private void MatMul64x172(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
+    {
+        switch (weight.Type)
+        {
+            case global::LlamaGen.Quantization.GgmlType.F32:
+                MultiplyBatch(&Kernels.MatMul_F32_64x172, weight.Pointer, x, y, tokens, 64, 172);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -297,11 +420,21 @@ public unsafe partial class EdgeVocab509
         }
     }
 
+    // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
+    // the same for any thread count).
     private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
     {
         byte* xq8 = quantizedActivation;
         if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
-        else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 4);
+        else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
+    }
+
+    // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
+    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)
+    {
+        byte* xq8 = chunkQuantized;
+        if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
+        else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
     }
 
     // Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).
@@ -330,6 +463,7 @@ public unsafe partial class EdgeVocab509
     {
         FreeBuffers();
         kvCache.Dispose();
+        interleaved.Dispose();
         global::System.GC.SuppressFinalize(this);
     }
 
@@ -345,13 +479,35 @@ public unsafe partial class EdgeVocab509
         projected = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(query);
         query = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(key);
+        key = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(value);
+        value = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(hidden);
         hidden = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(hiddenUp);
         hiddenUp = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(scores);
         scores = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkResidual);
+        chunkResidual = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkNormed);
+        chunkNormed = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkProjected);
+        chunkProjected = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQuery);
+        chunkQuery = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkKey);
+        chunkKey = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkValue);
+        chunkValue = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkHidden);
+        chunkHidden = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkHiddenUp);
+        chunkHiddenUp = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(quantizedActivation);
         quantizedActivation = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQuantized);
+        chunkQuantized = null;
     }
 }

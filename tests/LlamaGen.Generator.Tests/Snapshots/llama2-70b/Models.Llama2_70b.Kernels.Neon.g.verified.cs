@@ -188,278 +188,180 @@ public unsafe partial class Llama2_70b
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_8192x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w1 + 18)), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w2 + 18)), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w3 + 18)), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w1 + 52)), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]));
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w2 + 52)), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]));
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w3 + 52)), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w1 + 86)), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 68) * xs[2]));
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w2 + 86)), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 68) * xs[2]));
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w3 + 86)), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w1 + 120)), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 102) * xs[3]));
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w2 + 120)), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 102) * xs[3]));
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w3 + 120)), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 102) * xs[3]));
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix; Neon variant.</summary>
         public static void MatVec_Q4_0_8192x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector128<byte> lowNibbles128 = Vector128.Create((byte)0x0F);
-            Vector128<sbyte> eight128 = Vector128.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var n0_1 = AdvSimd.LoadVector128(w1 + 2);
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_1, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_1, 4).AsSByte(), eight128), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var n0_2 = AdvSimd.LoadVector128(w2 + 2);
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_2, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_2, 4).AsSByte(), eight128), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var n0_3 = AdvSimd.LoadVector128(w3 + 2);
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_3, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_3, 4).AsSByte(), eight128), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var n1_1 = AdvSimd.LoadVector128(w1 + 20);
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_1, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_1, 4).AsSByte(), eight128), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 18) * xs[1]));
-                    var n1_2 = AdvSimd.LoadVector128(w2 + 20);
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_2, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_2, 4).AsSByte(), eight128), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 18) * xs[1]));
-                    var n1_3 = AdvSimd.LoadVector128(w3 + 20);
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_3, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_3, 4).AsSByte(), eight128), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var n2_1 = AdvSimd.LoadVector128(w1 + 38);
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_1, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_1, 4).AsSByte(), eight128), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 36) * xs[2]));
-                    var n2_2 = AdvSimd.LoadVector128(w2 + 38);
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_2, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_2, 4).AsSByte(), eight128), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 36) * xs[2]));
-                    var n2_3 = AdvSimd.LoadVector128(w3 + 38);
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_3, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_3, 4).AsSByte(), eight128), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    var n3_1 = AdvSimd.LoadVector128(w1 + 56);
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_1, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_1, 4).AsSByte(), eight128), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 54) * xs[3]));
-                    var n3_2 = AdvSimd.LoadVector128(w2 + 56);
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_2, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_2, 4).AsSByte(), eight128), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 54) * xs[3]));
-                    var n3_3 = AdvSimd.LoadVector128(w3 + 56);
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_3, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_3, 4).AsSByte(), eight128), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 54) * xs[3]));
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-8 * xs), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 16);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 32);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 48);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 64);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 80);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 96);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 112);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 128);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 1024x8192 F32 matrix; Neon variant.</summary>
@@ -633,278 +535,180 @@ public unsafe partial class Llama2_70b
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_1024x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w1 + 18)), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w2 + 18)), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w3 + 18)), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w1 + 52)), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]));
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w2 + 52)), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]));
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w3 + 52)), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w1 + 86)), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 68) * xs[2]));
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w2 + 86)), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 68) * xs[2]));
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w3 + 86)), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w1 + 120)), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 102) * xs[3]));
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w2 + 120)), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 102) * xs[3]));
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w3 + 120)), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 102) * xs[3]));
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix; Neon variant.</summary>
         public static void MatVec_Q4_0_1024x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 1024;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector128<byte> lowNibbles128 = Vector128.Create((byte)0x0F);
-            Vector128<sbyte> eight128 = Vector128.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var n0_1 = AdvSimd.LoadVector128(w1 + 2);
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_1, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_1, 4).AsSByte(), eight128), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var n0_2 = AdvSimd.LoadVector128(w2 + 2);
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_2, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_2, 4).AsSByte(), eight128), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var n0_3 = AdvSimd.LoadVector128(w3 + 2);
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_3, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_3, 4).AsSByte(), eight128), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var n1_1 = AdvSimd.LoadVector128(w1 + 20);
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_1, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_1, 4).AsSByte(), eight128), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 18) * xs[1]));
-                    var n1_2 = AdvSimd.LoadVector128(w2 + 20);
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_2, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_2, 4).AsSByte(), eight128), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 18) * xs[1]));
-                    var n1_3 = AdvSimd.LoadVector128(w3 + 20);
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_3, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_3, 4).AsSByte(), eight128), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var n2_1 = AdvSimd.LoadVector128(w1 + 38);
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_1, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_1, 4).AsSByte(), eight128), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 36) * xs[2]));
-                    var n2_2 = AdvSimd.LoadVector128(w2 + 38);
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_2, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_2, 4).AsSByte(), eight128), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 36) * xs[2]));
-                    var n2_3 = AdvSimd.LoadVector128(w3 + 38);
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_3, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_3, 4).AsSByte(), eight128), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    var n3_1 = AdvSimd.LoadVector128(w1 + 56);
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_1, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_1, 4).AsSByte(), eight128), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 54) * xs[3]));
-                    var n3_2 = AdvSimd.LoadVector128(w2 + 56);
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_2, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_2, 4).AsSByte(), eight128), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 54) * xs[3]));
-                    var n3_3 = AdvSimd.LoadVector128(w3 + 56);
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_3, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_3, 4).AsSByte(), eight128), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 54) * xs[3]));
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-8 * xs), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 16);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 32);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 48);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 64);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 80);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 96);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 112);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 128);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 28672x8192 F32 matrix; Neon variant.</summary>
@@ -1078,278 +882,180 @@ public unsafe partial class Llama2_70b
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 28672x8192 Q8_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 28672x8192 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_28672x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 28672;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w1 + 18)), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w2 + 18)), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w3 + 18)), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w1 + 52)), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]));
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w2 + 52)), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]));
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w3 + 52)), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w1 + 86)), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 68) * xs[2]));
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w2 + 86)), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 68) * xs[2]));
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w3 + 86)), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w1 + 120)), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 102) * xs[3]));
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w2 + 120)), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 102) * xs[3]));
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w3 + 120)), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 102) * xs[3]));
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 28672x8192 Q4_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 28672x8192 Q4_0 matrix; Neon variant.</summary>
         public static void MatVec_Q4_0_28672x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 28672;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector128<byte> lowNibbles128 = Vector128.Create((byte)0x0F);
-            Vector128<sbyte> eight128 = Vector128.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var n0_1 = AdvSimd.LoadVector128(w1 + 2);
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_1, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_1, 4).AsSByte(), eight128), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var n0_2 = AdvSimd.LoadVector128(w2 + 2);
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_2, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_2, 4).AsSByte(), eight128), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var n0_3 = AdvSimd.LoadVector128(w3 + 2);
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_3, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_3, 4).AsSByte(), eight128), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var n1_1 = AdvSimd.LoadVector128(w1 + 20);
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_1, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_1, 4).AsSByte(), eight128), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 18) * xs[1]));
-                    var n1_2 = AdvSimd.LoadVector128(w2 + 20);
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_2, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_2, 4).AsSByte(), eight128), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 18) * xs[1]));
-                    var n1_3 = AdvSimd.LoadVector128(w3 + 20);
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_3, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_3, 4).AsSByte(), eight128), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var n2_1 = AdvSimd.LoadVector128(w1 + 38);
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_1, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_1, 4).AsSByte(), eight128), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 36) * xs[2]));
-                    var n2_2 = AdvSimd.LoadVector128(w2 + 38);
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_2, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_2, 4).AsSByte(), eight128), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 36) * xs[2]));
-                    var n2_3 = AdvSimd.LoadVector128(w3 + 38);
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_3, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_3, 4).AsSByte(), eight128), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    var n3_1 = AdvSimd.LoadVector128(w1 + 56);
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_1, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_1, 4).AsSByte(), eight128), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 54) * xs[3]));
-                    var n3_2 = AdvSimd.LoadVector128(w2 + 56);
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_2, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_2, 4).AsSByte(), eight128), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 54) * xs[3]));
-                    var n3_3 = AdvSimd.LoadVector128(w3 + 56);
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_3, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_3, 4).AsSByte(), eight128), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 54) * xs[3]));
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-8 * xs), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 16);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 32);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 48);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 64);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 80);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 96);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 112);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 128);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x28672 F32 matrix; Neon variant.</summary>
@@ -1523,278 +1229,180 @@ public unsafe partial class Llama2_70b
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x28672 Q8_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x28672 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_8192x28672_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 30464;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 896;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 224; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w1 + 18)), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w2 + 18)), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w3 + 18)), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w1 + 52)), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]));
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w2 + 52)), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]));
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w3 + 52)), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w1 + 86)), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 68) * xs[2]));
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w2 + 86)), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 68) * xs[2]));
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w3 + 86)), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w1 + 120)), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 102) * xs[3]));
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w2 + 120)), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 102) * xs[3]));
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w3 + 120)), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 102) * xs[3]));
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 224; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x28672 Q4_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x28672 Q4_0 matrix; Neon variant.</summary>
         public static void MatVec_Q4_0_8192x28672_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 8192;
-            const long RowBytes = 16128;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 896;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector128<byte> lowNibbles128 = Vector128.Create((byte)0x0F);
-            Vector128<sbyte> eight128 = Vector128.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 224; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var n0_1 = AdvSimd.LoadVector128(w1 + 2);
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_1, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_1, 4).AsSByte(), eight128), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var n0_2 = AdvSimd.LoadVector128(w2 + 2);
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_2, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_2, 4).AsSByte(), eight128), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var n0_3 = AdvSimd.LoadVector128(w3 + 2);
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_3, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_3, 4).AsSByte(), eight128), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var n1_1 = AdvSimd.LoadVector128(w1 + 20);
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_1, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_1, 4).AsSByte(), eight128), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 18) * xs[1]));
-                    var n1_2 = AdvSimd.LoadVector128(w2 + 20);
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_2, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_2, 4).AsSByte(), eight128), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 18) * xs[1]));
-                    var n1_3 = AdvSimd.LoadVector128(w3 + 20);
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_3, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_3, 4).AsSByte(), eight128), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var n2_1 = AdvSimd.LoadVector128(w1 + 38);
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_1, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_1, 4).AsSByte(), eight128), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 36) * xs[2]));
-                    var n2_2 = AdvSimd.LoadVector128(w2 + 38);
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_2, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_2, 4).AsSByte(), eight128), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 36) * xs[2]));
-                    var n2_3 = AdvSimd.LoadVector128(w3 + 38);
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_3, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_3, 4).AsSByte(), eight128), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    var n3_1 = AdvSimd.LoadVector128(w1 + 56);
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_1, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_1, 4).AsSByte(), eight128), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 54) * xs[3]));
-                    var n3_2 = AdvSimd.LoadVector128(w2 + 56);
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_2, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_2, 4).AsSByte(), eight128), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 54) * xs[3]));
-                    var n3_3 = AdvSimd.LoadVector128(w3 + 56);
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_3, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_3, 4).AsSByte(), eight128), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 54) * xs[3]));
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 224; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-8 * xs), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 16);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 32);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 48);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 64);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 80);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 96);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 112);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 128);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x8192 F32 matrix; Neon variant.</summary>
@@ -1968,278 +1576,180 @@ public unsafe partial class Llama2_70b
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_32000x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const long RowBytes = 8704;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w1 + 18)), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w2 + 18)), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w3 + 18)), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w1 + 52)), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 34) * xs[1]));
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w2 + 52)), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 34) * xs[1]));
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w3 + 52)), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w1 + 86)), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 68) * xs[2]));
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w2 + 86)), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 68) * xs[2]));
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w3 + 86)), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w1 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w1 + 120)), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 102) * xs[3]));
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w2 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w2 + 120)), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 102) * xs[3]));
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w3 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w3 + 120)), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 102) * xs[3]));
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 2)), xl0), AdvSimd.LoadVector128((sbyte*)(w0 + 18)), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 36)), xl1), AdvSimd.LoadVector128((sbyte*)(w0 + 52)), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 34) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 70)), xl2), AdvSimd.LoadVector128((sbyte*)(w0 + 86)), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 68) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.LoadVector128((sbyte*)(w0 + 104)), xl3), AdvSimd.LoadVector128((sbyte*)(w0 + 120)), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 102) * xs[3]));
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                lo = Dot4(lo, (Vector128.Load(p + 16) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 32) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 48) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 64) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 80) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 96) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 112) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 128) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 144) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 160) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 176) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 192) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 208) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 224) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                lo = Dot4(lo, (Vector128.Load(p + 240) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                hi = Dot4(hi, (Vector128.Load(p + 256) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix; Neon variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix; Neon variant.</summary>
         public static void MatVec_Q4_0_32000x8192_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const long RowBytes = 4608;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
             const int Blocks = 256;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector128<byte> lowNibbles128 = Vector128.Create((byte)0x0F);
-            Vector128<sbyte> eight128 = Vector128.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                var acc1 = Vector128<float>.Zero;
-                var acc2 = Vector128<float>.Zero;
-                var acc3 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var n0_1 = AdvSimd.LoadVector128(w1 + 2);
-                    var dot0_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_1, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_1, 4).AsSByte(), eight128), xh0);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot0_1), Vector128.Create((float)*(Half*)(w1) * xs[0]));
-                    var n0_2 = AdvSimd.LoadVector128(w2 + 2);
-                    var dot0_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_2, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_2, 4).AsSByte(), eight128), xh0);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot0_2), Vector128.Create((float)*(Half*)(w2) * xs[0]));
-                    var n0_3 = AdvSimd.LoadVector128(w3 + 2);
-                    var dot0_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_3, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_3, 4).AsSByte(), eight128), xh0);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot0_3), Vector128.Create((float)*(Half*)(w3) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var n1_1 = AdvSimd.LoadVector128(w1 + 20);
-                    var dot1_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_1, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_1, 4).AsSByte(), eight128), xh1);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot1_1), Vector128.Create((float)*(Half*)(w1 + 18) * xs[1]));
-                    var n1_2 = AdvSimd.LoadVector128(w2 + 20);
-                    var dot1_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_2, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_2, 4).AsSByte(), eight128), xh1);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot1_2), Vector128.Create((float)*(Half*)(w2 + 18) * xs[1]));
-                    var n1_3 = AdvSimd.LoadVector128(w3 + 20);
-                    var dot1_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_3, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_3, 4).AsSByte(), eight128), xh1);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot1_3), Vector128.Create((float)*(Half*)(w3 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var n2_1 = AdvSimd.LoadVector128(w1 + 38);
-                    var dot2_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_1, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_1, 4).AsSByte(), eight128), xh2);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot2_1), Vector128.Create((float)*(Half*)(w1 + 36) * xs[2]));
-                    var n2_2 = AdvSimd.LoadVector128(w2 + 38);
-                    var dot2_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_2, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_2, 4).AsSByte(), eight128), xh2);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot2_2), Vector128.Create((float)*(Half*)(w2 + 36) * xs[2]));
-                    var n2_3 = AdvSimd.LoadVector128(w3 + 38);
-                    var dot2_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_3, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_3, 4).AsSByte(), eight128), xh2);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot2_3), Vector128.Create((float)*(Half*)(w3 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    var n3_1 = AdvSimd.LoadVector128(w1 + 56);
-                    var dot3_1 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_1, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_1, 4).AsSByte(), eight128), xh3);
-                    acc1 = AdvSimd.FusedMultiplyAdd(acc1, AdvSimd.ConvertToSingle(dot3_1), Vector128.Create((float)*(Half*)(w1 + 54) * xs[3]));
-                    var n3_2 = AdvSimd.LoadVector128(w2 + 56);
-                    var dot3_2 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_2, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_2, 4).AsSByte(), eight128), xh3);
-                    acc2 = AdvSimd.FusedMultiplyAdd(acc2, AdvSimd.ConvertToSingle(dot3_2), Vector128.Create((float)*(Half*)(w2 + 54) * xs[3]));
-                    var n3_3 = AdvSimd.LoadVector128(w3 + 56);
-                    var dot3_3 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_3, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_3, 4).AsSByte(), eight128), xh3);
-                    acc3 = AdvSimd.FusedMultiplyAdd(acc3, AdvSimd.ConvertToSingle(dot3_3), Vector128.Create((float)*(Half*)(w3 + 54) * xs[3]));
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
-                y[r + 1] = HorizontalSum(acc1);
-                y[r + 2] = HorizontalSum(acc2);
-                y[r + 3] = HorizontalSum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector128<float>.Zero;
-                for (int i = 0; i < 64; i++)
-                {
-                    var xl0 = AdvSimd.LoadVector128((sbyte*)(xb + 2));
-                    var xh0 = AdvSimd.LoadVector128((sbyte*)(xb + 18));
-                    var n0_0 = AdvSimd.LoadVector128(w0 + 2);
-                    var dot0_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n0_0, lowNibbles128).AsSByte(), eight128), xl0), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n0_0, 4).AsSByte(), eight128), xh0);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot0_0), Vector128.Create((float)*(Half*)(w0) * xs[0]));
-                    var xl1 = AdvSimd.LoadVector128((sbyte*)(xb + 36));
-                    var xh1 = AdvSimd.LoadVector128((sbyte*)(xb + 52));
-                    var n1_0 = AdvSimd.LoadVector128(w0 + 20);
-                    var dot1_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n1_0, lowNibbles128).AsSByte(), eight128), xl1), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n1_0, 4).AsSByte(), eight128), xh1);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot1_0), Vector128.Create((float)*(Half*)(w0 + 18) * xs[1]));
-                    var xl2 = AdvSimd.LoadVector128((sbyte*)(xb + 70));
-                    var xh2 = AdvSimd.LoadVector128((sbyte*)(xb + 86));
-                    var n2_0 = AdvSimd.LoadVector128(w0 + 38);
-                    var dot2_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n2_0, lowNibbles128).AsSByte(), eight128), xl2), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n2_0, 4).AsSByte(), eight128), xh2);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot2_0), Vector128.Create((float)*(Half*)(w0 + 36) * xs[2]));
-                    var xl3 = AdvSimd.LoadVector128((sbyte*)(xb + 104));
-                    var xh3 = AdvSimd.LoadVector128((sbyte*)(xb + 120));
-                    var n3_0 = AdvSimd.LoadVector128(w0 + 56);
-                    var dot3_0 = DotNeon(DotNeon(Vector128<int>.Zero, AdvSimd.Subtract(AdvSimd.And(n3_0, lowNibbles128).AsSByte(), eight128), xl3), AdvSimd.Subtract(AdvSimd.ShiftRightLogical(n3_0, 4).AsSByte(), eight128), xh3);
-                    acc0 = AdvSimd.FusedMultiplyAdd(acc0, AdvSimd.ConvertToSingle(dot3_0), Vector128.Create((float)*(Half*)(w0 + 54) * xs[3]));
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = HorizontalSum(acc0);
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static float HorizontalSum(Vector128<float> v) =>
-                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-8 * xs), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 16);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 32);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 48);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 64);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 80);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 96);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 112);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 128);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
 
-            // acc + the 16 byte products a[i] * b[i], summed into 4 int32 lanes (which lane gets which product differs between
-            // the two paths; only the total is used). Dp.IsSupported is a JIT-time constant, so only one branch is compiled.
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector128<int> DotNeon(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) =>
-                Dp.IsSupported
-                    ? Dp.DotProduct(acc, a, b)
-                    : AdvSimd.AddPairwiseWideningAndAdd(
-                        AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower())),
-                        AdvSimd.MultiplyWideningUpper(a, b));
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
         }
     }
 }

@@ -41,6 +41,18 @@ public unsafe partial class Llama2_70b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x8192 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_8192x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_8192x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x8192 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_8192x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -65,7 +77,19 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x8192 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_8192x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_8192x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_8192x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -89,7 +113,29 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_8192x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_8192x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_8192x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_8192x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_8192x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -110,6 +156,28 @@ public unsafe partial class Llama2_70b
                 default:
                     MatVec_Q4_0_8192x8192_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x8192 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_8192x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_8192x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_8192x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_8192x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -137,6 +205,18 @@ public unsafe partial class Llama2_70b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 1024x8192 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_1024x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 1024;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_1024x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 1024x8192 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_1024x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -161,7 +241,19 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 1024x8192 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_1024x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 1024;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_1024x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_1024x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -185,7 +277,29 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_1024x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 1024;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_1024x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_1024x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_1024x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_1024x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -206,6 +320,28 @@ public unsafe partial class Llama2_70b
                 default:
                     MatVec_Q4_0_1024x8192_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 1024x8192 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_1024x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 1024;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_1024x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_1024x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_1024x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -233,6 +369,18 @@ public unsafe partial class Llama2_70b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 28672x8192 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_28672x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 28672;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_28672x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 28672x8192 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_28672x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -257,7 +405,19 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 28672x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 28672x8192 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_28672x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 28672;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_28672x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 28672x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_28672x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -281,7 +441,29 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 28672x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 28672x8192 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_28672x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 28672;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_28672x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_28672x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_28672x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 28672x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_28672x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -302,6 +484,28 @@ public unsafe partial class Llama2_70b
                 default:
                     MatVec_Q4_0_28672x8192_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 28672x8192 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_28672x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 28672;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_28672x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_28672x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_28672x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -329,6 +533,18 @@ public unsafe partial class Llama2_70b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x28672 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_8192x28672(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 28672;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_8192x28672(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x28672 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_8192x28672(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -353,7 +569,19 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x28672 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 8192x28672 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_8192x28672(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 28672;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_8192x28672(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x28672 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_8192x28672(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -377,7 +605,29 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 8192x28672 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x28672 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_8192x28672(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 28672;
+            const int InputBytes = 35840; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_8192x28672_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_8192x28672_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_8192x28672(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x28672 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_8192x28672(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -398,6 +648,28 @@ public unsafe partial class Llama2_70b
                 default:
                     MatVec_Q4_0_8192x28672_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 8192x28672 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_8192x28672(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 8192;
+            const int Columns = 28672;
+            const int InputBytes = 35840; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_8192x28672_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_8192x28672_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_8192x28672(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -425,6 +697,18 @@ public unsafe partial class Llama2_70b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x8192 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_32000x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_32000x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x8192 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_32000x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -449,7 +733,19 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x8192 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_32000x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 8192;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_32000x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_32000x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -473,7 +769,29 @@ public unsafe partial class Llama2_70b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_32000x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_32000x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_32000x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_32000x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_32000x8192(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -494,6 +812,28 @@ public unsafe partial class Llama2_70b
                 default:
                     MatVec_Q4_0_32000x8192_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x8192 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_32000x8192(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 8192;
+            const int InputBytes = 10240; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_32000x8192_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_32000x8192_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_32000x8192(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
     }

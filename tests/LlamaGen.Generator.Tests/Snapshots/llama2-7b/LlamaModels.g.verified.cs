@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Llama2_7b", global::Models.Llama2_7b.SpecPath, global::Models.Llama2_7b.Spec, static (file, pool) => global::Models.Llama2_7b.Load(file, pool)),
+            new("Models.Llama2_7b", global::Models.Llama2_7b.SpecPath, global::Models.Llama2_7b.Spec, static (file, pool) => global::Models.Llama2_7b.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.Llama2_7b.Load(file, options) },
         };
 }

@@ -41,6 +41,18 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x4096 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_4096x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 4096;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_4096x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x4096 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_4096x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -65,7 +77,19 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 4096x4096 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x4096 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_4096x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 4096;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_4096x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_4096x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -89,7 +113,29 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_4096x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 4096;
+            const int InputBytes = 5120; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_4096x4096_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_4096x4096_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_4096x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_4096x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -110,6 +156,28 @@ public unsafe partial class Llama2_7b
                 default:
                     MatVec_Q4_0_4096x4096_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_4096x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 4096;
+            const int InputBytes = 5120; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_4096x4096_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_4096x4096_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_4096x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -137,6 +205,18 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 11008x4096 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_11008x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            const int Columns = 4096;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_11008x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 11008x4096 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_11008x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -161,7 +241,19 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 11008x4096 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 11008x4096 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_11008x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            const int Columns = 4096;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_11008x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_11008x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -185,7 +277,29 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_11008x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            const int Columns = 4096;
+            const int InputBytes = 5120; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_11008x4096_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_11008x4096_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_11008x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_11008x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -206,6 +320,28 @@ public unsafe partial class Llama2_7b
                 default:
                     MatVec_Q4_0_11008x4096_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_11008x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            const int Columns = 4096;
+            const int InputBytes = 5120; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_11008x4096_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_11008x4096_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_11008x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -233,6 +369,18 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x11008 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_4096x11008(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 11008;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_4096x11008(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x11008 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_4096x11008(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -257,7 +405,19 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 4096x11008 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x11008 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_4096x11008(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 11008;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_4096x11008(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_4096x11008(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -281,7 +441,29 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_4096x11008(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 11008;
+            const int InputBytes = 13760; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_4096x11008_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_4096x11008_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_4096x11008(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_4096x11008(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -302,6 +484,28 @@ public unsafe partial class Llama2_7b
                 default:
                     MatVec_Q4_0_4096x11008_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_4096x11008(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const int Columns = 11008;
+            const int InputBytes = 13760; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_4096x11008_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_4096x11008_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_4096x11008(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -329,6 +533,18 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x4096 F32 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F32_32000x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 4096;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F32_32000x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x4096 F16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F16_32000x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -353,7 +569,19 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x4096 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x4096 F16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_F16_32000x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 4096;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_F16_32000x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_32000x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -377,7 +605,29 @@ public unsafe partial class Llama2_7b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q8_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q8_0_32000x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 4096;
+            const int InputBytes = 5120; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q8_0_32000x4096_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q8_0_32000x4096_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q8_0_32000x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q4_0_32000x4096(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -398,6 +648,28 @@ public unsafe partial class Llama2_7b
                 default:
                     MatVec_Q4_0_32000x4096_Scalar(weights, x, xq8, y, rowStart, rowEnd);
                     break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_0_32000x4096(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 4096;
+            const int InputBytes = 5120; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_0_32000x4096_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_0_32000x4096_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_0_32000x4096(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
     }

@@ -19,10 +19,12 @@ public unsafe partial class Llama2_7b
     /// </summary>
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.TensorSlot> Slots { get; } = CreateSlots();
 
-    // The bound tensors: views into the GGUF file's mapping (nothing is copied). Per-block tensors are indexed by block.
+    // The bound tensors: views into the GGUF file's mapping, or for Q4_0/Q8_0 interleaved copies. Per-block tensors are indexed by block.
     private global::LlamaGen.Inference.WeightTensor tokenEmbedding;
     private global::LlamaGen.Inference.WeightTensor outputNorm;
     private global::LlamaGen.Inference.WeightTensor output;
+    // Owns the repacked copies of the quantized matrices (the mapping is left to the file).
+    private readonly global::LlamaGen.Inference.InterleavedWeights interleaved = new();
     private readonly global::LlamaGen.Inference.WeightTensor[] attentionNorm = new global::LlamaGen.Inference.WeightTensor[BlockCount];
     private readonly global::LlamaGen.Inference.WeightTensor[] attentionQuery = new global::LlamaGen.Inference.WeightTensor[BlockCount];
     private readonly global::LlamaGen.Inference.WeightTensor[] attentionKey = new global::LlamaGen.Inference.WeightTensor[BlockCount];
@@ -86,16 +88,18 @@ public unsafe partial class Llama2_7b
     }
 
     // Rows of 4096 elements: the spec's weight types whose blocks divide 4096 have kernels.
-    private static global::LlamaGen.Inference.WeightTensor RequireKernelFor4096Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
+    // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
+    private global::LlamaGen.Inference.WeightTensor RequireKernelFor4096Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return tensor;
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
         throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2_7b has kernels for rows of 4096 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/llama2-7b.json (if its block size divides 4096) and rebuild.");
     }
 
     // Rows of 11008 elements: the spec's weight types whose blocks divide 11008 have kernels.
-    private static global::LlamaGen.Inference.WeightTensor RequireKernelFor11008Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
+    // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
+    private global::LlamaGen.Inference.WeightTensor RequireKernelFor11008Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return tensor;
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
         throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2_7b has kernels for rows of 11008 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/llama2-7b.json (if its block size divides 11008) and rebuild.");
     }
 }

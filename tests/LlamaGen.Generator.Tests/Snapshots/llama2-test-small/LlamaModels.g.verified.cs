@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Llama2TestSmall", global::Models.Llama2TestSmall.SpecPath, global::Models.Llama2TestSmall.Spec, static (file, pool) => global::Models.Llama2TestSmall.Load(file, pool)),
+            new("Models.Llama2TestSmall", global::Models.Llama2TestSmall.SpecPath, global::Models.Llama2TestSmall.Spec, static (file, pool) => global::Models.Llama2TestSmall.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.Llama2TestSmall.Load(file, options) },
         };
 }

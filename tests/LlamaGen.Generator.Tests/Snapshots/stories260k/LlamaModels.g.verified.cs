@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Stories260k", global::Models.Stories260k.SpecPath, global::Models.Stories260k.Spec, static (file, pool) => global::Models.Stories260k.Load(file, pool)),
+            new("Models.Stories260k", global::Models.Stories260k.SpecPath, global::Models.Stories260k.Spec, static (file, pool) => global::Models.Stories260k.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.Stories260k.Load(file, options) },
         };
 }

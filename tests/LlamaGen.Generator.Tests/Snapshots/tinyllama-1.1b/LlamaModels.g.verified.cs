@@ -11,6 +11,7 @@ internal static class LlamaModels
     public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.ModelDescriptor> All { get; } =
         new global::LlamaGen.Inference.ModelDescriptor[]
         {
-            new("Models.Tinyllama1_1b", global::Models.Tinyllama1_1b.SpecPath, global::Models.Tinyllama1_1b.Spec, static (file, pool) => global::Models.Tinyllama1_1b.Load(file, pool)),
+            new("Models.Tinyllama1_1b", global::Models.Tinyllama1_1b.SpecPath, global::Models.Tinyllama1_1b.Spec, static (file, pool) => global::Models.Tinyllama1_1b.Load(file, pool))
+                { OptionsFactory = static (file, options) => global::Models.Tinyllama1_1b.Load(file, options) },
         };
 }

@@ -178,256 +178,479 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 2048x2048 Q8_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var q0_1 = Vector256.Load((sbyte*)(w1 + 2));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_1, q0_1).AsByte(), Avx2.Sign(x0, q0_1))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var q0_2 = Vector256.Load((sbyte*)(w2 + 2));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_2, q0_2).AsByte(), Avx2.Sign(x0, q0_2))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var q0_3 = Vector256.Load((sbyte*)(w3 + 2));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_3, q0_3).AsByte(), Avx2.Sign(x0, q0_3))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var q1_1 = Vector256.Load((sbyte*)(w1 + 36));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_1, q1_1).AsByte(), Avx2.Sign(x1, q1_1))), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var q1_2 = Vector256.Load((sbyte*)(w2 + 36));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_2, q1_2).AsByte(), Avx2.Sign(x1, q1_2))), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var q1_3 = Vector256.Load((sbyte*)(w3 + 36));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_3, q1_3).AsByte(), Avx2.Sign(x1, q1_3))), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var q2_1 = Vector256.Load((sbyte*)(w1 + 70));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_1, q2_1).AsByte(), Avx2.Sign(x2, q2_1))), Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), acc1);
-                    var q2_2 = Vector256.Load((sbyte*)(w2 + 70));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_2, q2_2).AsByte(), Avx2.Sign(x2, q2_2))), Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), acc2);
-                    var q2_3 = Vector256.Load((sbyte*)(w3 + 70));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_3, q2_3).AsByte(), Avx2.Sign(x2, q2_3))), Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    var q3_1 = Vector256.Load((sbyte*)(w1 + 104));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_1, q3_1).AsByte(), Avx2.Sign(x3, q3_1))), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3]), acc1);
-                    var q3_2 = Vector256.Load((sbyte*)(w2 + 104));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_2, q3_2).AsByte(), Avx2.Sign(x3, q3_2))), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3]), acc2);
-                    var q3_3 = Vector256.Load((sbyte*)(w3 + 104));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_3, q3_3).AsByte(), Avx2.Sign(x3, q3_3))), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3]), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q8_0_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q4_0_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector256<byte> lowNibbles256 = Vector256.Create((byte)0x0F);
-            Vector256<sbyte> eight256 = Vector256.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var n0_1 = Vector128.Load(w1 + 2);
-                    var q0_1 = (Vector256.Create(n0_1, Vector128.ShiftRightLogical(n0_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_1, x0))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var n0_2 = Vector128.Load(w2 + 2);
-                    var q0_2 = (Vector256.Create(n0_2, Vector128.ShiftRightLogical(n0_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_2, x0))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var n0_3 = Vector128.Load(w3 + 2);
-                    var q0_3 = (Vector256.Create(n0_3, Vector128.ShiftRightLogical(n0_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_3, x0))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var n1_1 = Vector128.Load(w1 + 20);
-                    var q1_1 = (Vector256.Create(n1_1, Vector128.ShiftRightLogical(n1_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_1, x1))), Vector256.Create((float)*(Half*)(w1 + 18) * xs[1]), acc1);
-                    var n1_2 = Vector128.Load(w2 + 20);
-                    var q1_2 = (Vector256.Create(n1_2, Vector128.ShiftRightLogical(n1_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_2, x1))), Vector256.Create((float)*(Half*)(w2 + 18) * xs[1]), acc2);
-                    var n1_3 = Vector128.Load(w3 + 20);
-                    var q1_3 = (Vector256.Create(n1_3, Vector128.ShiftRightLogical(n1_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_3, x1))), Vector256.Create((float)*(Half*)(w3 + 18) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var n2_1 = Vector128.Load(w1 + 38);
-                    var q2_1 = (Vector256.Create(n2_1, Vector128.ShiftRightLogical(n2_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_1, x2))), Vector256.Create((float)*(Half*)(w1 + 36) * xs[2]), acc1);
-                    var n2_2 = Vector128.Load(w2 + 38);
-                    var q2_2 = (Vector256.Create(n2_2, Vector128.ShiftRightLogical(n2_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_2, x2))), Vector256.Create((float)*(Half*)(w2 + 36) * xs[2]), acc2);
-                    var n2_3 = Vector128.Load(w3 + 38);
-                    var q2_3 = (Vector256.Create(n2_3, Vector128.ShiftRightLogical(n2_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_3, x2))), Vector256.Create((float)*(Half*)(w3 + 36) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    var n3_1 = Vector128.Load(w1 + 56);
-                    var q3_1 = (Vector256.Create(n3_1, Vector128.ShiftRightLogical(n3_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_1, x3))), Vector256.Create((float)*(Half*)(w1 + 54) * xs[3]), acc1);
-                    var n3_2 = Vector128.Load(w2 + 56);
-                    var q3_2 = (Vector256.Create(n3_2, Vector128.ShiftRightLogical(n3_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_2, x3))), Vector256.Create((float)*(Half*)(w2 + 54) * xs[3]), acc2);
-                    var n3_3 = Vector128.Load(w3 + 56);
-                    var q3_3 = (Vector256.Create(n3_3, Vector128.ShiftRightLogical(n3_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_3, x3))), Vector256.Create((float)*(Half*)(w3 + 54) * xs[3]), acc3);
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 16);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 48);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 80);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 112);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_0_2048x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 144;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-8 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 256x2048 F32 matrix; Avx2 variant.</summary>
@@ -591,256 +814,479 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 256x2048 Q8_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var q0_1 = Vector256.Load((sbyte*)(w1 + 2));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_1, q0_1).AsByte(), Avx2.Sign(x0, q0_1))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var q0_2 = Vector256.Load((sbyte*)(w2 + 2));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_2, q0_2).AsByte(), Avx2.Sign(x0, q0_2))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var q0_3 = Vector256.Load((sbyte*)(w3 + 2));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_3, q0_3).AsByte(), Avx2.Sign(x0, q0_3))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var q1_1 = Vector256.Load((sbyte*)(w1 + 36));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_1, q1_1).AsByte(), Avx2.Sign(x1, q1_1))), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var q1_2 = Vector256.Load((sbyte*)(w2 + 36));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_2, q1_2).AsByte(), Avx2.Sign(x1, q1_2))), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var q1_3 = Vector256.Load((sbyte*)(w3 + 36));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_3, q1_3).AsByte(), Avx2.Sign(x1, q1_3))), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var q2_1 = Vector256.Load((sbyte*)(w1 + 70));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_1, q2_1).AsByte(), Avx2.Sign(x2, q2_1))), Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), acc1);
-                    var q2_2 = Vector256.Load((sbyte*)(w2 + 70));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_2, q2_2).AsByte(), Avx2.Sign(x2, q2_2))), Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), acc2);
-                    var q2_3 = Vector256.Load((sbyte*)(w3 + 70));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_3, q2_3).AsByte(), Avx2.Sign(x2, q2_3))), Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    var q3_1 = Vector256.Load((sbyte*)(w1 + 104));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_1, q3_1).AsByte(), Avx2.Sign(x3, q3_1))), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3]), acc1);
-                    var q3_2 = Vector256.Load((sbyte*)(w2 + 104));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_2, q3_2).AsByte(), Avx2.Sign(x3, q3_2))), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3]), acc2);
-                    var q3_3 = Vector256.Load((sbyte*)(w3 + 104));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_3, q3_3).AsByte(), Avx2.Sign(x3, q3_3))), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3]), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 256x2048 Q4_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q8_0_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q4_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q4_0_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 256;
-            const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector256<byte> lowNibbles256 = Vector256.Create((byte)0x0F);
-            Vector256<sbyte> eight256 = Vector256.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var n0_1 = Vector128.Load(w1 + 2);
-                    var q0_1 = (Vector256.Create(n0_1, Vector128.ShiftRightLogical(n0_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_1, x0))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var n0_2 = Vector128.Load(w2 + 2);
-                    var q0_2 = (Vector256.Create(n0_2, Vector128.ShiftRightLogical(n0_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_2, x0))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var n0_3 = Vector128.Load(w3 + 2);
-                    var q0_3 = (Vector256.Create(n0_3, Vector128.ShiftRightLogical(n0_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_3, x0))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var n1_1 = Vector128.Load(w1 + 20);
-                    var q1_1 = (Vector256.Create(n1_1, Vector128.ShiftRightLogical(n1_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_1, x1))), Vector256.Create((float)*(Half*)(w1 + 18) * xs[1]), acc1);
-                    var n1_2 = Vector128.Load(w2 + 20);
-                    var q1_2 = (Vector256.Create(n1_2, Vector128.ShiftRightLogical(n1_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_2, x1))), Vector256.Create((float)*(Half*)(w2 + 18) * xs[1]), acc2);
-                    var n1_3 = Vector128.Load(w3 + 20);
-                    var q1_3 = (Vector256.Create(n1_3, Vector128.ShiftRightLogical(n1_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_3, x1))), Vector256.Create((float)*(Half*)(w3 + 18) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var n2_1 = Vector128.Load(w1 + 38);
-                    var q2_1 = (Vector256.Create(n2_1, Vector128.ShiftRightLogical(n2_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_1, x2))), Vector256.Create((float)*(Half*)(w1 + 36) * xs[2]), acc1);
-                    var n2_2 = Vector128.Load(w2 + 38);
-                    var q2_2 = (Vector256.Create(n2_2, Vector128.ShiftRightLogical(n2_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_2, x2))), Vector256.Create((float)*(Half*)(w2 + 36) * xs[2]), acc2);
-                    var n2_3 = Vector128.Load(w3 + 38);
-                    var q2_3 = (Vector256.Create(n2_3, Vector128.ShiftRightLogical(n2_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_3, x2))), Vector256.Create((float)*(Half*)(w3 + 36) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    var n3_1 = Vector128.Load(w1 + 56);
-                    var q3_1 = (Vector256.Create(n3_1, Vector128.ShiftRightLogical(n3_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_1, x3))), Vector256.Create((float)*(Half*)(w1 + 54) * xs[3]), acc1);
-                    var n3_2 = Vector128.Load(w2 + 56);
-                    var q3_2 = (Vector256.Create(n3_2, Vector128.ShiftRightLogical(n3_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_2, x3))), Vector256.Create((float)*(Half*)(w2 + 54) * xs[3]), acc2);
-                    var n3_3 = Vector128.Load(w3 + 56);
-                    var q3_3 = (Vector256.Create(n3_3, Vector128.ShiftRightLogical(n3_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_3, x3))), Vector256.Create((float)*(Half*)(w3 + 54) * xs[3]), acc3);
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 16);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 48);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 80);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 112);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_0_256x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 144;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-8 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5632x2048 F32 matrix; Avx2 variant.</summary>
@@ -1004,256 +1450,479 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 5632x2048 Q8_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var q0_1 = Vector256.Load((sbyte*)(w1 + 2));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_1, q0_1).AsByte(), Avx2.Sign(x0, q0_1))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var q0_2 = Vector256.Load((sbyte*)(w2 + 2));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_2, q0_2).AsByte(), Avx2.Sign(x0, q0_2))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var q0_3 = Vector256.Load((sbyte*)(w3 + 2));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_3, q0_3).AsByte(), Avx2.Sign(x0, q0_3))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var q1_1 = Vector256.Load((sbyte*)(w1 + 36));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_1, q1_1).AsByte(), Avx2.Sign(x1, q1_1))), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var q1_2 = Vector256.Load((sbyte*)(w2 + 36));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_2, q1_2).AsByte(), Avx2.Sign(x1, q1_2))), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var q1_3 = Vector256.Load((sbyte*)(w3 + 36));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_3, q1_3).AsByte(), Avx2.Sign(x1, q1_3))), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var q2_1 = Vector256.Load((sbyte*)(w1 + 70));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_1, q2_1).AsByte(), Avx2.Sign(x2, q2_1))), Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), acc1);
-                    var q2_2 = Vector256.Load((sbyte*)(w2 + 70));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_2, q2_2).AsByte(), Avx2.Sign(x2, q2_2))), Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), acc2);
-                    var q2_3 = Vector256.Load((sbyte*)(w3 + 70));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_3, q2_3).AsByte(), Avx2.Sign(x2, q2_3))), Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    var q3_1 = Vector256.Load((sbyte*)(w1 + 104));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_1, q3_1).AsByte(), Avx2.Sign(x3, q3_1))), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3]), acc1);
-                    var q3_2 = Vector256.Load((sbyte*)(w2 + 104));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_2, q3_2).AsByte(), Avx2.Sign(x3, q3_2))), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3]), acc2);
-                    var q3_3 = Vector256.Load((sbyte*)(w3 + 104));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_3, q3_3).AsByte(), Avx2.Sign(x3, q3_3))), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3]), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q8_0_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q4_0_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 5632;
-            const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector256<byte> lowNibbles256 = Vector256.Create((byte)0x0F);
-            Vector256<sbyte> eight256 = Vector256.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var n0_1 = Vector128.Load(w1 + 2);
-                    var q0_1 = (Vector256.Create(n0_1, Vector128.ShiftRightLogical(n0_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_1, x0))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var n0_2 = Vector128.Load(w2 + 2);
-                    var q0_2 = (Vector256.Create(n0_2, Vector128.ShiftRightLogical(n0_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_2, x0))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var n0_3 = Vector128.Load(w3 + 2);
-                    var q0_3 = (Vector256.Create(n0_3, Vector128.ShiftRightLogical(n0_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_3, x0))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var n1_1 = Vector128.Load(w1 + 20);
-                    var q1_1 = (Vector256.Create(n1_1, Vector128.ShiftRightLogical(n1_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_1, x1))), Vector256.Create((float)*(Half*)(w1 + 18) * xs[1]), acc1);
-                    var n1_2 = Vector128.Load(w2 + 20);
-                    var q1_2 = (Vector256.Create(n1_2, Vector128.ShiftRightLogical(n1_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_2, x1))), Vector256.Create((float)*(Half*)(w2 + 18) * xs[1]), acc2);
-                    var n1_3 = Vector128.Load(w3 + 20);
-                    var q1_3 = (Vector256.Create(n1_3, Vector128.ShiftRightLogical(n1_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_3, x1))), Vector256.Create((float)*(Half*)(w3 + 18) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var n2_1 = Vector128.Load(w1 + 38);
-                    var q2_1 = (Vector256.Create(n2_1, Vector128.ShiftRightLogical(n2_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_1, x2))), Vector256.Create((float)*(Half*)(w1 + 36) * xs[2]), acc1);
-                    var n2_2 = Vector128.Load(w2 + 38);
-                    var q2_2 = (Vector256.Create(n2_2, Vector128.ShiftRightLogical(n2_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_2, x2))), Vector256.Create((float)*(Half*)(w2 + 36) * xs[2]), acc2);
-                    var n2_3 = Vector128.Load(w3 + 38);
-                    var q2_3 = (Vector256.Create(n2_3, Vector128.ShiftRightLogical(n2_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_3, x2))), Vector256.Create((float)*(Half*)(w3 + 36) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    var n3_1 = Vector128.Load(w1 + 56);
-                    var q3_1 = (Vector256.Create(n3_1, Vector128.ShiftRightLogical(n3_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_1, x3))), Vector256.Create((float)*(Half*)(w1 + 54) * xs[3]), acc1);
-                    var n3_2 = Vector128.Load(w2 + 56);
-                    var q3_2 = (Vector256.Create(n3_2, Vector128.ShiftRightLogical(n3_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_2, x3))), Vector256.Create((float)*(Half*)(w2 + 54) * xs[3]), acc2);
-                    var n3_3 = Vector128.Load(w3 + 56);
-                    var q3_3 = (Vector256.Create(n3_3, Vector128.ShiftRightLogical(n3_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_3, x3))), Vector256.Create((float)*(Half*)(w3 + 54) * xs[3]), acc3);
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 16);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 48);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 80);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 112);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_0_5632x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 144;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-8 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 2048x5632 F32 matrix; Avx2 variant.</summary>
@@ -1417,256 +2086,479 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 2048x5632 Q8_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const long RowBytes = 5984;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 176;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 44; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var q0_1 = Vector256.Load((sbyte*)(w1 + 2));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_1, q0_1).AsByte(), Avx2.Sign(x0, q0_1))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var q0_2 = Vector256.Load((sbyte*)(w2 + 2));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_2, q0_2).AsByte(), Avx2.Sign(x0, q0_2))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var q0_3 = Vector256.Load((sbyte*)(w3 + 2));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_3, q0_3).AsByte(), Avx2.Sign(x0, q0_3))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var q1_1 = Vector256.Load((sbyte*)(w1 + 36));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_1, q1_1).AsByte(), Avx2.Sign(x1, q1_1))), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var q1_2 = Vector256.Load((sbyte*)(w2 + 36));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_2, q1_2).AsByte(), Avx2.Sign(x1, q1_2))), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var q1_3 = Vector256.Load((sbyte*)(w3 + 36));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_3, q1_3).AsByte(), Avx2.Sign(x1, q1_3))), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var q2_1 = Vector256.Load((sbyte*)(w1 + 70));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_1, q2_1).AsByte(), Avx2.Sign(x2, q2_1))), Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), acc1);
-                    var q2_2 = Vector256.Load((sbyte*)(w2 + 70));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_2, q2_2).AsByte(), Avx2.Sign(x2, q2_2))), Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), acc2);
-                    var q2_3 = Vector256.Load((sbyte*)(w3 + 70));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_3, q2_3).AsByte(), Avx2.Sign(x2, q2_3))), Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    var q3_1 = Vector256.Load((sbyte*)(w1 + 104));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_1, q3_1).AsByte(), Avx2.Sign(x3, q3_1))), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3]), acc1);
-                    var q3_2 = Vector256.Load((sbyte*)(w2 + 104));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_2, q3_2).AsByte(), Avx2.Sign(x3, q3_2))), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3]), acc2);
-                    var q3_3 = Vector256.Load((sbyte*)(w3 + 104));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_3, q3_3).AsByte(), Avx2.Sign(x3, q3_3))), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3]), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 44; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q8_0_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 176;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q4_0_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 2048;
-            const long RowBytes = 3168;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 176;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector256<byte> lowNibbles256 = Vector256.Create((byte)0x0F);
-            Vector256<sbyte> eight256 = Vector256.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 44; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var n0_1 = Vector128.Load(w1 + 2);
-                    var q0_1 = (Vector256.Create(n0_1, Vector128.ShiftRightLogical(n0_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_1, x0))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var n0_2 = Vector128.Load(w2 + 2);
-                    var q0_2 = (Vector256.Create(n0_2, Vector128.ShiftRightLogical(n0_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_2, x0))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var n0_3 = Vector128.Load(w3 + 2);
-                    var q0_3 = (Vector256.Create(n0_3, Vector128.ShiftRightLogical(n0_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_3, x0))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var n1_1 = Vector128.Load(w1 + 20);
-                    var q1_1 = (Vector256.Create(n1_1, Vector128.ShiftRightLogical(n1_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_1, x1))), Vector256.Create((float)*(Half*)(w1 + 18) * xs[1]), acc1);
-                    var n1_2 = Vector128.Load(w2 + 20);
-                    var q1_2 = (Vector256.Create(n1_2, Vector128.ShiftRightLogical(n1_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_2, x1))), Vector256.Create((float)*(Half*)(w2 + 18) * xs[1]), acc2);
-                    var n1_3 = Vector128.Load(w3 + 20);
-                    var q1_3 = (Vector256.Create(n1_3, Vector128.ShiftRightLogical(n1_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_3, x1))), Vector256.Create((float)*(Half*)(w3 + 18) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var n2_1 = Vector128.Load(w1 + 38);
-                    var q2_1 = (Vector256.Create(n2_1, Vector128.ShiftRightLogical(n2_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_1, x2))), Vector256.Create((float)*(Half*)(w1 + 36) * xs[2]), acc1);
-                    var n2_2 = Vector128.Load(w2 + 38);
-                    var q2_2 = (Vector256.Create(n2_2, Vector128.ShiftRightLogical(n2_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_2, x2))), Vector256.Create((float)*(Half*)(w2 + 36) * xs[2]), acc2);
-                    var n2_3 = Vector128.Load(w3 + 38);
-                    var q2_3 = (Vector256.Create(n2_3, Vector128.ShiftRightLogical(n2_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_3, x2))), Vector256.Create((float)*(Half*)(w3 + 36) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    var n3_1 = Vector128.Load(w1 + 56);
-                    var q3_1 = (Vector256.Create(n3_1, Vector128.ShiftRightLogical(n3_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_1, x3))), Vector256.Create((float)*(Half*)(w1 + 54) * xs[3]), acc1);
-                    var n3_2 = Vector128.Load(w2 + 56);
-                    var q3_2 = (Vector256.Create(n3_2, Vector128.ShiftRightLogical(n3_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_2, x3))), Vector256.Create((float)*(Half*)(w2 + 54) * xs[3]), acc2);
-                    var n3_3 = Vector128.Load(w3 + 56);
-                    var q3_3 = (Vector256.Create(n3_3, Vector128.ShiftRightLogical(n3_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_3, x3))), Vector256.Create((float)*(Half*)(w3 + 54) * xs[3]), acc3);
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 44; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 16);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 48);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 80);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 112);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_0_2048x5632_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 176;
+            const int GroupBlockBytes = 144;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-8 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x2048 F32 matrix; Avx2 variant.</summary>
@@ -1830,256 +2722,479 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x2048 Q8_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const long RowBytes = 2176;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var q0_1 = Vector256.Load((sbyte*)(w1 + 2));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_1, q0_1).AsByte(), Avx2.Sign(x0, q0_1))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var q0_2 = Vector256.Load((sbyte*)(w2 + 2));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_2, q0_2).AsByte(), Avx2.Sign(x0, q0_2))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var q0_3 = Vector256.Load((sbyte*)(w3 + 2));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_3, q0_3).AsByte(), Avx2.Sign(x0, q0_3))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var q1_1 = Vector256.Load((sbyte*)(w1 + 36));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_1, q1_1).AsByte(), Avx2.Sign(x1, q1_1))), Vector256.Create((float)*(Half*)(w1 + 34) * xs[1]), acc1);
-                    var q1_2 = Vector256.Load((sbyte*)(w2 + 36));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_2, q1_2).AsByte(), Avx2.Sign(x1, q1_2))), Vector256.Create((float)*(Half*)(w2 + 34) * xs[1]), acc2);
-                    var q1_3 = Vector256.Load((sbyte*)(w3 + 36));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_3, q1_3).AsByte(), Avx2.Sign(x1, q1_3))), Vector256.Create((float)*(Half*)(w3 + 34) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var q2_1 = Vector256.Load((sbyte*)(w1 + 70));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_1, q2_1).AsByte(), Avx2.Sign(x2, q2_1))), Vector256.Create((float)*(Half*)(w1 + 68) * xs[2]), acc1);
-                    var q2_2 = Vector256.Load((sbyte*)(w2 + 70));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_2, q2_2).AsByte(), Avx2.Sign(x2, q2_2))), Vector256.Create((float)*(Half*)(w2 + 68) * xs[2]), acc2);
-                    var q2_3 = Vector256.Load((sbyte*)(w3 + 70));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_3, q2_3).AsByte(), Avx2.Sign(x2, q2_3))), Vector256.Create((float)*(Half*)(w3 + 68) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    var q3_1 = Vector256.Load((sbyte*)(w1 + 104));
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_1, q3_1).AsByte(), Avx2.Sign(x3, q3_1))), Vector256.Create((float)*(Half*)(w1 + 102) * xs[3]), acc1);
-                    var q3_2 = Vector256.Load((sbyte*)(w2 + 104));
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_2, q3_2).AsByte(), Avx2.Sign(x3, q3_2))), Vector256.Create((float)*(Half*)(w2 + 102) * xs[3]), acc2);
-                    var q3_3 = Vector256.Load((sbyte*)(w3 + 104));
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_3, q3_3).AsByte(), Avx2.Sign(x3, q3_3))), Vector256.Create((float)*(Half*)(w3 + 102) * xs[3]), acc3);
-                    w0 += 136;
-                    w1 += 136;
-                    w2 += 136;
-                    w3 += 136;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var q0_0 = Vector256.Load((sbyte*)(w0 + 2));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q0_0, q0_0).AsByte(), Avx2.Sign(x0, q0_0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var q1_0 = Vector256.Load((sbyte*)(w0 + 36));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q1_0, q1_0).AsByte(), Avx2.Sign(x1, q1_0))), Vector256.Create((float)*(Half*)(w0 + 34) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var q2_0 = Vector256.Load((sbyte*)(w0 + 70));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q2_0, q2_0).AsByte(), Avx2.Sign(x2, q2_0))), Vector256.Create((float)*(Half*)(w0 + 68) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var q3_0 = Vector256.Load((sbyte*)(w0 + 104));
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(Avx2.Sign(q3_0, q3_0).AsByte(), Avx2.Sign(x3, q3_0))), Vector256.Create((float)*(Half*)(w0 + 102) * xs[3]), acc0);
-                    w0 += 136;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
         }
 
-        /// <summary>y[r] = dot(weight row r, xq8 (the input as Q8_0 blocks)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_0 matrix; Avx2 variant.</summary>
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q8_0_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 272;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> w0 = Vector256.Load(q + 16);
+                            Vector256<byte> w1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = Vector256.Load(q + 80);
+                            Vector256<byte> w3 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = Vector256.Load(q + 144);
+                            Vector256<byte> w5 = Vector256.Load(q + 176);
+                            Vector256<byte> w6 = Vector256.Load(q + 208);
+                            Vector256<byte> w7 = Vector256.Load(q + 240);
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(Correction(xs)), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
+                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
+                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q4_0_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
             const int Rows = 32000;
-            const long RowBytes = 1152;
             Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
             Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
             const int Blocks = 64;
-            // Each activation block's scale is used by every row: convert it from f16 once per call.
-            float* xScale = stackalloc float[Blocks];
-            for (int b = 0; b < Blocks; b++) xScale[b] = (float)*(Half*)(xq8 + b * 34);
-            Vector256<byte> lowNibbles256 = Vector256.Create((byte)0x0F);
-            Vector256<sbyte> eight256 = Vector256.Create((sbyte)8);
-            int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4)
+            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
             {
-                byte* w0 = weights + r * RowBytes;
-                byte* w1 = weights + (r + 1) * RowBytes;
-                byte* w2 = weights + (r + 2) * RowBytes;
-                byte* w3 = weights + (r + 3) * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                var acc1 = Vector256<float>.Zero;
-                var acc2 = Vector256<float>.Zero;
-                var acc3 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
                 {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var n0_1 = Vector128.Load(w1 + 2);
-                    var q0_1 = (Vector256.Create(n0_1, Vector128.ShiftRightLogical(n0_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_1, x0))), Vector256.Create((float)*(Half*)(w1) * xs[0]), acc1);
-                    var n0_2 = Vector128.Load(w2 + 2);
-                    var q0_2 = (Vector256.Create(n0_2, Vector128.ShiftRightLogical(n0_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_2, x0))), Vector256.Create((float)*(Half*)(w2) * xs[0]), acc2);
-                    var n0_3 = Vector128.Load(w3 + 2);
-                    var q0_3 = (Vector256.Create(n0_3, Vector128.ShiftRightLogical(n0_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_3, x0))), Vector256.Create((float)*(Half*)(w3) * xs[0]), acc3);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var n1_1 = Vector128.Load(w1 + 20);
-                    var q1_1 = (Vector256.Create(n1_1, Vector128.ShiftRightLogical(n1_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_1, x1))), Vector256.Create((float)*(Half*)(w1 + 18) * xs[1]), acc1);
-                    var n1_2 = Vector128.Load(w2 + 20);
-                    var q1_2 = (Vector256.Create(n1_2, Vector128.ShiftRightLogical(n1_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_2, x1))), Vector256.Create((float)*(Half*)(w2 + 18) * xs[1]), acc2);
-                    var n1_3 = Vector128.Load(w3 + 20);
-                    var q1_3 = (Vector256.Create(n1_3, Vector128.ShiftRightLogical(n1_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_3, x1))), Vector256.Create((float)*(Half*)(w3 + 18) * xs[1]), acc3);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var n2_1 = Vector128.Load(w1 + 38);
-                    var q2_1 = (Vector256.Create(n2_1, Vector128.ShiftRightLogical(n2_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_1, x2))), Vector256.Create((float)*(Half*)(w1 + 36) * xs[2]), acc1);
-                    var n2_2 = Vector128.Load(w2 + 38);
-                    var q2_2 = (Vector256.Create(n2_2, Vector128.ShiftRightLogical(n2_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_2, x2))), Vector256.Create((float)*(Half*)(w2 + 36) * xs[2]), acc2);
-                    var n2_3 = Vector128.Load(w3 + 38);
-                    var q2_3 = (Vector256.Create(n2_3, Vector128.ShiftRightLogical(n2_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_3, x2))), Vector256.Create((float)*(Half*)(w3 + 36) * xs[2]), acc3);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    var n3_1 = Vector128.Load(w1 + 56);
-                    var q3_1 = (Vector256.Create(n3_1, Vector128.ShiftRightLogical(n3_1.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_1, x3))), Vector256.Create((float)*(Half*)(w1 + 54) * xs[3]), acc1);
-                    var n3_2 = Vector128.Load(w2 + 56);
-                    var q3_2 = (Vector256.Create(n3_2, Vector128.ShiftRightLogical(n3_2.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_2, x3))), Vector256.Create((float)*(Half*)(w2 + 54) * xs[3]), acc2);
-                    var n3_3 = Vector128.Load(w3 + 56);
-                    var q3_3 = (Vector256.Create(n3_3, Vector128.ShiftRightLogical(n3_3.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_3, x3))), Vector256.Create((float)*(Half*)(w3 + 54) * xs[3]), acc3);
-                    w0 += 72;
-                    w1 += 72;
-                    w2 += 72;
-                    w3 += 72;
-                    xb += 136;
-                    xs += 4;
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
                 }
-                y[r] = Vector256.Sum(acc0);
-                y[r + 1] = Vector256.Sum(acc1);
-                y[r + 2] = Vector256.Sum(acc2);
-                y[r + 3] = Vector256.Sum(acc3);
-            }
-            for (; r < rowEnd; r++)
-            {
-                byte* w0 = weights + r * RowBytes;
-                byte* xb = xq8;
-                float* xs = xScale;
-                var acc0 = Vector256<float>.Zero;
-                for (int i = 0; i < 16; i++)
-                {
-                    var x0 = Vector256.Load((sbyte*)(xb + 2));
-                    var ax0 = Avx2.Sign(x0, x0).AsByte();
-                    var n0_0 = Vector128.Load(w0 + 2);
-                    var q0_0 = (Vector256.Create(n0_0, Vector128.ShiftRightLogical(n0_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax0, Avx2.Sign(q0_0, x0))), Vector256.Create((float)*(Half*)(w0) * xs[0]), acc0);
-                    var x1 = Vector256.Load((sbyte*)(xb + 36));
-                    var ax1 = Avx2.Sign(x1, x1).AsByte();
-                    var n1_0 = Vector128.Load(w0 + 20);
-                    var q1_0 = (Vector256.Create(n1_0, Vector128.ShiftRightLogical(n1_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax1, Avx2.Sign(q1_0, x1))), Vector256.Create((float)*(Half*)(w0 + 18) * xs[1]), acc0);
-                    var x2 = Vector256.Load((sbyte*)(xb + 70));
-                    var ax2 = Avx2.Sign(x2, x2).AsByte();
-                    var n2_0 = Vector128.Load(w0 + 38);
-                    var q2_0 = (Vector256.Create(n2_0, Vector128.ShiftRightLogical(n2_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax2, Avx2.Sign(q2_0, x2))), Vector256.Create((float)*(Half*)(w0 + 36) * xs[2]), acc0);
-                    var x3 = Vector256.Load((sbyte*)(xb + 104));
-                    var ax3 = Avx2.Sign(x3, x3).AsByte();
-                    var n3_0 = Vector128.Load(w0 + 56);
-                    var q3_0 = (Vector256.Create(n3_0, Vector128.ShiftRightLogical(n3_0.AsUInt16(), 4).AsByte()) & lowNibbles256).AsSByte() - eight256;
-                    acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Dot256(ax3, Avx2.Sign(q3_0, x3))), Vector256.Create((float)*(Half*)(w0 + 54) * xs[3]), acc0);
-                    w0 += 72;
-                    xb += 136;
-                    xs += 4;
-                }
-                y[r] = Vector256.Sum(acc0);
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
             }
 
-            // AVX-VNNI's vpdpbusd does u8 x s8 -> s32 in one instruction; without it, vpmaddubsw then vpmaddwd with ones.
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 16);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 48);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 80);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 112);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
             // IsSupported is a JIT-time constant, so only one branch is compiled.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot256(Vector256<byte> unsignedBytes, Vector256<sbyte> signedBytes) =>
-                AvxVnni.IsSupported
-                    ? AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, unsignedBytes, signedBytes)
-                    : Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(unsignedBytes, signedBytes), Vector256.Create((short)1));
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_0_32000x2048_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 64;
+            const int GroupBlockBytes = 144;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 16);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 48);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 80);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 112);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-8 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
+            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
         }
     }
 }

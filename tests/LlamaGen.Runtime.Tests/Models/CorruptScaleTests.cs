@@ -1,0 +1,48 @@
+using LlamaGen.Conversion;
+using LlamaGen.Gguf;
+using LlamaGen.Models;
+using LlamaGen.Quantization;
+using LlamaGen.Runtime.Tests.Reference;
+
+namespace LlamaGen.Runtime.Tests.Models;
+
+/// <summary>
+/// A NaN or infinite block scale in a Q4_0/Q8_0 matrix is refused when the model loads (the interleaved kernels would
+/// turn it into a finite, wrong value), with the file, tensor, block and absolute byte offset in the message.
+/// </summary>
+public sealed class CorruptScaleTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("llamagen-corrupt-scale-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Theory]
+    [InlineData(GgmlType.Q4_0, "blk.1.ffn_down.weight", 5, (ushort)0x7E00)] // NaN
+    [InlineData(GgmlType.Q8_0, "blk.0.attn_q.weight", 0, (ushort)0xFC00)]  // -infinity
+    [InlineData(GgmlType.Q4_0, "output.weight", 1234, (ushort)0x7C00)]     // +infinity
+    public void LoadingRefusesANonFiniteScale(GgmlType type, string tensorName, int block, ushort bits)
+    {
+        string path = Path.Combine(directory, $"small-{type}.gguf");
+        SyntheticModelWriter.Write(Llama2TestSmall.Spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 3);
+        long offset;
+        using (var clean = GgufFile.Open(path))
+        {
+            Assert.True(clean.TryGetTensor(tensorName, out GgufTensorInfo tensor));
+            Assert.Equal(type, tensor.Type);
+            offset = clean.DataOffset + tensor.Offset + (long)block * GgmlTypeInfo.BlockBytes(type);
+            Llama2TestSmall.Load(clean).Dispose(); // the clean file loads
+        }
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.Position = offset;
+            stream.Write(BitConverter.GetBytes(bits));
+        }
+
+        using var file = GgufFile.Open(path);
+        var error = Assert.Throws<GgufFormatException>(() => Llama2TestSmall.Load(file));
+        Assert.Contains(path, error.Message);
+        Assert.Contains(tensorName, error.Message);
+        Assert.Contains($"block {block}", error.Message);
+        Assert.Contains(offset.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
+    }
+}

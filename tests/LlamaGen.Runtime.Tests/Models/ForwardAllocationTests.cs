@@ -1,0 +1,51 @@
+using LlamaGen.Gguf;
+using LlamaGen.Inference;
+using LlamaGen.Runtime.Tests.Threading;
+
+namespace LlamaGen.Runtime.Tests.Models;
+
+/// <summary>
+/// A warmed-up decode step (<c>Forward</c>) and a warmed-up prompt chunk (<c>ForwardPrompt</c>) allocate nothing on
+/// the managed heap, with or without a worker pool: generation runs hundreds of them per second, and each allocation
+/// would end up as GC pauses in the token latency.
+/// </summary>
+[Collection(AllocationMeasurementCollection.Name)]
+public sealed class ForwardAllocationTests(PromptModels models) : IClassFixture<PromptModels>
+{
+    [Theory]
+    [InlineData("stories260K-F32", 1, KvCacheType.F32)]
+    [InlineData("stories260K-Q4_0", 2, KvCacheType.F32)]
+    [InlineData("test-small-Q8_0", 1, KvCacheType.F16)]
+    [InlineData("test-small-Q4_0", 2, KvCacheType.F32)]
+    [InlineData("test-small-F16", 2, KvCacheType.F16)]
+    public void DecodeStepAndPromptChunkAllocateNothing(string name, int threads, KvCacheType kvCacheType)
+    {
+        string path = models.Path(name);
+        using var pool = threads > 1 ? new WorkerPool(threads) : null;
+        using var file = GgufFile.Open(path);
+        var (model, _) = PromptModels.Load(name, file, new ModelLoadOptions { Pool = pool, KvCacheType = kvCacheType });
+        using (model)
+        {
+            int chunk = 64;
+            int[] tokens = PromptModels.Prompt(4 * chunk, model.Shape.VocabSize);
+            var logits = new float[model.Shape.VocabSize];
+            // Warm up: the first prompt allocates the chunk buffers, and the first calls run unoptimized code.
+            for (int round = 0; round < 3; round++)
+            {
+                model.ForwardPrompt(tokens.AsSpan(0, chunk), 0, logits);
+                for (int position = chunk; position < chunk + 8; position++) model.Forward(tokens[position], position, logits);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            model.Forward(tokens[chunk + 8], chunk + 8, logits);
+            long decode = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            before = GC.GetAllocatedBytesForCurrentThread();
+            model.ForwardPrompt(tokens.AsSpan(chunk + 9, chunk), chunk + 9, logits);
+            long prompt = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(0, decode);
+            Assert.Equal(0, prompt);
+        }
+    }
+}
