@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using LlamaGen.Gguf;
 using LlamaGen.Quantization;
 
@@ -9,11 +10,10 @@ namespace LlamaGen.Inference;
 /// <see cref="InterleavedLayout"/> (what the generated kernels read), in native memory this object owns.
 /// </summary>
 /// <remarks>
-/// Repacking reads each tensor through the file's mapping once; afterwards the mapped pages are released
-/// (<c>madvise(MADV_DONTNEED)</c> on Linux), so the process holds the repacked copy, not both: peak memory stays near
-/// the file size. The pages are still in the page cache, and any later read of the mapping (the token embedding, when
-/// the classifier shares it) faults them back in. Scales are checked while repacking: an infinite or NaN scale is
-/// reported with the tensor, block and file offset instead of producing garbage logits.
+/// Repacking reads each tensor from the file with positioned reads (not through the mapping), so the process holds
+/// the repacked copy and never the mapped pages of the same tensor: peak memory stays near the file size. Scales are
+/// checked while repacking: an infinite or NaN scale is reported with the tensor, block and file offset instead of
+/// producing garbage logits.
 /// </remarks>
 public sealed unsafe partial class InterleavedWeights : IDisposable
 {
@@ -32,53 +32,85 @@ public sealed unsafe partial class InterleavedWeights : IDisposable
         if (!InterleavedLayout.IsInterleaved(tensor.Type)) return tensor;
 
         long bytes = InterleavedLayout.Bytes(tensor.Type, tensor.Rows, tensor.Columns);
-        long sourceBytes = tensor.Rows * tensor.RowBytes;
-        Advise(tensor.Pointer, sourceBytes, MadviseWillNeed); // read ahead: fewer, larger page faults
-        CheckScales(file, tensorName, tensor);
-        byte* destination = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        byte* destination = AllocateLarge(bytes);
         allocations.Add((nint)destination);
         Bytes += bytes;
 
-        // Groups are independent: large tensors are repacked by all cores (loading is memory-bound page-cache copying).
+        // The tensor is read with pread in chunks of whole row groups rather than through the mapping: no page faults
+        // (the kernel copies from the page cache), and the mapped pages never enter the resident set. Chunks are
+        // independent, so all cores read, check and repack.
+        long tensorOffset = FileOffset(file, tensor);
         long groups = (tensor.Rows + InterleavedLayout.GroupRows - 1) / InterleavedLayout.GroupRows;
-        const long GroupsPerChunk = 64;
-        long chunks = (groups + GroupsPerChunk - 1) / GroupsPerChunk;
+        long groupsPerChunk = Math.Max(1, (4 << 20) / (InterleavedLayout.GroupRows * tensor.RowBytes));
+        long chunks = (groups + groupsPerChunk - 1) / groupsPerChunk;
+        long chunkBytes = groupsPerChunk * InterleavedLayout.GroupRows * tensor.RowBytes;
         GgmlType type = tensor.Type;
-        byte* source = tensor.Pointer;
-        long rows = tensor.Rows, columns = tensor.Columns;
-        Parallel.For(0L, chunks, chunk =>
+        long rows = tensor.Rows, columns = tensor.Columns, rowBytes = tensor.RowBytes;
+        bool corrupt = false;
+        using (SafeFileHandle handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess))
         {
-            long first = chunk * GroupsPerChunk;
-            InterleavedLayout.Repack(type, source, rows, columns, destination, first, Math.Min(GroupsPerChunk, groups - first));
-        });
-        Advise(tensor.Pointer, sourceBytes, MadviseDontNeed);
+            Parallel.For(0L, chunks,
+                () => (nint)NativeMemory.AlignedAlloc((nuint)chunkBytes, 64),
+                (chunk, state, buffer) =>
+                {
+                    long firstGroup = chunk * groupsPerChunk;
+                    long firstRow = firstGroup * InterleavedLayout.GroupRows;
+                    long chunkRows = Math.Min(groupsPerChunk * InterleavedLayout.GroupRows, rows - firstRow);
+                    var span = new Span<byte>((void*)buffer, checked((int)(chunkRows * rowBytes)));
+                    ReadExactly(handle, span, tensorOffset + firstRow * rowBytes, file.Path, tensorName);
+                    if (QuantizedBlockValidator.TryFindNonFiniteScale(type, span, out _)) corrupt = true;
+                    // The repacker indexes rows from the matrix start; the buffer holds rows from firstRow on.
+                    InterleavedLayout.Repack(type, (byte*)buffer - firstRow * rowBytes, rows, columns, destination,
+                        firstGroup, Math.Min(groupsPerChunk, groups - firstGroup));
+                    return buffer;
+                },
+                buffer => NativeMemory.AlignedFree((void*)buffer));
+        }
+        if (corrupt) CheckScales(file, tensorName, tensor); // throws, naming the first bad block of the whole tensor
         return tensor with { Data = (nint)destination };
+    }
+
+    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path, string tensorName)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int read = RandomAccess.Read(handle, buffer, offset);
+            if (read <= 0)
+                throw new GgufFormatException(path, $"tensor '{tensorName}'", offset, "the file ended while reading the tensor's data (truncated while loading?)");
+            buffer = buffer[read..];
+            offset += read;
+        }
+    }
+
+    /// <summary>The tensor's absolute file offset, from its pointer into the mapping.</summary>
+    private static long FileOffset(GgufFile file, WeightTensor tensor)
+    {
+        GgufTensorInfo any = file.Tensors[0];
+        return (long)(tensor.Pointer - (byte*)file.GetTensorPointer(any)) + file.DataOffset + any.Offset;
     }
 
     private static void CheckScales(GgufFile file, string tensorName, WeightTensor tensor)
     {
         if (!QuantizedBlockValidator.TryFindNonFiniteScale(tensor.Type, tensor.Pointer, tensor.Rows * tensor.RowBytes, out NonFiniteScale found)) return;
-        // The tensor's offset in the file, from its pointer into the mapping.
-        GgufTensorInfo any = file.Tensors[0];
-        long tensorOffset = (long)(tensor.Pointer - (byte*)file.GetTensorPointer(any)) + file.DataOffset + any.Offset;
-        throw QuantizedBlockValidator.NonFiniteScaleError(file.Path, tensorName, tensor.Type, tensorOffset, found);
+        throw QuantizedBlockValidator.NonFiniteScaleError(file.Path, tensorName, tensor.Type, FileOffset(file, tensor), found);
     }
 
     /// <summary>
-    /// madvise on the whole pages inside a mapped range (Linux; elsewhere a no-op): WILLNEED starts reading ahead,
-    /// DONTNEED drops pages the process no longer reads from its resident set. Advice only: failures are ignored.
+    /// Native memory for a repacked matrix, 2 MiB-aligned and (on Linux) marked for transparent huge pages: a 7B model
+    /// is a million 4 KiB pages, whose first-touch faults cost seconds of load time in a VM, and whose TLB misses cost
+    /// bandwidth on every token. Where huge pages are off this is an ordinary allocation.
     /// </summary>
-    private static void Advise(byte* start, long length, int advice)
+    private static byte* AllocateLarge(long bytes)
     {
-        if (!OperatingSystem.IsLinux()) return;
-        const long Page = 4096;
-        long first = ((long)start + Page - 1) & ~(Page - 1);
-        long end = ((long)start + length) & ~(Page - 1);
-        if (end > first) _ = Madvise((nint)first, (nuint)(end - first), advice);
+        const long HugePage = 2 << 20;
+        if (bytes < HugePage || !OperatingSystem.IsLinux()) return (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        long rounded = (bytes + HugePage - 1) & ~(HugePage - 1);
+        byte* memory = (byte*)NativeMemory.AlignedAlloc((nuint)rounded, (nuint)HugePage);
+        _ = Madvise((nint)memory, (nuint)rounded, MadviseHugePage); // advice only: failure leaves 4 KiB pages
+        return memory;
     }
 
-    private const int MadviseWillNeed = 3;
-    private const int MadviseDontNeed = 4;
+    private const int MadviseHugePage = 14;
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(nint address, nuint length, int advice);
