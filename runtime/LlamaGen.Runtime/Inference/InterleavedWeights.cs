@@ -104,9 +104,10 @@ public sealed unsafe partial class InterleavedWeights : IDisposable
     {
         const long HugePage = 2 << 20;
         if (bytes < HugePage || !OperatingSystem.IsLinux()) return (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-        long rounded = (bytes + HugePage - 1) & ~(HugePage - 1);
-        byte* memory = (byte*)NativeMemory.AlignedAlloc((nuint)rounded, (nuint)HugePage);
-        _ = Madvise((nint)memory, (nuint)rounded, MadviseHugePage); // advice only: failure leaves 4 KiB pages
+        byte* memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, (nuint)HugePage);
+        // Only whole huge pages inside the allocation: a huge page over the tail would make up to 2 MiB per tensor
+        // resident that the matrix never uses. Advice only: failure leaves 4 KiB pages.
+        _ = Madvise((nint)memory, (nuint)(bytes & ~(HugePage - 1)), MadviseHugePage);
         return memory;
     }
 
