@@ -32,7 +32,7 @@ public sealed class NeonDispatchTests
         string? expected = Environment.GetEnvironmentVariable(ExpectDpVariable);
         Assert.SkipWhen(string.IsNullOrEmpty(expected), $"{ExpectDpVariable} is not set (only the arm64 CI run sets it).");
         Assert.True(expected is "0" or "1", $"{ExpectDpVariable} must be 0 or 1, not '{expected}'.");
-        Assert.Equal(RuntimeInformation.ProcessArchitecture, Architecture.Arm64);
+        Assert.Equal(Architecture.Arm64, RuntimeInformation.ProcessArchitecture);
         Assert.True(Dp.IsSupported == (expected == "1"),
             $"Dp.IsSupported is {Dp.IsSupported} but {ExpectDpVariable}={expected}: the emulated CPU does not have the features this run is meant to test.");
     }
