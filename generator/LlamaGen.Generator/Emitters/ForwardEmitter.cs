@@ -473,7 +473,7 @@ internal static class ForwardEmitter
             condition.Append("ReadsQuantizedActivation(").Append(weight).Append(".Type)");
         }
         w.Line("if (" + condition + ")");
-        w.Line("    global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(" + x + ", quantizedActivation, " + count + ");");
+        w.Line("    " + Quantize + "(" + x + ", quantizedActivation, " + count + ");");
     }
 
     /// <summary>
