@@ -9,8 +9,8 @@ namespace LlamaGen.Bench;
 /// <summary>
 /// One single-threaded matrix-vector product at each Llama 2 7B shape, for every weight type and ISA variant,
 /// on random weights (the kernels' speed does not depend on the values). Quantized products include the
-/// activation's quantization, as the forward pass does it once per product, and read Q4_0/Q8_0 weights repacked into
-/// the interleaved layout as a loaded model does.
+/// activation's quantization, as the forward pass does it once per product, and read the 32-element block types'
+/// weights (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) repacked into the interleaved layout as a loaded model does.
 /// </summary>
 [MemoryDiagnoser]
 public unsafe class MatVecBenchmarks
@@ -25,7 +25,7 @@ public unsafe class MatVecBenchmarks
     [Params("4096x4096", "11008x4096", "4096x11008", "32000x4096")]
     public string Shape { get; set; } = "4096x4096";
 
-    [Params(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0)]
+    [Params(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1)]
     public GgmlType Type { get; set; }
 
     [Params(KernelIsa.Scalar, KernelIsa.Vector128, KernelIsa.Avx2, KernelIsa.Avx512)]
@@ -55,6 +55,8 @@ public unsafe class MatVecBenchmarks
             for (long offset = 0; offset < weightBytes; offset += stride) *(Half*)(weights + offset) = (Half)(random.NextSingle() * 0.02f);
         else
             for (long i = 0; i < weightBytes / 4; i++) ((float*)weights)[i] = random.NextSingle() - 0.5f;
+        if (Type is GgmlType.Q4_1 or GgmlType.Q5_1) // the minimum m, the block's second f16
+            for (long offset = 2; offset < weightBytes; offset += stride) *(Half*)(weights + offset) = (Half)(random.NextSingle() * -0.1f);
         for (int i = 0; i < Columns; i++) x[i] = random.NextSingle() * 2 - 1;
         if (InterleavedLayout.IsInterleaved(Type))
         {
@@ -82,7 +84,7 @@ public unsafe class MatVecBenchmarks
     [Benchmark]
     public void MatVec()
     {
-        if (Type is GgmlType.Q8_0 or GgmlType.Q4_0) ActivationQuantizer.QuantizeKernelInput(x, xq8, Columns);
+        if (Type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1) ActivationQuantizer.QuantizeKernelInput(x, xq8, Columns);
         kernel(weights, x, xq8, y, 0, Rows);
     }
 
@@ -104,6 +106,18 @@ public unsafe class MatVecBenchmarks
         (GgmlType.Q4_0, "11008x4096") => &Llama2_7B.Kernels.MatVec_Q4_0_11008x4096,
         (GgmlType.Q4_0, "4096x11008") => &Llama2_7B.Kernels.MatVec_Q4_0_4096x11008,
         (GgmlType.Q4_0, "32000x4096") => &Llama2_7B.Kernels.MatVec_Q4_0_32000x4096,
+        (GgmlType.Q4_1, "4096x4096") => &Llama2_7B.Kernels.MatVec_Q4_1_4096x4096,
+        (GgmlType.Q4_1, "11008x4096") => &Llama2_7B.Kernels.MatVec_Q4_1_11008x4096,
+        (GgmlType.Q4_1, "4096x11008") => &Llama2_7B.Kernels.MatVec_Q4_1_4096x11008,
+        (GgmlType.Q4_1, "32000x4096") => &Llama2_7B.Kernels.MatVec_Q4_1_32000x4096,
+        (GgmlType.Q5_0, "4096x4096") => &Llama2_7B.Kernels.MatVec_Q5_0_4096x4096,
+        (GgmlType.Q5_0, "11008x4096") => &Llama2_7B.Kernels.MatVec_Q5_0_11008x4096,
+        (GgmlType.Q5_0, "4096x11008") => &Llama2_7B.Kernels.MatVec_Q5_0_4096x11008,
+        (GgmlType.Q5_0, "32000x4096") => &Llama2_7B.Kernels.MatVec_Q5_0_32000x4096,
+        (GgmlType.Q5_1, "4096x4096") => &Llama2_7B.Kernels.MatVec_Q5_1_4096x4096,
+        (GgmlType.Q5_1, "11008x4096") => &Llama2_7B.Kernels.MatVec_Q5_1_11008x4096,
+        (GgmlType.Q5_1, "4096x11008") => &Llama2_7B.Kernels.MatVec_Q5_1_4096x11008,
+        (GgmlType.Q5_1, "32000x4096") => &Llama2_7B.Kernels.MatVec_Q5_1_32000x4096,
         _ => throw new ArgumentException($"No Llama 2 7B kernel for {type} {shape}."),
     };
 }

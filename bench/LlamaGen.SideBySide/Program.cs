@@ -35,13 +35,15 @@ public static class Program
             models, threads, prompt, gen, runs, reps, seed, contended, llamagen, llamacpp, bandwidth, timeout, write, label,
         };
         ParseResult parse = root.Parse(args);
+        // --help parses without errors but leaves the required --model unset, so it must be handled before any GetValue.
+        if (parse.Action is System.CommandLine.Help.HelpAction) return parse.Invoke();
         if (parse.Errors.Count > 0)
         {
             Console.Error.WriteLine($"error: {parse.Errors[0].Message}");
             return 1;
         }
         if (parse.GetResult(models) is null)
-            return parse.Invoke(); // --help
+            return parse.Invoke();
 
         try
         {

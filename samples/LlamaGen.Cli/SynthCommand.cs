@@ -19,7 +19,12 @@ internal static class SynthCommand
     public static Command Create(CliContext context)
     {
         var spec = new Option<string>("--spec") { Description = "Model spec JSON (e.g. specs/llama2-7b.json)", Required = true };
-        var type = new Option<string>("--type") { Description = "Weight type of every matrix: q4_0, q8_0, f16 or f32", Required = true };
+        var type = new Option<string>("--type")
+        {
+            Description = $"Weight type of every matrix ({string.Join(", ", SyntheticModelWriter.SupportedTypes.Select(GgmlTypeInfo.Name))}; " +
+                          "q4_k is Q4_K throughout, unlike quantize's alias), or llama.cpp's mix q4_k_m or q5_k_m (per-tensor types as quantize chooses them)",
+            Required = true,
+        };
         var output = new Option<string>("--output", "-o") { Description = "GGUF file to write", Required = true };
         var vocabulary = new Option<string>("--vocab")
         {
@@ -37,15 +42,25 @@ internal static class SynthCommand
         {
             string specPath = parse.GetValue(spec)!, outputPath = parse.GetValue(output)!, vocabularyPath = parse.GetValue(vocabulary)!;
             string typeName = parse.GetValue(type)!;
-            if (!GgmlTypeInfo.TryParse(typeName, out var weightType) || !SyntheticModelWriter.SupportedTypes.Contains(weightType))
-                throw new CliException(
-                    $"--type: '{typeName}' is not one of {string.Join(", ", SyntheticModelWriter.SupportedTypes.Select(GgmlTypeInfo.Name))}");
+            if (!SyntheticModelType.TryParse(typeName, out var weightType))
+                throw new CliException($"--type: '{typeName}' is not one of {string.Join(", ", SyntheticModelType.Names)}");
             int threadCount = parse.GetValue(threads);
             if (threadCount < 0) throw new CliException($"--threads must be >= 0 (got {threadCount})");
             Program.RequireFile(specPath, "spec");
             Program.RequireFile(vocabularyPath, "vocabulary file");
 
             ModelShape shape = SpecJsonReader.ReadFile(specPath);
+            if (weightType.Mix is not null)
+            {
+                // Say what the mix holds, as quantize does: which types, and why a tensor did not get the recipe's type.
+                TensorQuantization[] plan;
+                try { plan = SyntheticModelWriter.Plan(shape, weightType); }
+                catch (ArgumentException e) { throw new CliException(Program.OneLine(e.Message)); }
+                var counts = plan.GroupBy(p => p.To).Select(g => $"{g.Count()} {GgmlTypeInfo.Name(g.Key)}");
+                context.Stderr.WriteLine($"{weightType.Name}: {plan.Length} tensors: {string.Join(", ", counts)}");
+                foreach (var step in plan.Where(p => p.Fallback is not null))
+                    context.Stderr.WriteLine($"  {step.Name}: {GgmlTypeInfo.Name(step.To)} ({step.Fallback})");
+            }
             var clock = Stopwatch.StartNew();
             int lastTenth = 0;
             try
@@ -75,7 +90,7 @@ internal static class SynthCommand
             long bytes = new FileInfo(outputPath).Length;
             double seconds = clock.Elapsed.TotalSeconds;
             context.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {outputPath} ({shape.Name}, {GgmlTypeInfo.Name(weightType)}, {bytes} bytes) in {seconds:F1} s ({bytes / 1e6 / seconds:F0} MB/s)"));
+                $"wrote {outputPath} ({shape.Name}, {weightType.Name}, {bytes} bytes) in {seconds:F1} s ({bytes / 1e6 / seconds:F0} MB/s)"));
             return 0;
         });
         return command;

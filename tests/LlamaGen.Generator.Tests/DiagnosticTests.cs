@@ -11,7 +11,7 @@ namespace LlamaGen.Generator.Tests;
 public sealed class DiagnosticTests
 {
     private const string SpecPath = "/repo/specs/model.json";
-    private const string Supported = "f32, f16, q8_0, q4_0";
+    private const string Supported = "f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k";
     private const string IntMax = "2147483647";
 
     private static Diagnostic RunExpectingOne(string id, string spec, string? source = null)
@@ -230,11 +230,12 @@ public sealed class DiagnosticTests
     [Fact]
     public void LLG0010_KnownButUnsupportedWeightType()
     {
-        string spec = SpecText.With(("weight_types", "[\"f32\", \"q4_k\"]"));
+        // Q8_1 is a ggml type for activations (llama.cpp's partner of Q4_1/Q5_1), not one weights are stored in.
+        string spec = SpecText.With(("weight_types", "[\"f32\", \"q8_1\"]"));
         Diagnostic d = RunExpectingOne("LLG0010", spec);
         AssertDiagnostic(d, "LLG0010",
-            $"Weight type \"q4_k\" is a known ggml type but LlamaGen has no kernels for it yet. Remove it from weight_types (supported: {Supported}).",
-            SpecPath, spec, "\"q4_k\"");
+            $"Weight type \"q8_1\" is a known ggml type but LlamaGen has no kernels for it yet. Remove it from weight_types (supported: {Supported}).",
+            SpecPath, spec, "\"q8_1\"");
     }
 
     [Fact]

@@ -16,6 +16,7 @@ internal static class ForwardEmitter
     private const string Options = "global::LlamaGen.Inference.ModelLoadOptions";
     private const string Attend = "global::LlamaGen.Inference.Attention.Attend";
     private const string Quantize = "global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput";
+    private const string QuantizeK = "global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K";
 
     /// <summary>
     /// Tokens per prompt chunk. 64 rows of the widest activation (11008 floats for Llama 2 7B) are 2.8 MB: the chunk's
@@ -30,6 +31,7 @@ internal static class ForwardEmitter
         string cls = target.ClassName;
         string native = "global::System.Runtime.InteropServices.NativeMemory";
         bool quantized = plan.QuantizedActivationBytes > 0;
+        bool kQuantized = plan.Q8KActivationBytes > 0;
 
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         w.Open(GeneratedFile.ClassHeader(target));
@@ -40,7 +42,10 @@ internal static class ForwardEmitter
         w.Line("private const float AttentionScoreDivisor = " + GeneratedFile.FloatLiteral((float)System.Math.Sqrt(spec.HeadDimension)) + ";");
         if (quantized)
             w.Line("private const int QuantizedActivationBytes = " + plan.QuantizedActivationBytes.ToString(CultureInfo.InvariantCulture) +
-                   "; // Q8_0: 34 bytes per 32 values, for the widest quantized product");
+                   "; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks");
+        if (kQuantized)
+            w.Line("private const int Q8KActivationBytes = " + plan.Q8KActivationBytes.ToString(CultureInfo.InvariantCulture) +
+                   "; // Q8_K super-blocks, for the widest K-quant product");
         w.Line();
         w.Line("private static " + GeneratedFile.Inference + "RopeTable? ropeTable;");
         w.Line();
@@ -61,6 +66,7 @@ internal static class ForwardEmitter
         w.Line("private float* hiddenUp;      // hb2: up [FeedForwardLength]");
         w.Line("private float* scores;        // att: attention scores [HeadCount][ContextLength]");
         if (quantized) w.Line("private byte* quantizedActivation; // the current activation as Q8_0 blocks");
+        if (kQuantized) w.Line("private byte* q8KActivation;       // the current activation as Q8_K super-blocks");
         w.Line("// The same for a prompt chunk of up to PromptChunk tokens, row-major (one row per token); allocated on the first ForwardPrompt.");
         w.Line("private float* chunkResidual;  // [PromptChunk][EmbeddingLength]");
         w.Line("private float* chunkNormed;    // [PromptChunk][EmbeddingLength]");
@@ -71,6 +77,7 @@ internal static class ForwardEmitter
         w.Line("private float* chunkHidden;    // [PromptChunk][FeedForwardLength]");
         w.Line("private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]");
         if (quantized) w.Line("private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward");
+        if (kQuantized) w.Line("private byte* chunkQ8K;        // [PromptChunk][Q8KActivationBytes], likewise");
         w.Line("private readonly " + GeneratedFile.Inference + "WorkerPool? pool; // splits the large products by rows; null = this thread");
         w.Line();
         w.Line("/// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>");
@@ -101,6 +108,7 @@ internal static class ForwardEmitter
         w.Line("hiddenUp = Allocate(FeedForwardLength);");
         w.Line("scores = Allocate(HeadCount * ContextLength);");
         if (quantized) w.Line("quantizedActivation = (byte*)" + native + ".AlignedAlloc(QuantizedActivationBytes, 64);");
+        if (kQuantized) w.Line("q8KActivation = (byte*)" + native + ".AlignedAlloc(Q8KActivationBytes, 64);");
         w.Close();
         w.Line();
         w.Line("/// <summary>");
@@ -174,6 +182,7 @@ internal static class ForwardEmitter
         w.Line("chunkHidden = Allocate(PromptChunk * FeedForwardLength);");
         w.Line("chunkHiddenUp = Allocate(PromptChunk * FeedForwardLength);");
         if (quantized) w.Line("chunkQuantized = (byte*)" + native + ".AlignedAlloc(PromptChunk * QuantizedActivationBytes, 64);");
+        if (kQuantized) w.Line("chunkQ8K = (byte*)" + native + ".AlignedAlloc(PromptChunk * Q8KActivationBytes, 64);");
         w.Close();
         w.Line();
 
@@ -214,7 +223,7 @@ internal static class ForwardEmitter
         EmitChunkFeedForward(w, plan);
         EmitClassify(w, plan);
         EmitProducts(w, plan);
-        EmitChecksAndDispose(w, target, native, quantized);
+        EmitChecksAndDispose(w, target, native, quantized, kQuantized);
 
         w.Close();
         return GeneratedFile.Close(w, target);
@@ -352,14 +361,14 @@ internal static class ForwardEmitter
         {
             if (!done.Add((role.Rows, role.Columns))) continue;
             string rows = role.Rows.ToString(CultureInfo.InvariantCulture);
-            w.Line($"// y[{rows}] = W[{rows} x {role.Columns.ToString(CultureInfo.InvariantCulture)}] x; quantized types read the Q8_0 activation.");
+            w.Line($"// y[{rows}] = W[{rows} x {role.Columns.ToString(CultureInfo.InvariantCulture)}] x; quantized types read the Q8_0 or Q8_K activation.");
             w.Open("private void " + ProductName(role) + "(in " + GeneratedFile.Inference + "WeightTensor weight, float* x, float* y)");
             w.Open("switch (weight.Type)");
             foreach (string type in plan.TypesFor(role.Columns))
             {
                 var kernel = new MatVecKernel(role.Rows, role.Columns, type);
                 w.Line($"case {GeneratedFile.Quantization}GgmlType.{WeightTypes.EnumMember(type)}:");
-                w.Line($"    Multiply(&Kernels.{kernel.Name}, weight.Pointer, x, y, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
+                w.Line($"    Multiply(&Kernels.{kernel.Name}, weight.Pointer, x, {InputOf(type, false)}, y, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
                 w.Line("    return;");
             }
             w.Line("default:");
@@ -369,14 +378,14 @@ internal static class ForwardEmitter
             w.Line();
             if (role == plan.Classifier) continue; // only the last prompt token is classified (a shape shared with a block was emitted above)
 
-            w.Line($"// y[t][0..{rows}) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.");
+            w.Line($"// y[t][0..{rows}) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.");
             w.Open("private void " + BatchProductName(role) + "(in " + GeneratedFile.Inference + "WeightTensor weight, float* x, float* y, int tokens)");
             w.Open("switch (weight.Type)");
             foreach (string type in plan.TypesFor(role.Columns))
             {
                 var kernel = new MatVecKernel(role.Rows, role.Columns, type);
                 w.Line($"case {GeneratedFile.Quantization}GgmlType.{WeightTypes.EnumMember(type)}:");
-                w.Line($"    MultiplyBatch(&Kernels.{kernel.BatchName}, weight.Pointer, x, y, tokens, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
+                w.Line($"    MultiplyBatch(&Kernels.{kernel.BatchName}, weight.Pointer, x, {InputOf(type, true)}, y, tokens, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
                 w.Line("    return;");
             }
             w.Line("default:");
@@ -387,32 +396,38 @@ internal static class ForwardEmitter
         }
     }
 
-    private static void EmitChecksAndDispose(SourceWriter w, ModelTarget target, string native, bool quantized)
+    private static void EmitChecksAndDispose(SourceWriter w, ModelTarget target, string native, bool quantized, bool kQuantized)
     {
         // The kernels take the rows to compute, so a product splits by rows (aligned to the kernels' 8-row groups, which
         // keeps every row's arithmetic, and so the logits, identical to a single-thread run).
         w.Line("// Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are");
         w.Line("// the same for any thread count).");
-        w.Line("private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)");
+        w.Line("private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)");
         w.Line("{");
-        w.Line("    byte* xq8 = " + (quantized ? "quantizedActivation" : "null") + ";");
         w.Line("    if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);");
         w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);");
         w.Line("}");
         w.Line();
         w.Line("// The batched products split the same way: each thread applies its weight rows to every token of the chunk.");
-        w.Line("private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)");
+        w.Line("private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)");
         w.Line("{");
-        w.Line("    byte* xq8 = " + (quantized ? "chunkQuantized" : "null") + ";");
         w.Line("    if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);");
         w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);");
         w.Line("}");
         w.Line();
+        string ggml = GeneratedFile.Quantization + "GgmlType.";
         if (quantized)
         {
-            w.Line("// Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).");
+            w.Line("// Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).");
             w.Line("private static bool ReadsQuantizedActivation(" + GeneratedFile.Quantization + "GgmlType type) =>");
-            w.Line("    type is " + GeneratedFile.Quantization + "GgmlType.Q8_0 or " + GeneratedFile.Quantization + "GgmlType.Q4_0;");
+            w.Line("    type is " + ggml + "Q8_0 or " + ggml + "Q4_0 or " + ggml + "Q4_1 or " + ggml + "Q5_0 or " + ggml + "Q5_1;");
+            w.Line();
+        }
+        if (kQuantized)
+        {
+            w.Line("// K-quant weights are multiplied against the activation quantized to Q8_K, as llama.cpp does.");
+            w.Line("private static bool ReadsQ8KActivation(" + GeneratedFile.Quantization + "GgmlType type) =>");
+            w.Line("    type is " + ggml + "Q2_K or " + ggml + "Q3_K or " + ggml + "Q4_K or " + ggml + "Q5_K or " + ggml + "Q6_K;");
             w.Line();
         }
         w.Open("private static void CheckToken(int token)");
@@ -449,6 +464,13 @@ internal static class ForwardEmitter
             w.Line(native + ".AlignedFree(" + buffer + ");");
             w.Line(buffer + " = null;");
         }
+        if (kQuantized)
+        {
+            w.Line(native + ".AlignedFree(q8KActivation);");
+            w.Line("q8KActivation = null;");
+            w.Line(native + ".AlignedFree(chunkQ8K);");
+            w.Line("chunkQ8K = null;");
+        }
         if (quantized)
         {
             w.Line(native + ".AlignedFree(quantizedActivation);");
@@ -460,40 +482,60 @@ internal static class ForwardEmitter
     }
 
     /// <summary>
-    /// Quantizes <paramref name="x"/> to Q8_0 once for all the products that read it, when any of their weights is
-    /// quantized at run time. Emits nothing when no quantized kernel exists for rows of <paramref name="columns"/>.
+    /// Quantizes <paramref name="x"/> once for all the products that read it: to Q8_0 blocks when any of their weights
+    /// has 32-element blocks, to Q8_K super-blocks when any is a K-quant (a mixed model may need both). Emits nothing for
+    /// a format no kernel for rows of <paramref name="columns"/> reads.
     /// </summary>
     private static void QuantizeIfNeeded(SourceWriter w, ModelPlan plan, string x, string count, int columns, params string[] weights)
     {
-        if (!plan.NeedsQuantizedActivation(columns)) return;
-        var condition = new System.Text.StringBuilder();
-        foreach (string weight in weights)
+        if (plan.NeedsQuantizedActivation(columns))
         {
-            if (condition.Length > 0) condition.Append(" || ");
-            condition.Append("ReadsQuantizedActivation(").Append(weight).Append(".Type)");
+            w.Line("if (" + AnyReads("ReadsQuantizedActivation", weights) + ")");
+            w.Line("    " + Quantize + "(" + x + ", quantizedActivation, " + count + ");");
         }
-        w.Line("if (" + condition + ")");
-        w.Line("    " + Quantize + "(" + x + ", quantizedActivation, " + count + ");");
+        if (plan.NeedsQ8KActivation(columns))
+        {
+            w.Line("if (" + AnyReads("ReadsQ8KActivation", weights) + ")");
+            w.Line("    " + QuantizeK + "(" + x + ", q8KActivation, " + count + ");");
+        }
     }
 
     /// <summary>
     /// <see cref="QuantizeIfNeeded"/> for the <c>tokens</c> rows of a prompt chunk: each row is quantized on its own (its
-    /// own block scales, exactly as <c>Forward</c> quantizes that token), at the stride the batched kernels read,
-    /// <c>ActivationQuantizer.KernelInputBytes(columns)</c>.
+    /// own block scales, exactly as <c>Forward</c> quantizes that token), at the stride the batched kernels read.
     /// </summary>
     private static void QuantizeChunkIfNeeded(SourceWriter w, ModelPlan plan, string x, string count, int columns, params string[] weights)
     {
-        if (!plan.NeedsQuantizedActivation(columns)) return;
+        if (plan.NeedsQuantizedActivation(columns))
+        {
+            string stride = (columns / ModelPlan.Q8BlockValues * ModelPlan.Q8BlockBytes).ToString(CultureInfo.InvariantCulture);
+            w.Line("if (" + AnyReads("ReadsQuantizedActivation", weights) + ")");
+            w.Line("    for (int i = 0; i < tokens; i++) " + Quantize + "(" + x + " + i * " + count + ", chunkQuantized + i * " + stride + ", " + count + ");");
+        }
+        if (plan.NeedsQ8KActivation(columns))
+        {
+            string stride = KernelEmitter.KInputBytes(columns).ToString(CultureInfo.InvariantCulture);
+            w.Line("if (" + AnyReads("ReadsQ8KActivation", weights) + ")");
+            w.Line("    for (int i = 0; i < tokens; i++) " + QuantizeK + "(" + x + " + i * " + count + ", chunkQ8K + i * " + stride + ", " + count + ");");
+        }
+    }
+
+    private static string AnyReads(string predicate, string[] weights)
+    {
         var condition = new System.Text.StringBuilder();
         foreach (string weight in weights)
         {
             if (condition.Length > 0) condition.Append(" || ");
-            condition.Append("ReadsQuantizedActivation(").Append(weight).Append(".Type)");
+            condition.Append(predicate).Append('(').Append(weight).Append(".Type)");
         }
-        string stride = (columns / ModelPlan.Q8BlockValues * ModelPlan.Q8BlockBytes).ToString(CultureInfo.InvariantCulture);
-        w.Line("if (" + condition + ")");
-        w.Line("    for (int i = 0; i < tokens; i++) " + Quantize + "(" + x + " + i * " + count + ", chunkQuantized + i * " + stride + ", " + count + ");");
+        return condition.ToString();
     }
+
+    /// <summary>The kernel input a product of <paramref name="type"/> weights reads: a quantized activation buffer, or null.</summary>
+    private static string InputOf(string type, bool chunk) =>
+        WeightTypes.UsesQuantizedActivation(type) ? (chunk ? "chunkQuantized" : "quantizedActivation")
+        : WeightTypes.UsesQ8KActivation(type) ? (chunk ? "chunkQ8K" : "q8KActivation")
+        : "null";
 
     private static MatrixRole Role(ModelPlan plan, string tensor)
     {

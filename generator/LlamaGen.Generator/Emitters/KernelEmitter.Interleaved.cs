@@ -4,15 +4,24 @@ using LlamaGen.Generator.Model;
 namespace LlamaGen.Generator.Emitters;
 
 /// <remarks>
-/// Q4_0 and Q8_0 kernels over the interleaved layout the runtime repacks the weights into at load time
-/// (<c>LlamaGen.Quantization.InterleavedLayout</c>): groups of 8 rows, and per group and 32-column block the 8 rows' f16
-/// scales followed by 32-byte chunks holding 4 consecutive quants of each of the 8 rows. One 256-bit load times the
+/// Kernels for the 32-element block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) over the interleaved layout the runtime repacks
+/// the weights into at load time (<c>LlamaGen.Quantization.InterleavedLayout</c>): groups of 8 rows, and per group and
+/// 32-column block the 8 rows' f16 scales (then, by type, the 8 f16 minimums and the 8 transposed fifth-bit words)
+/// followed by 32-byte chunks holding 4 consecutive quants of each of the 8 rows. One 256-bit load times the
 /// 4 matching activation bytes broadcast to every lane (<c>vpdpbusd</c>, AVX-VNNI) adds 4 products to each row's
 /// 32-bit lane, so a block costs a handful of integer instructions per 8 rows and one convert + one FMA per 8 rows,
-/// where a row-at-a-time kernel needs both per row. The weights are unsigned bytes (Q4_0 nibbles 0..15, Q8_0 quants
-/// + 128) because x86 multiplies unsigned by signed bytes; the offset comes back out through the activation block's
-/// sum (<c>- 8 * sum(x)</c> or <c>- 128 * sum(x)</c>), which the quantizer precomputes. The input <c>xq8</c> is
-/// <c>ActivationQuantizer.QuantizeKernelInput</c>'s layout: all quants, then the float scales, then the int sums.
+/// where a row-at-a-time kernel needs both per row. The weights are unsigned bytes (Q4_0/Q4_1 nibbles 0..15, Q5_0/Q5_1
+/// 5-bit quants 0..31, Q8_0 quants + 128) because x86 multiplies unsigned by signed bytes; the offset comes back out
+/// through the activation block's sum (<c>- 8 * sum(x)</c>, <c>- 16 * sum(x)</c> or <c>- 128 * sum(x)</c>), which the
+/// quantizer precomputes. The input <c>xq8</c> is <c>ActivationQuantizer.QuantizeKernelInput</c>'s layout: all quants,
+/// then the float scales, then the int sums.
+///
+/// Q4_1 and Q5_1 (value <c>d * q + m</c>) add, per block and row, <c>m * d_x * sum(x_q)</c> to <c>d * d_x * dot(q, x_q)</c>:
+/// a second FMA per 8 rows, with the same precomputed sum. llama.cpp multiplies these two types with Q8_1 activations,
+/// whose sum term <c>s = d_x * sum(x_q)</c> is stored as an f16; we reuse the Q8_0 input of the other types and keep the
+/// sum as an exact integer, which is the same math, slightly more exact (one f16 rounding fewer), and saves a second
+/// activation quantization per product. Q5_0 and Q5_1 OR the fifth bit into bit 4 of each unpacked nibble: the layout
+/// stores it transposed so that a 32-bit shift and an AND put it there (see InterleavedLayout's remarks).
 ///
 /// The 8 f16 scales of a group are widened to floats in integer lanes: moved to the top half of the lane, shifted right
 /// arithmetically by 3 (the sign lands in bit 31, the exponent and mantissa where a float keeps them, 112 below), then
@@ -33,8 +42,36 @@ internal static partial class KernelEmitter
 
     private static int GroupBlockBytes(MatVecKernel kernel) => GroupRows * WeightBlockBytes(kernel);
 
-    /// <summary>Offset subtracted from the unsigned weights: 8 for Q4_0 nibbles, 128 for Q8_0's flipped sign bit.</summary>
-    private static int WeightOffset(MatVecKernel kernel) => kernel.TypeName == "Q8_0" ? 128 : 8;
+    /// <summary>Whether the quants are nibbles (two per byte, 4 chunks), possibly with a fifth bit: all but Q8_0.</summary>
+    private static bool HasNibbles(MatVecKernel kernel) => kernel.TypeName != "Q8_0";
+
+    /// <summary>Q4_1 and Q5_1: an f16 minimum per block (<c>value = d * q + m</c>).</summary>
+    private static bool HasMin(MatVecKernel kernel) => kernel.TypeName is "Q4_1" or "Q5_1";
+
+    /// <summary>Q5_0 and Q5_1: a fifth bit per quant, in the layout's transposed 32-bit word per row.</summary>
+    private static bool HasHigh(MatVecKernel kernel) => kernel.TypeName is "Q5_0" or "Q5_1";
+
+    /// <summary>Byte offset of the 8 rows' f16 minimums in a group block (InterleavedLayout).</summary>
+    private const int MinOffset = 16;
+
+    /// <summary>Byte offset of the 8 rows' fifth-bit words in a group block (InterleavedLayout).</summary>
+    private static int HighOffset(MatVecKernel kernel) => HasMin(kernel) ? 32 : 16;
+
+    /// <summary>Byte offset of the first quant chunk in a group block (InterleavedLayout).</summary>
+    private static int QuantOffset(MatVecKernel kernel) => 16 + (HasMin(kernel) ? 16 : 0) + (HasHigh(kernel) ? 32 : 0);
+
+    /// <summary>
+    /// The integer sum's starting value, which takes the unsigned weights' offset back out through the activation sum
+    /// <c>xs</c>: 8 for Q4_0 nibbles, 16 for Q5_0's 5-bit quants, 128 for Q8_0's flipped sign bit (on the VNNI path only;
+    /// see <c>Correction</c>); none for Q4_1 and Q5_1, whose quants are unsigned by definition.
+    /// </summary>
+    private static string InitialSum(MatVecKernel kernel) => kernel.TypeName switch
+    {
+        "Q4_0" => "-8 * xs",
+        "Q5_0" => "-16 * xs",
+        "Q8_0" => "Correction(xs)",
+        _ => "0",
+    };
 
     private static void EmitInterleaved(SourceWriter w, MatVecKernel kernel, string isa)
     {
@@ -112,7 +149,6 @@ internal static partial class KernelEmitter
     /// <summary>The scalar group: integer sums per row exactly as the layout defines them.</summary>
     private static void EmitInterleavedScalarGroup(SourceWriter w, MatVecKernel kernel)
     {
-        bool q4 = kernel.TypeName == "Q4_0";
         w.Open("for (int lane = 0; lane < 8; lane++)");
         w.Line("int row = g * 8 + lane;");
         w.Line("if (row < rowStart || row >= rowEnd) continue;");
@@ -121,15 +157,27 @@ internal static partial class KernelEmitter
         w.Line("byte* block = p + b * GroupBlockBytes;");
         w.Line("sbyte* xb = xq + b * 32;");
         w.Line("int dot = 0;");
+        // Bit 8i + j of the transposed word is the fifth bit of element 4j + i (InterleavedLayout).
+        if (HasHigh(kernel)) w.Line($"uint h = *(uint*)(block + {HighOffset(kernel)} + 4 * lane);");
         w.Open($"for (int k = 0; k < {Chunks(kernel)}; k++)");
         w.Open("for (int i = 0; i < 4; i++)");
-        w.Line("int u = block[16 + 32 * k + 4 * lane + i];");
-        w.Line(q4
-            ? "dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];"
-            : "dot += (u - 128) * xb[4 * k + i];");
+        w.Line($"int u = block[{QuantOffset(kernel)} + 32 * k + 4 * lane + i];");
+        if (HasNibbles(kernel))
+        {
+            string offset = kernel.TypeName switch { "Q4_0" => " - 8", "Q5_0" => " - 16", _ => "" };
+            string low = HasHigh(kernel) ? "((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4)" : "(u & 0xF)";
+            string high = HasHigh(kernel) ? "((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4)" : "(u >> 4)";
+            string Term(string q) => offset.Length == 0 ? q : $"({q}{offset})";
+            w.Line($"dot += {Term(low)} * xb[4 * k + i] + {Term(high)} * xb[16 + 4 * k + i];");
+        }
+        else
+        {
+            w.Line("dot += (u - 128) * xb[4 * k + i];");
+        }
         w.Close();
         w.Close();
         w.Line("sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);");
+        if (HasMin(kernel)) w.Line($"sum += (float)*(Half*)(block + {MinOffset} + 2 * lane) * (xd[b] * xs[b]);");
         w.Close();
         w.Line("y[row] = sum;");
         w.Close();
@@ -138,21 +186,21 @@ internal static partial class KernelEmitter
     /// <summary>One block of a group with 256-bit vectors (AVX2 and AVX-512 variants: .NET 10 has only the 256-bit vpdpbusd).</summary>
     private static void EmitInterleavedBlock256(SourceWriter w, MatVecKernel kernel)
     {
-        bool q4 = kernel.TypeName == "Q4_0";
         w.Line();
         w.Line("// acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).");
+        if (HasMin(kernel)) w.Line("// Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open("static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)");
-        w.Line($"Vector256<int> a = Vector256.Create({(q4 ? "-8 * xs" : "Correction(xs)")}), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;");
-        if (q4)
+        w.Line($"Vector256<int> a = Vector256.Create({InitialSum(kernel)}), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;");
+        if (HasNibbles(kernel))
         {
-            w.Line("Vector256<byte> mask = Vector256.Create((byte)0x0F);");
+            EmitNibbleConstants256(w, kernel, "p");
             for (int k = 0; k < 4; k++)
             {
                 string lo = k % 2 == 0 ? "a" : "b", hi = k % 2 == 0 ? "c" : "d";
-                w.Line($"Vector256<byte> v{k} = Vector256.Load(p + {16 + 32 * k});");
-                w.Line($"{lo} = Dot({lo}, v{k} & mask, Vector256.Create(*(int*)(x + {4 * k})).AsSByte());");
-                w.Line($"{hi} = Dot({hi}, Vector256.ShiftRightLogical(v{k}.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + {16 + 4 * k})).AsSByte());");
+                w.Line($"Vector256<byte> v{k} = Vector256.Load(p + {QuantOffset(kernel) + 32 * k});");
+                w.Line($"{lo} = Dot({lo}, {LowQuants256(kernel, k)}, Vector256.Create(*(int*)(x + {4 * k})).AsSByte());");
+                w.Line($"{hi} = Dot({hi}, {HighQuants256(kernel, k)}, Vector256.Create(*(int*)(x + {16 + 4 * k})).AsSByte());");
             }
         }
         else
@@ -161,13 +209,45 @@ internal static partial class KernelEmitter
             for (int k = 0; k < 8; k++)
                 w.Line($"{accs[k % 4]} = Dot({accs[k % 4]}, Vector256.Load(p + {16 + 32 * k}), Vector256.Create(*(int*)(x + {4 * k})).AsSByte());");
         }
-        w.Line("return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);");
+        if (HasMin(kernel))
+        {
+            w.Line("acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);");
+            w.Line($"return Fma.MultiplyAdd(Scales(p + {MinOffset}), Vector256.Create(xd * xs), acc);");
+        }
+        else
+        {
+            w.Line("return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);");
+        }
         w.Close();
+    }
+
+    /// <summary>The nibble mask and, for Q5_0/Q5_1, the 8 rows' transposed fifth-bit words <c>h</c> of the block at <paramref name="block"/>.</summary>
+    private static void EmitNibbleConstants256(SourceWriter w, MatVecKernel kernel, string block)
+    {
+        w.Line("Vector256<byte> mask = Vector256.Create((byte)0x0F);");
+        if (!HasHigh(kernel)) return;
+        w.Line($"Vector256<uint> h = Vector256.Load((uint*)({block} + {HighOffset(kernel)})), fifth = Vector256.Create(0x10101010u);");
+    }
+
+    /// <summary>
+    /// Chunk <paramref name="k"/>'s low nibbles (elements 4k..4k+3 of each row), as unsigned bytes; with the fifth bits,
+    /// which sit at bit k of each byte of <c>h</c>, shifted up to bit 4.
+    /// </summary>
+    private static string LowQuants256(MatVecKernel kernel, int k) =>
+        HasHigh(kernel) ? $"((v{k} & mask) | (Vector256.ShiftLeft(h, {4 - k}) & fifth).AsByte())" : $"v{k} & mask";
+
+    /// <summary>Chunk <paramref name="k"/>'s high nibbles (elements 16+4k..16+4k+3); fifth bits at bit 4+k of each byte of <c>h</c>.</summary>
+    private static string HighQuants256(MatVecKernel kernel, int k)
+    {
+        string nibbles = $"Vector256.ShiftRightLogical(v{k}.AsUInt16(), 4).AsByte() & mask";
+        if (!HasHigh(kernel)) return nibbles;
+        string bits = k == 0 ? "h & fifth" : $"Vector256.ShiftRightLogical(h, {k}) & fifth";
+        return $"(({nibbles}) | ({bits}).AsByte())";
     }
 
     private static void EmitDot256(SourceWriter w, MatVecKernel kernel)
     {
-        bool q4 = kernel.TypeName == "Q4_0";
+        bool q4 = HasNibbles(kernel);
         w.Line();
         w.Line("// acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;");
         w.Line("// IsSupported is a JIT-time constant, so only one branch is compiled.");
@@ -176,7 +256,9 @@ internal static partial class KernelEmitter
         w.Line("if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);");
         if (q4)
         {
-            w.Line("// vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.");
+            w.Line(HasHigh(kernel)
+                ? "// vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates."
+                : "// vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.");
             w.Line("return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));");
         }
         else
@@ -212,8 +294,8 @@ internal static partial class KernelEmitter
     private static void EmitScales256(SourceWriter w)
     {
         w.Line();
-        w.Line("// The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,");
-        w.Line("// arithmetic shift right by 3, clear the copies of the sign, times 2^112.");
+        w.Line("// The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the");
+        w.Line("// lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open("static Vector256<float> Scales(byte* p)");
         w.Line("Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;");
@@ -229,28 +311,42 @@ internal static partial class KernelEmitter
     /// </summary>
     private static void EmitInterleavedBlock128(SourceWriter w, MatVecKernel kernel, string isa)
     {
-        bool q4 = kernel.TypeName == "Q4_0";
+        bool nibbles = HasNibbles(kernel), high = HasHigh(kernel);
         bool neon = isa == "Neon";
         w.Line();
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open("static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)");
-        // Signed weights: Q4_0 nibbles stay 0..15 (offset 8 subtracted through the sum), Q8_0 quants get their sign back.
-        w.Line($"Vector128<int> lo = Vector128.Create({(q4 ? "-8 * xs" : "0")}), hi = lo;");
+        // Signed weights: nibbles and 5-bit quants stay 0..15 / 0..31 (Q4_0's and Q5_0's offset subtracted through the sum),
+        // Q8_0 quants get their sign back. "lo" holds rows 0..3 (first half of each chunk), "hi" rows 4..7.
+        w.Line($"Vector128<int> lo = Vector128.Create({(nibbles ? InitialSum(kernel) : "0")}), hi = lo;");
+        if (high)
+        {
+            // The fifth bits of vector j (elements 4j..4j+3) sit at bit j of each byte of a row's transposed word.
+            w.Line($"Vector128<uint> h0 = Vector128.Load((uint*)(p + {HighOffset(kernel)})), h1 = Vector128.Load((uint*)(p + {HighOffset(kernel) + 16}));");
+            w.Line("Vector128<uint> fifth = Vector128.Create(0x10101010u);");
+        }
         for (int k = 0; k < Chunks(kernel); k++)
         {
             for (int half = 0; half < 2; half++)
             {
                 string acc = half == 0 ? "lo" : "hi";
-                string load = $"Vector128.Load(p + {16 + 32 * k + 16 * half})";
-                if (q4)
+                if (nibbles)
                 {
-                    w.Line($"Vector128<byte> n{k}{half} = {load};");
-                    w.Line($"{acc} = Dot4({acc}, (n{k}{half} & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + {4 * k})).AsSByte());");
-                    w.Line($"{acc} = Dot4({acc}, Vector128.ShiftRightLogical(n{k}{half}, 4).AsSByte(), Vector128.Create(*(int*)(x + {16 + 4 * k})).AsSByte());");
+                    string n = $"n{k}{half}";
+                    w.Line($"Vector128<byte> {n} = Vector128.Load(p + {QuantOffset(kernel) + 32 * k + 16 * half});");
+                    string low = $"({n} & Vector128.Create((byte)0x0F))", upper = $"Vector128.ShiftRightLogical({n}, 4)";
+                    if (high)
+                    {
+                        string h = $"h{half}";
+                        low = $"({low} | (Vector128.ShiftLeft({h}, {4 - k}) & fifth).AsByte())";
+                        upper = $"({upper} | ({(k == 0 ? h : $"Vector128.ShiftRightLogical({h}, {k})")} & fifth).AsByte())";
+                    }
+                    w.Line($"{acc} = Dot4({acc}, {low}.AsSByte(), Vector128.Create(*(int*)(x + {4 * k})).AsSByte());");
+                    w.Line($"{acc} = Dot4({acc}, {upper}.AsSByte(), Vector128.Create(*(int*)(x + {16 + 4 * k})).AsSByte());");
                 }
                 else
                 {
-                    w.Line($"{acc} = Dot4({acc}, ({load} ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + {4 * k})).AsSByte());");
+                    w.Line($"{acc} = Dot4({acc}, (Vector128.Load(p + {16 + 32 * k + 16 * half}) ^ Vector128.Create((byte)0x80)).AsSByte(), Vector128.Create(*(int*)(x + {4 * k})).AsSByte());");
                 }
             }
         }
@@ -258,6 +354,14 @@ internal static partial class KernelEmitter
         w.Line("Vector128<float> scale = Vector128.Create(xd);");
         w.Line("acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);");
         w.Line("acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);");
+        if (HasMin(kernel))
+        {
+            w.Line("// The minimum's term: m_w * (d_x * sum(x_q)).");
+            w.Line($"(Vector128<float> m0, Vector128<float> m1) = Scales(p + {MinOffset});");
+            w.Line("Vector128<float> total = Vector128.Create(xd * xs);");
+            w.Line("acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);");
+            w.Line("acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);");
+        }
         w.Close();
         w.Line();
         w.Line("// acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).");
@@ -307,7 +411,7 @@ internal static partial class KernelEmitter
     private static void EmitScales128(SourceWriter w)
     {
         w.Line();
-        w.Line("// The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).");
+        w.Line("// The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open("static (Vector128<float>, Vector128<float>) Scales(byte* p)");
         w.Line("(Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));");
@@ -329,7 +433,7 @@ internal static partial class KernelEmitter
     /// </summary>
     public static void EmitInterleavedBatch(SourceWriter w, MatVecKernel kernel, string isa)
     {
-        bool q4 = kernel.TypeName == "Q4_0";
+        bool nibbles = HasNibbles(kernel), min = HasMin(kernel);
         int tile = TokenTile(isa);
         w.Line($"/// <summary>{Describe(kernel)}, for each of <paramref name=\"tokens\"/> inputs; {isa} variant.</summary>");
         w.Open($"public static void {kernel.BatchName}_{isa}(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)");
@@ -364,22 +468,32 @@ internal static partial class KernelEmitter
         w.Close();
 
         w.Line();
-        w.Line("// One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.");
+        w.Line("// One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float");
+        w.Line("// operations are the single-token kernel's, in the same order.");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open("static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, " +
-               "Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)");
+               "Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, " +
+               (min ? "Vector256<float> m, " : "") + "Vector256<float> acc)");
         w.Line("sbyte* x = (sbyte*)input + b * 32;");
         w.Line("float xd = ((float*)(input + Blocks * 32))[b];");
         w.Line("int xs = ((int*)(input + Blocks * 36))[b];");
-        w.Line($"Vector256<int> a = Vector256.Create({(q4 ? "-8 * xs" : "Correction(xs)")}), c = Vector256<int>.Zero;");
+        w.Line($"Vector256<int> a = Vector256.Create({InitialSum(kernel)}), c = Vector256<int>.Zero;");
         for (int k = 0; k < 8; k++)
         {
-            // Q4_0: w(2k) = chunk k's low nibbles (x 4k..), w(2k+1) = its high nibbles (x 16+4k..); Q8_0: w(k) = chunk k (x 4k..).
-            int xo = q4 ? (k % 2 == 0 ? 4 * (k / 2) : 16 + 4 * (k / 2)) : 4 * k;
+            // Nibble types: w(2k) = chunk k's low nibbles (x 4k..), w(2k+1) = its high nibbles (x 16+4k..); Q8_0: w(k) = chunk k (x 4k..).
+            int xo = nibbles ? (k % 2 == 0 ? 4 * (k / 2) : 16 + 4 * (k / 2)) : 4 * k;
             string acc = k % 2 == 0 ? "a" : "c";
             w.Line($"{acc} = Dot({acc}, w{k}, Vector256.Create(*(int*)(x + {xo})).AsSByte());");
         }
-        w.Line("return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);");
+        if (min)
+        {
+            w.Line("acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);");
+            w.Line("return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);");
+        }
+        else
+        {
+            w.Line("return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);");
+        }
         w.Close();
         EmitStoreGroup256(w);
         EmitScales256(w);
@@ -405,7 +519,7 @@ internal static partial class KernelEmitter
         w.Open($"// block {block}: unpack the 8 rows' weights once, then every token of the tile");
         EmitUnpack(w, kernel, block);
         for (int i = 0; i < tokens; i++)
-            w.Line($"{acc(i)} = Token(w0, w1, w2, w3, w4, w5, w6, w7, {input(i)}, {block}, s, {acc(i)});");
+            w.Line($"{acc(i)} = Token(w0, w1, w2, w3, w4, w5, w6, w7, {input(i)}, {block}, s, {(HasMin(kernel) ? "m, " : "")}{acc(i)});");
         w.Close();
     }
 
@@ -413,13 +527,14 @@ internal static partial class KernelEmitter
     {
         w.Line($"byte* q = p + ({block}) * GroupBlockBytes;");
         w.Line("Vector256<float> s = Scales(q);");
-        if (kernel.TypeName == "Q4_0")
+        if (HasMin(kernel)) w.Line($"Vector256<float> m = Scales(q + {MinOffset});");
+        if (HasNibbles(kernel))
         {
-            w.Line("Vector256<byte> mask = Vector256.Create((byte)0x0F);");
+            EmitNibbleConstants256(w, kernel, "q");
             for (int k = 0; k < 4; k++)
             {
-                w.Line($"Vector256<byte> v{k} = Vector256.Load(q + {16 + 32 * k});");
-                w.Line($"Vector256<byte> w{2 * k} = v{k} & mask, w{2 * k + 1} = Vector256.ShiftRightLogical(v{k}.AsUInt16(), 4).AsByte() & mask;");
+                w.Line($"Vector256<byte> v{k} = Vector256.Load(q + {QuantOffset(kernel) + 32 * k});");
+                w.Line($"Vector256<byte> w{2 * k} = {LowQuants256(kernel, k)}, w{2 * k + 1} = {HighQuants256(kernel, k)};");
             }
         }
         else

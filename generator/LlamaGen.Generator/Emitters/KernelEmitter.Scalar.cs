@@ -27,6 +27,13 @@ internal static partial class KernelEmitter
                 w.Line("for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];");
                 w.Line("y[r] = sum;");
                 break;
+            case "BF16":
+                // bf16 is the upper half of a float32 (ggml's GGML_BF16_TO_FP32): widen to int, shift, reinterpret.
+                w.Line("ushort* row = (ushort*)(weights + r * RowBytes);");
+                w.Line("float sum = 0f;");
+                w.Line("for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];");
+                w.Line("y[r] = sum;");
+                break;
         }
         w.Close();
     }

@@ -6,7 +6,7 @@ namespace LlamaGen.Generator.Emitters;
 internal static partial class KernelEmitter
 {
     /// <summary>
-    /// How a SIMD float variant (F32, F16) walks a row. A "unit" is one vector of floats.
+    /// How a SIMD float variant (F32, F16, BF16) walks a row. A "unit" is one vector of floats.
     /// </summary>
     /// <remarks>
     /// 4 units per loop iteration, so each row keeps two accumulators (alternating units, hiding the FMA latency) and a
@@ -61,8 +61,9 @@ internal static partial class KernelEmitter
         EmitPass(w, kernel, isa, g, 1);
         w.Close();
 
-        // A row shorter than one vector runs only the scalar tail, which converts f16 element by element.
+        // A row shorter than one vector runs only the scalar tail, which converts element by element.
         if (kernel.TypeName == "F16" && g.Units > 0) EmitHalfToSingle(w, VectorType(isa));
+        if (kernel.TypeName == "BF16" && g.Units > 0) EmitBFloat16ToSingle(w, VectorType(isa));
         if (isa == "Neon") EmitNeonHelpers(w, kernel);
     }
 
@@ -116,7 +117,7 @@ internal static partial class KernelEmitter
         else EmitFloatUnit(w, kernel, isa, g, rows, j);
     }
 
-    /// <summary>One vector of floats (or f16 widened to floats) for every row of the pass.</summary>
+    /// <summary>One vector of floats (or f16/bf16 widened to floats) for every row of the pass.</summary>
     private static void EmitFloatUnit(SourceWriter w, MatVecKernel kernel, string isa, Geometry g, int rows, int j)
     {
         string vector = VectorType(isa);
@@ -126,15 +127,20 @@ internal static partial class KernelEmitter
         w.Line($"var x{j} = {vector}.Load(xp{at});");
         for (int i = 0; i < rows; i++)
         {
-            string weight = kernel.TypeName == "F32"
-                ? $"{vector}.Load(w{i}{at})"
-                : isa switch
-                {
-                    // f16 bits zero-extended to 32-bit lanes, then converted exactly (HalfToSingle below).
-                    "Avx512" => $"HalfToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w{i}{at})))",
-                    "Avx2" => $"HalfToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w{i}{at})))",
-                    _ => $"HalfToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w{i}{at})).AsUInt16()).AsInt32())",
-                };
+            // f16 and bf16 bits are zero-extended to 32-bit lanes (vpmovzxwd), then converted exactly (HalfToSingle,
+            // BFloat16ToSingle below).
+            string widened = isa switch
+            {
+                "Avx512" => $"Avx512F.ConvertToVector512Int32(Vector256.Load(w{i}{at}))",
+                "Avx2" => $"Avx2.ConvertToVector256Int32(Vector128.Load(w{i}{at}))",
+                _ => $"Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w{i}{at})).AsUInt16()).AsInt32()",
+            };
+            string weight = kernel.TypeName switch
+            {
+                "F32" => $"{vector}.Load(w{i}{at})",
+                "BF16" => $"BFloat16ToSingle({widened})",
+                _ => $"HalfToSingle({widened})",
+            };
             string acc = $"acc{i}{half}";
             w.Line(isa switch
             {
@@ -152,7 +158,13 @@ internal static partial class KernelEmitter
         int offset = units * g.UnitElements;
         for (int i = 0; i < rows; i++)
         {
-            string weight = kernel.TypeName == "F32" ? $"w{i}[{offset} + c]" : $"(float)((Half*)w{i})[{offset} + c]";
+            string weight = kernel.TypeName switch
+            {
+                "F32" => $"w{i}[{offset} + c]",
+                // bf16 is the upper half of a float32 (ggml's GGML_BF16_TO_FP32); the ushort widens to int before the shift.
+                "BF16" => $"BitConverter.Int32BitsToSingle(w{i}[{offset} + c] << 16)",
+                _ => $"(float)((Half*)w{i})[{offset} + c]",
+            };
             w.Line($"for (int c = 0; c < {g.TailElements}; c++) tail{i} += {weight} * xp[{offset} + c];");
         }
     }
@@ -174,6 +186,17 @@ internal static partial class KernelEmitter
         w.Line($"{vector}<float> value = {vector}.ConditionalSelect({vector}.LessThan(magnitude, {vector}.Create(0x400)).AsSingle(), subnormal, normal);");
         w.Line("return (value.AsInt32() | sign).AsSingle();");
         w.Close();
+    }
+
+    /// <summary>
+    /// bf16 to f32: the 16 bits are the upper half of the float32 (ggml's <c>GGML_BF16_TO_FP32</c>), so one shift is
+    /// exact for every pattern, NaN payloads included.
+    /// </summary>
+    private static void EmitBFloat16ToSingle(SourceWriter w, string vector)
+    {
+        w.Line();
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Line($"static {vector}<float> BFloat16ToSingle({vector}<int> bits) => (bits << 16).AsSingle();");
     }
 
 }

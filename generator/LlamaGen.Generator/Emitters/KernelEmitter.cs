@@ -40,9 +40,8 @@ internal static partial class KernelEmitter
     /// <summary>Rows of a SIMD pass: they share each activation load, and their accumulators stay in registers.</summary>
     public const int RowsPerPass = 4;
 
-    private const int Q8BlockBytes = 34;
-    private const int Q4BlockBytes = 18;
     private const int BlockValues = 32;
+    private const int SuperBlockValues = 256;
 
     /// <summary>
     /// Whether a kernel can be emitted: a known type, positive dimensions, whole blocks per row. The pipeline only
@@ -51,45 +50,68 @@ internal static partial class KernelEmitter
     /// </summary>
     public static bool IsSupported(MatVecKernel kernel, out string reason)
     {
+        reason = "";
         if (kernel.Rows <= 0 || kernel.Columns <= 0)
         {
             reason = $"kernel {kernel.Name} has a non-positive dimension";
             return false;
         }
-        switch (kernel.TypeName)
+        int block = BlockBytesOf(kernel.TypeName).Values;
+        if (block == 0)
         {
-            case "F32":
-            case "F16":
-                reason = "";
-                return true;
-            case "Q8_0":
-            case "Q4_0":
-                if (kernel.Columns % BlockValues != 0)
-                {
-                    reason = $"kernel {kernel.Name}: {kernel.Columns} columns are not a whole number of {kernel.TypeName} blocks of {BlockValues}";
-                    return false;
-                }
-                reason = "";
-                return true;
-            default:
-                reason = $"kernel {kernel.Name}: weight type '{kernel.WeightType}' has no matrix-vector kernel (supported: f32, f16, q8_0, q4_0)";
-                return false;
+            reason = $"kernel {kernel.Name}: weight type '{kernel.WeightType}' has no matrix-vector kernel (supported: {string.Join(", ", WeightTypes.Supported)})";
+            return false;
         }
+        if (kernel.Columns % block != 0)
+        {
+            reason = $"kernel {kernel.Name}: {kernel.Columns} columns are not a whole number of {kernel.TypeName} blocks of {block}";
+            return false;
+        }
+        return true;
     }
 
-    /// <summary>Bytes in one weight row.</summary>
-    public static long RowBytes(MatVecKernel kernel) => kernel.TypeName switch
+    /// <summary>Elements and bytes of one block of a type (ggml-common.h); (0, 0) for a type without kernels.</summary>
+    private static (int Values, int Bytes) BlockBytesOf(string typeName) => typeName switch
     {
-        "F32" => 4L * kernel.Columns,
-        "F16" => 2L * kernel.Columns,
-        "Q8_0" => (long)kernel.Columns / BlockValues * Q8BlockBytes,
-        "Q4_0" => (long)kernel.Columns / BlockValues * Q4BlockBytes,
-        _ => 0,
+        "F32" => (1, 4),
+        "F16" => (1, 2),
+        "BF16" => (1, 2),
+        "Q8_0" => (32, 34),
+        "Q4_0" => (32, 18),
+        "Q4_1" => (32, 20),
+        "Q5_0" => (32, 22),
+        "Q5_1" => (32, 24),
+        "Q2_K" => (256, 84),
+        "Q3_K" => (256, 110),
+        "Q4_K" => (256, 144),
+        "Q5_K" => (256, 176),
+        "Q6_K" => (256, 210),
+        _ => (0, 0),
     };
 
-    private static bool IsQuantized(MatVecKernel kernel) => kernel.TypeName is "Q8_0" or "Q4_0";
+    /// <summary>Bytes in one weight row as GGUF stores it.</summary>
+    public static long RowBytes(MatVecKernel kernel)
+    {
+        var (values, bytes) = BlockBytesOf(kernel.TypeName);
+        return values == 0 ? 0 : (long)kernel.Columns / values * bytes;
+    }
 
-    private static int WeightBlockBytes(MatVecKernel kernel) => kernel.TypeName == "Q8_0" ? Q8BlockBytes : Q4BlockBytes;
+    /// <summary>The 32-element block types, repacked into groups of 8 rows and multiplied against Q8_0-quantized input.</summary>
+    private static bool IsQuantized(MatVecKernel kernel) => WeightTypes.UsesQuantizedActivation(kernel.WeightType);
+
+    /// <summary>The K-quants, repacked into groups of 8 rows per super-block and multiplied against Q8_K-quantized input.</summary>
+    private static bool IsKQuant(MatVecKernel kernel) => WeightTypes.UsesQ8KActivation(kernel.WeightType);
+
+    private static int WeightBlockBytes(MatVecKernel kernel) => BlockBytesOf(kernel.TypeName).Bytes;
+
+    /// <summary>Bytes of one token's kernel input: Q8_0 blocks (40 per 32 values) or Q8_K super-blocks; 0 for float weights.</summary>
+    public static int InputBytes(MatVecKernel kernel) =>
+        IsQuantized(kernel) ? kernel.Columns / BlockValues * 40
+        : IsKQuant(kernel) ? KInputBytes(kernel.Columns)
+        : 0;
+
+    /// <summary><c>ActivationQuantizer.KernelInputBytesQ8_K</c>: the quants, a float scale per 256 values, an int sum per 16.</summary>
+    public static int KInputBytes(int columns) => columns + columns / SuperBlockValues * 4 + columns / 16 * 4;
 
     /// <summary>Emits <c>{kernel.Name}_{isa}</c> inside an open <c>Kernels</c> class.</summary>
     public static void EmitVariant(SourceWriter w, MatVecKernel kernel, string isa)
@@ -107,16 +129,30 @@ internal static partial class KernelEmitter
             return;
         }
 
+        if (isa == "Avx512" && (IsQuantized(kernel) || IsKQuant(kernel)))
+        {
+            // .NET 10 has no 512-bit vpdpbusd, so the quantized kernels are 256-bit code on both x86 ISAs (on an AVX-512 CPU
+            // the JIT gives that code EVEX encodings and 32 registers either way): one body, half the generated code.
+            w.Line("if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException(\"AVX-512 F and BW are required.\");");
+            w.Line("// The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).");
+            w.Line($"{kernel.Name}_Avx2(weights, x, xq8, y, rowStart, rowEnd);");
+            w.Close();
+            w.Line();
+            return;
+        }
+
         w.Line($"const int Rows = {kernel.Rows};");
         // Only the scalar float loops index by column; the other variants have the row length baked into their unrolling.
-        if (isa == "Scalar" && !IsQuantized(kernel)) w.Line($"const int Columns = {kernel.Columns};");
-        if (!IsQuantized(kernel)) w.Line($"const long RowBytes = {RowBytes(kernel)};");
+        bool integer = IsQuantized(kernel) || IsKQuant(kernel);
+        if (isa == "Scalar" && !integer) w.Line($"const int Columns = {kernel.Columns};");
+        if (!integer) w.Line($"const long RowBytes = {RowBytes(kernel)};");
         w.Line("Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, \"rows out of range\");");
-        w.Line(IsQuantized(kernel)
+        w.Line(IsQuantized(kernel) || IsKQuant(kernel)
             ? "Debug.Assert(weights != null && xq8 != null && y != null);"
             : "Debug.Assert(weights != null && x != null && y != null);");
 
         if (IsQuantized(kernel)) EmitInterleaved(w, kernel, isa);
+        else if (IsKQuant(kernel)) EmitKQuant(w, kernel, isa);
         else if (isa == "Scalar") EmitScalar(w, kernel);
         else EmitSimd(w, kernel, isa);
         w.Close();
@@ -162,13 +198,14 @@ internal static partial class KernelEmitter
         w.Open($"public static void {kernel.BatchName}(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)");
         w.Line($"const int Rows = {kernel.Rows};");
         w.Line($"const int Columns = {kernel.Columns};");
-        w.Line($"const int InputBytes = {(IsQuantized(kernel) ? kernel.Columns / BlockValues * 40 : 0)}; // ActivationQuantizer.KernelInputBytes");
-        if (IsQuantized(kernel) && IsSupported(kernel, out _))
+        w.Line($"const int InputBytes = {InputBytes(kernel)}; // ActivationQuantizer.KernelInputBytes{(IsKQuant(kernel) ? "Q8_K" : "")}");
+        if (HasTiledBatch(kernel) || HasKQuantBatch(kernel))
         {
-            w.Line("// Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.");
+            w.Line("// Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.");
             w.Open("switch (KernelDispatch.Current)");
             w.Line("case KernelIsa.Avx512:");
-            w.Line($"    {kernel.BatchName}_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);");
+            // The K-quant batch kernel is 256-bit code with no AVX-512-specific tiling: the Avx2 variant serves both.
+            w.Line($"    {kernel.BatchName}_{(HasTiledBatch(kernel) ? "Avx512" : "Avx2")}(weights, x, xq8, y, tokens, rowStart, rowEnd);");
             w.Line("    return;");
             w.Line("case KernelIsa.Avx2:");
             w.Line($"    {kernel.BatchName}_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);");
@@ -184,7 +221,9 @@ internal static partial class KernelEmitter
 
     private static string Describe(MatVecKernel kernel)
     {
-        string input = IsQuantized(kernel) ? "xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)" : "x";
+        string input = IsQuantized(kernel) ? "xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)"
+            : IsKQuant(kernel) ? "xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)"
+            : "x";
         return $"y[r] = dot(weight row r, {input}) for r in [rowStart, rowEnd) of the {kernel.Rows}x{kernel.Columns} {kernel.TypeName} matrix";
     }
 

@@ -18,6 +18,7 @@ internal static class KernelFileEmitter
             KernelEmitter.EmitVariant(w, kernel, isa);
             w.Line();
             if (isa is "Avx2" or "Avx512" && KernelEmitter.HasTiledBatch(kernel)) KernelEmitter.EmitInterleavedBatch(w, kernel, isa);
+            if (isa == "Avx2" && KernelEmitter.HasKQuantBatch(kernel)) KernelEmitter.EmitKQuantBatch(w, kernel, isa);
         }
         return Close(w, target);
     }

@@ -53,6 +53,16 @@ internal sealed class ModelPlan
             }
         }
         QuantizedActivationBytes = largestQuantizedColumns / Q8BlockValues * Q8BlockBytes;
+
+        int largestKColumns = 0;
+        foreach (MatrixRole role in AllMatrices())
+        {
+            foreach (string type in TypesFor(role.Columns))
+            {
+                if (WeightTypes.UsesQ8KActivation(type) && role.Columns > largestKColumns) largestKColumns = role.Columns;
+            }
+        }
+        Q8KActivationBytes = Emitters.KernelEmitter.KInputBytes(largestKColumns);
     }
 
     public ModelSpec Spec { get; }
@@ -67,6 +77,19 @@ internal sealed class ModelPlan
 
     /// <summary>Size of the quantized activation buffer (kernel input); 0 when no quantized kernel exists.</summary>
     public int QuantizedActivationBytes { get; }
+
+    /// <summary>Size of the Q8_K-quantized activation buffer (the K-quant kernels' input); 0 when no K-quant kernel exists.</summary>
+    public int Q8KActivationBytes { get; }
+
+    /// <summary>True when some type usable for <paramref name="columns"/> multiplies against a Q8_K activation.</summary>
+    public bool NeedsQ8KActivation(int columns)
+    {
+        foreach (string type in TypesFor(columns))
+        {
+            if (WeightTypes.UsesQ8KActivation(type)) return true;
+        }
+        return false;
+    }
 
     public IEnumerable<MatrixRole> AllMatrices()
     {

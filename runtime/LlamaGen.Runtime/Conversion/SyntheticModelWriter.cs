@@ -11,6 +11,7 @@ namespace LlamaGen.Conversion;
 /// Writes a GGUF file with a spec's exact shapes and random weights: how benchmarks get real-sized models (Llama 2 7B,
 /// 13B, ...) without downloading them. The file has llama.cpp's tensor names, types and metadata, and the vocabulary
 /// (<c>tokenizer.ggml.*</c>) of another GGUF file, so llama.cpp and LlamaGen both load it and tokenize real text.
+/// The matrices are of one type, or of llama.cpp's Q4_K_M/Q5_K_M mixes (<see cref="SyntheticModelType"/>).
 /// </summary>
 /// <remarks>
 /// Matrices (token embedding and output included) hold bell-shaped values with standard deviation
@@ -19,7 +20,9 @@ namespace LlamaGen.Conversion;
 /// <c>0.02·√n</c> (1.3 for n = 4096). Norm weights are 1. The file is written in one streaming pass with a bounded
 /// working set (two chunk buffers of <see cref="ChunkBytes"/> and one row of floats per thread), rows are generated
 /// and quantized in parallel, and each row has its own random stream, so the bytes depend on the seed only, not on
-/// the number of threads.
+/// the number of threads. A row's values do not depend on the weight type either (only on the seed, the tensor's
+/// position in the file and the row), so the F32 file of a seed holds the exact values that every quantized file of
+/// that seed quantizes: the reference against which quantization error is measured.
 /// </remarks>
 public static class SyntheticModelWriter
 {
@@ -29,8 +32,9 @@ public static class SyntheticModelWriter
     /// <summary>Bytes generated per chunk; two chunks are in memory (one being generated, one being written).</summary>
     public const int ChunkBytes = 16 << 20;
 
-    /// <summary>The weight types a synthetic model can have.</summary>
-    public static IReadOnlyList<GgmlType> SupportedTypes { get; } = [GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0];
+    /// <summary>The weight types every matrix of a synthetic model can have (the mixes are in <see cref="SyntheticModelType.All"/>).</summary>
+    public static IReadOnlyList<GgmlType> SupportedTypes { get; } =
+        SyntheticModelType.All.Where(t => t.UniformType is not null).Select(t => t.UniformType!.Value).ToArray();
 
     // Irwin-Hall: the sum of four uniform 16-bit integers has mean 4 * 65535 / 2 and variance 4 * (65536^2 - 1) / 12.
     private const double IrwinHallMean = 4 * 65535 / 2.0;
@@ -40,7 +44,7 @@ public static class SyntheticModelWriter
     /// Writes <paramref name="outputPath"/> (through <c>OUTPUT.tmp</c>, renamed at the end; deleted on failure).
     /// </summary>
     /// <param name="shape">The model's hyperparameters, e.g. from <see cref="SpecJsonReader.ReadFile"/>.</param>
-    /// <param name="type">The type of every matrix: F32, F16, Q8_0 or Q4_0. Norm weights are always F32.</param>
+    /// <param name="type">The type of every matrix, one of <see cref="SupportedTypes"/>. Norm weights are always F32.</param>
     /// <param name="vocabularyPath">A GGUF file whose <c>tokenizer.*</c> metadata is copied; its token count must equal
     /// <paramref name="shape"/>'s vocabulary size.</param>
     /// <param name="seed">Seeds the weights: the same seed gives the same file.</param>
@@ -49,17 +53,33 @@ public static class SyntheticModelWriter
     /// <exception cref="ArgumentException">The type is not supported, or a matrix row is not a whole number of its blocks.</exception>
     /// <exception cref="ModelMismatchException">The vocabulary file's token count differs from the shape's vocabulary size.</exception>
     public static void Write(ModelShape shape, GgmlType type, string vocabularyPath, string outputPath, ulong seed = 0, int threads = 0,
+        Action<long, long>? progress = null, CancellationToken cancellation = default) =>
+        Write(shape, SyntheticModelType.Of(type), vocabularyPath, outputPath, seed, threads, progress, cancellation);
+
+    /// <summary>
+    /// Writes <paramref name="outputPath"/> (through <c>OUTPUT.tmp</c>, renamed at the end; deleted on failure) with the
+    /// tensor types of <see cref="Plan"/>.
+    /// </summary>
+    /// <param name="shape">The model's hyperparameters, e.g. from <see cref="SpecJsonReader.ReadFile"/>.</param>
+    /// <param name="type">One type for every matrix, or a llama.cpp mix. Norm weights are always F32.</param>
+    /// <param name="vocabularyPath">A GGUF file whose <c>tokenizer.*</c> metadata is copied; its token count must equal
+    /// <paramref name="shape"/>'s vocabulary size.</param>
+    /// <param name="seed">Seeds the weights: the same seed gives the same file.</param>
+    /// <param name="threads">Threads generating rows; 0 = one per processor.</param>
+    /// <param name="progress">Called on the writing thread after each chunk with (tensor bytes written, total tensor bytes).</param>
+    /// <exception cref="ArgumentException">A matrix row is not a whole number of the uniform type's blocks.</exception>
+    /// <exception cref="ModelMismatchException">The vocabulary file's token count differs from the shape's vocabulary size.</exception>
+    public static void Write(ModelShape shape, SyntheticModelType type, string vocabularyPath, string outputPath, ulong seed = 0, int threads = 0,
         Action<long, long>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(vocabularyPath);
         ArgumentNullException.ThrowIfNull(outputPath);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        if (!SupportedTypes.Contains(type))
-            throw new ArgumentException(
-                $"Synthetic models can have {string.Join(", ", SupportedTypes.Select(GgmlTypeInfo.Name))} weights, not {GgmlTypeInfo.Name(type)}.", nameof(type));
-        var tensors = TensorLayout(shape, type);
-        CheckShape(shape, type, tensors);
+        var plan = Plan(shape, type);
+        var tensors = TensorLayout(shape);
+        for (int i = 0; i < tensors.Count; i++) tensors[i] = tensors[i] with { Type = plan[i].To };
 
         // Everything that can be checked is checked before the output file is created.
         using var vocabulary = GgufFile.Open(vocabularyPath);
@@ -79,7 +99,7 @@ public static class SyntheticModelWriter
             using (var output = new FileStream(temporary, options))
             {
                 var writer = new GgufWriter(output);
-                AddMetadata(writer, shape, type, tokenizer);
+                AddMetadata(writer, shape, type, tensors.Any(t => GgmlTypeInfo.BlockSize(t.Type) > 1), tokenizer);
                 foreach (var tensor in tensors) writer.AddTensor(tensor.Name, tensor.Dimensions, tensor.Type);
                 WriteTensorData(writer, tensors, seed, threads == 0 ? Environment.ProcessorCount : threads, progress, cancellation);
                 writer.Finish();
@@ -94,14 +114,31 @@ public static class SyntheticModelWriter
     }
 
     /// <summary>llama.cpp's <c>llama_ftype</c> for a model whose matrices are all <paramref name="type"/>.</summary>
-    public static uint FileType(GgmlType type) => type switch
+    /// <exception cref="ArgumentException">No synthetic model can have <paramref name="type"/> weights.</exception>
+    public static uint FileType(GgmlType type) => SyntheticModelType.Of(type).FileType;
+
+    /// <summary>
+    /// The type of every tensor of a synthetic model, in file order (<c>From</c> is F32, the values as generated): a
+    /// uniform type for every matrix, or llama.cpp's recipe for a mix (<see cref="QuantizationRecipe.Plan"/>, with
+    /// its fallbacks, e.g. Q4_K → Q5_0 on rows of 64), exactly as <c>llamagen quantize</c> would convert the F32
+    /// synthetic model of the same shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape's head counts do not divide evenly, or (uniform types) a matrix
+    /// row is not a whole number of the type's blocks.</exception>
+    public static TensorQuantization[] Plan(ModelShape shape, SyntheticModelType type)
     {
-        GgmlType.F32 => 0, // LLAMA_FTYPE_ALL_F32
-        GgmlType.F16 => 1, // LLAMA_FTYPE_MOSTLY_F16
-        GgmlType.Q4_0 => 2, // LLAMA_FTYPE_MOSTLY_Q4_0
-        GgmlType.Q8_0 => 7, // LLAMA_FTYPE_MOSTLY_Q8_0
-        _ => throw new ArgumentException($"No llama_ftype for {GgmlTypeInfo.Name(type)} models.", nameof(type)),
-    };
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(type);
+        var tensors = TensorLayout(shape);
+        CheckShape(shape, type, tensors);
+        if (type.Mix is { } mix)
+        {
+            var model = new RecipeModel("llama", shape.BlockCount, shape.HeadCount, shape.HeadCountKv);
+            return QuantizationRecipe.Plan(mix, model, tensors.Select(t => new RecipeTensor(t.Name, t.Dimensions, GgmlType.F32)).ToArray());
+        }
+        var uniform = type.UniformType!.Value;
+        return tensors.Select(t => new TensorQuantization(t.Name, GgmlType.F32, t.IsNorm ? GgmlType.F32 : uniform)).ToArray();
+    }
 
     /// <summary>One tensor to write: GGUF dimensions (row length first) and what fills it.</summary>
     private sealed record SyntheticTensor(string Name, long[] Dimensions, GgmlType Type, bool IsNorm)
@@ -110,9 +147,13 @@ public static class SyntheticModelWriter
         public long Rows => Dimensions.Length > 1 ? Dimensions[1] : 1;
     }
 
-    /// <summary>llama.cpp's tensors for a Llama model, in the order its converter writes them; the classifier is untied.</summary>
-    private static List<SyntheticTensor> TensorLayout(ModelShape s, GgmlType type)
+    /// <summary>
+    /// llama.cpp's tensors for a Llama model, in the order its converter writes them; the classifier is untied. Every
+    /// tensor is F32 here; <see cref="Plan"/> decides the types.
+    /// </summary>
+    private static List<SyntheticTensor> TensorLayout(ModelShape s)
     {
+        const GgmlType type = GgmlType.F32;
         long d = s.EmbeddingLength, kv = s.KvDimension, h = s.FeedForwardLength, v = s.VocabSize;
         var tensors = new List<SyntheticTensor> { new("token_embd.weight", [d, v], type, false) };
         for (int layer = 0; layer < s.BlockCount; layer++)
@@ -132,12 +173,14 @@ public static class SyntheticModelWriter
         return tensors;
     }
 
-    private static void CheckShape(ModelShape shape, GgmlType type, List<SyntheticTensor> tensors)
+    private static void CheckShape(ModelShape shape, SyntheticModelType synthetic, List<SyntheticTensor> tensors)
     {
         if (shape.EmbeddingLength % shape.HeadCount != 0 || shape.HeadCount % shape.HeadCountKv != 0)
             throw new ArgumentException(
                 $"Model '{shape.Name}': embedding_length {shape.EmbeddingLength}, attention.head_count {shape.HeadCount} and " +
                 $"attention.head_count_kv {shape.HeadCountKv} do not divide evenly.", nameof(shape));
+        // A mix falls back to other types where rows do not fit (as llama.cpp's recipe does); a uniform type must fit.
+        if (synthetic.UniformType is not { } type) return;
         int block = GgmlTypeInfo.BlockSize(type);
         foreach (var tensor in tensors)
         {
@@ -161,13 +204,13 @@ public static class SyntheticModelWriter
         return [.. vocabulary.Metadata.Where(m => m.Key.StartsWith("tokenizer.", StringComparison.Ordinal))];
     }
 
-    private static void AddMetadata(GgufWriter writer, ModelShape s, GgmlType type, List<GgufMetadata> tokenizer)
+    private static void AddMetadata(GgufWriter writer, ModelShape s, SyntheticModelType type, bool quantized, List<GgufMetadata> tokenizer)
     {
         writer.AddMetadata("general.architecture", "llama")
               .AddMetadata("general.name", s.Name)
-              .AddMetadata("general.file_type", FileType(type));
+              .AddMetadata("general.file_type", type.FileType);
         // llama.cpp's quantizer records the block format version (2 since the Q4_0/Q8_0 layouts of May 2023).
-        if (GgmlTypeInfo.BlockSize(type) > 1) writer.AddMetadata("general.quantization_version", 2u);
+        if (quantized) writer.AddMetadata("general.quantization_version", QuantizationRecipe.QuantizationVersion);
         writer.AddMetadata("llama.vocab_size", (uint)s.VocabSize)
               .AddMetadata("llama.context_length", (uint)s.ContextLength)
               .AddMetadata("llama.embedding_length", (uint)s.EmbeddingLength)

@@ -6,8 +6,9 @@ using LlamaGen.Quantization;
 namespace LlamaGen.Inference;
 
 /// <summary>
-/// The Q4_0 and Q8_0 matrices of a loaded model, repacked from the GGUF file's layout into
-/// <see cref="InterleavedLayout"/> (what the generated kernels read), in native memory this object owns.
+/// The quantized matrices of a loaded model, repacked from the GGUF file's layout into <see cref="InterleavedLayout"/>
+/// (32-element block types) or <see cref="KQuantInterleavedLayout"/> (K-quants), what the generated kernels read, in native
+/// memory this object owns.
 /// </summary>
 /// <remarks>
 /// Repacking reads each tensor from the file with positioned reads (not through the mapping), so the process holds
@@ -24,7 +25,8 @@ public sealed unsafe partial class InterleavedWeights : IDisposable
 
     /// <summary>
     /// Returns <paramref name="tensor"/> unchanged when its type is not interleaved; otherwise a copy in
-    /// <see cref="InterleavedLayout"/> (same type, rows and row size; the rows are padded to a multiple of 8).
+    /// <see cref="InterleavedLayout"/> (same type and rows; the rows are padded to a multiple of 8, and K-quant rows take a
+/// little more room than in the file).
     /// </summary>
     public WeightTensor Repack(GgufFile file, string tensorName, WeightTensor tensor)
     {

@@ -189,6 +189,41 @@ public static unsafe class ActivationQuantizer
         }
     }
 
+    /// <summary>
+    /// Bytes of the K-quant kernels' input for <paramref name="count"/> values (a multiple of 256): the quants, a float
+    /// scale per 256 values, an int32 sum per 16 (<see cref="QuantizeKernelInputQ8_K"/>).
+    /// </summary>
+    public static int KernelInputBytesQ8_K(int count)
+    {
+        CheckCountQ8_K(count);
+        return count + count / Q8_KBlockValues * sizeof(float) + count / 16 * sizeof(int);
+    }
+
+    /// <summary>
+    /// Quantizes <paramref name="count"/> floats to Q8_K exactly as <see cref="QuantizeQ8_K(float*, byte*, int)"/> does and
+    /// lays the result out for the K-quant kernels (<see cref="KQuantInterleavedLayout"/>): for <c>S = count / 256</c>
+    /// super-blocks, <c>count</c> signed quants, then <c>S</c> float scales, then <c>count / 16</c> int32 sums of 16
+    /// quants (ggml's <c>bsums</c>, widened so the kernels broadcast them with one load). <paramref name="destination"/>
+    /// holds <see cref="KernelInputBytesQ8_K"/>.
+    /// </summary>
+    public static void QuantizeKernelInputQ8_K(float* x, byte* destination, int count)
+    {
+        CheckCountQ8_K(count);
+        int superBlocks = count / Q8_KBlockValues;
+        sbyte* quants = (sbyte*)destination;
+        float* scales = (float*)(destination + count);
+        int* sums = (int*)(scales + superBlocks);
+        BlockQ8_K block;
+        for (int s = 0; s < superBlocks; s++)
+        {
+            if (Vector256.IsHardwareAccelerated) QuantizeBlockQ8_KVector256(x + s * Q8_KBlockValues, &block);
+            else QuantizeBlockQ8_KScalar(x + s * Q8_KBlockValues, &block);
+            scales[s] = block.D;
+            new ReadOnlySpan<sbyte>(block.Qs, Q8_KBlockValues).CopyTo(new Span<sbyte>(quants + s * Q8_KBlockValues, Q8_KBlockValues));
+            for (int g = 0; g < Q8_KBlockValues / 16; g++) sums[s * 16 + g] = block.BSums[g];
+        }
+    }
+
     /// <summary>The plain transcription of <c>quantize_row_q8_K_ref</c> for one block; the oracle of the vector version.</summary>
     internal static void QuantizeBlockQ8_KScalar(float* x, BlockQ8_K* block)
     {

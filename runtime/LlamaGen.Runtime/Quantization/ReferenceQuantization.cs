@@ -72,7 +72,7 @@ public static class ReferenceQuantization
         }
     }
 
-    /// <summary>Quantizes a row into the bytes of <paramref name="type"/> blocks (the legacy and k-quant formats, F16 or F32).</summary>
+    /// <summary>Quantizes a row into the bytes of <paramref name="type"/> blocks (the legacy and k-quant formats, F16, BF16 or F32).</summary>
     public static void QuantizeRow(GgmlType type, ReadOnlySpan<float> source, Span<byte> destination)
     {
         long expected = GgmlTypeInfo.RowBytes(type, source.Length);
@@ -95,8 +95,9 @@ public static class ReferenceQuantization
                 var halves = MemoryMarshal.Cast<byte, Half>(destination);
                 for (int i = 0; i < source.Length; i++) halves[i] = (Half)source[i]; // round to nearest even, as ggml
                 break;
+            case GgmlType.BF16: BFloat16Conversion.FromSingleRow(source, destination); break;
             default:
-                throw new NotSupportedException($"Quantizing to {GgmlTypeInfo.Name(type)} is not supported (supported: q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, f16, f32).");
+                throw new NotSupportedException($"Quantizing to {GgmlTypeInfo.Name(type)} is not supported (supported: q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, f16, bf16, f32).");
         }
     }
 

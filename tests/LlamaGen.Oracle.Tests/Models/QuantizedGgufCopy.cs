@@ -5,8 +5,8 @@ using LlamaGen.Quantization;
 namespace LlamaGen.Oracle.Tests.Models;
 
 /// <summary>
-/// Writes a copy of an F32 GGUF model with its matrices re-encoded as another weight type (F16, Q8_0, Q4_0) by the
-/// runtime's reference quantizers, as llama.cpp's <c>llama-quantize</c> would. Norm vectors stay F32, and so does
+/// Writes a copy of an F32 GGUF model with its matrices re-encoded as another weight type (F16, BF16, Q8_0, Q4_0) by
+/// the runtime's reference quantizers, as llama.cpp's <c>llama-quantize</c> would. Norm vectors stay F32, and so does
 /// any matrix whose rows are not a whole number of blocks (stories260K's <c>ffn_down</c> has 172 columns),
 /// which makes the copy a mixed-type model like real quantized files.
 /// </summary>
@@ -55,6 +55,7 @@ public static class QuantizedGgufCopy
         GgmlType.F16 => 1,
         GgmlType.Q4_0 => 2,
         GgmlType.Q8_0 => 7,
+        GgmlType.BF16 => 32,
         _ => throw new NotSupportedException($"No llama_ftype mapping for {type}."),
     };
 }

@@ -50,7 +50,20 @@ public sealed class SyntheticModelWriterTests : IDisposable
         return output;
     }
 
-    public static TheoryData<GgmlType> AllTypes => new(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
+    /// <summary>The uniform types whose blocks fit the small spec's rows (128, 352, 64).</summary>
+    public static TheoryData<GgmlType> AllTypes =>
+        new(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1);
+
+    /// <summary>The types that need 256-element rows: the K-quants and llama.cpp's K mixes, on the llama2-test-k spec.</summary>
+    public static TheoryData<string> KTypes => new("q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q4_k_m", "q5_k_m");
+
+    // llama.cpp's llama_ftype numbers (include/llama.h), recorded as general.file_type.
+    private static uint LlamaFtype(GgmlType type) => type switch
+    {
+        GgmlType.F32 => 0, GgmlType.F16 => 1, GgmlType.Q4_0 => 2, GgmlType.Q4_1 => 3, GgmlType.Q8_0 => 7,
+        GgmlType.Q5_0 => 8, GgmlType.Q5_1 => 9, GgmlType.BF16 => 32,
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
 
     [Theory]
     [MemberData(nameof(AllTypes))]
@@ -61,7 +74,8 @@ public sealed class SyntheticModelWriterTests : IDisposable
 
         Assert.Equal("llama", file.GetString("general.architecture"));
         Assert.Equal("llama2-test-small", file.GetString("general.name"));
-        Assert.Equal(type switch { GgmlType.F32 => 0u, GgmlType.F16 => 1u, GgmlType.Q4_0 => 2u, _ => 7u }, file.GetUInt32("general.file_type"));
+        Assert.Equal(LlamaFtype(type), file.GetUInt32("general.file_type"));
+        Assert.Equal(GgmlTypeInfo.BlockSize(type) > 1, file.TryGetValue("general.quantization_version", out _));
         Assert.Equal(512u, file.GetUInt32("llama.context_length"));
         Assert.Equal(128u, file.GetUInt32("llama.embedding_length"));
         Assert.Equal(2u, file.GetUInt32("llama.block_count"));
@@ -126,7 +140,8 @@ public sealed class SyntheticModelWriterTests : IDisposable
             double std = Math.Sqrt(values.Average(v => ((double)v - mean) * (v - mean)));
             double maxAbs = values.Max(v => Math.Abs((double)v));
             // 16k to 4M samples: the sample mean is within 1e-3 and the deviation within a few percent of 0.02
-            // (Q4_0's 16 levels add rounding noise of about 0.02 * 3.4 / 16 / sqrt(12) = 1.2e-3 in quadrature).
+            // (Q4_0's 16 levels add rounding noise of about 0.02 * 3.4 / 16 / sqrt(12) = 1.2e-3 in quadrature; Q4_1's
+            // minimum-based levels and the 5-bit types add less).
             Assert.True(Math.Abs(mean) < 1e-3, $"{tensor.Name}: mean {mean:E2}");
             Assert.InRange(std, 0.0192, 0.0212);
             // Irwin-Hall with n = 4 is bounded by sqrt(12) = 3.46 standard deviations.
@@ -213,10 +228,105 @@ public sealed class SyntheticModelWriterTests : IDisposable
     [Fact]
     public void UnsupportedTypeIsRejected()
     {
+        // Q8_K is ggml's activation format for the K-quant dot products: it has no quantizer for weights.
         var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
         var e = Assert.Throws<ArgumentException>(() =>
-            SyntheticModelWriter.Write(shape, GgmlType.Q4_K, ReferenceFixtures.TinyRandomGguf, Path.Combine(directory, "k.gguf")));
-        Assert.Contains("q4_k", e.Message);
+            SyntheticModelWriter.Write(shape, GgmlType.Q8_K, ReferenceFixtures.TinyRandomGguf, Path.Combine(directory, "k.gguf")));
+        Assert.Contains("q8_k", e.Message);
+        Assert.Contains("q4_k_m", e.Message);
+    }
+
+    [Fact]
+    public void KTypeOnRowsOf128IsRejectedNamingTheTensor()
+    {
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
+        string output = Path.Combine(directory, "k.gguf");
+        var e = Assert.Throws<ArgumentException>(() =>
+            SyntheticModelWriter.Write(shape, GgmlType.Q4_K, ReferenceFixtures.TinyRandomGguf, output));
+        Assert.Contains("token_embd.weight", e.Message);
+        Assert.Contains("q4_k blocks of 256", e.Message);
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [MemberData(nameof(KTypes))]
+    public void KTypeFileHasThePlannedTypesAndQuantizesTheF32FilesValues(string typeName)
+    {
+        Assert.True(SyntheticModelType.TryParse(typeName, out var type));
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-k.json"));
+        string path = Path.Combine(directory, $"k-{typeName}.gguf"), exactPath = Path.Combine(directory, "k-f32.gguf");
+        SyntheticModelWriter.Write(shape, type, ReferenceFixtures.TinyRandomGguf, path, seed: 5);
+        SyntheticModelWriter.Write(shape, GgmlType.F32, ReferenceFixtures.TinyRandomGguf, exactPath, seed: 5);
+        using var file = GgufFile.Open(path);
+        using var exact = GgufFile.Open(exactPath);
+        Assert.Equal(type.FileType, file.GetUInt32("general.file_type"));
+        Assert.Equal(typeof(Llama2TestK).FullName, ModelCatalog.Match(file, CompiledModels.All).TypeName);
+
+        // The types are what llamagen quantize (GgufQuantizer) would choose for the F32 file of the same shape.
+        var expectedTypes = type.Mix is { } mix
+            ? GgufQuantizer.Plan(exact, mix).Select(p => p.To).ToArray()
+            : exact.Tensors.Select(t => t.Dimensions.Length == 1 ? GgmlType.F32 : type.UniformType!.Value).ToArray();
+        Assert.Equal(expectedTypes, file.Tensors.Select(t => t.Type).ToArray());
+        if (type.Mix is not null)
+            Assert.True(expectedTypes.Distinct().Count() >= 3, $"{typeName}: a mix has F32 norms and at least two matrix types");
+
+        // Each quantized tensor is the F32 file's tensor quantized row by row: the F32 file is the exact model of
+        // every type (what the oracle tests measure quantization error against).
+        for (int i = 0; i < file.Tensors.Count; i++)
+        {
+            var tensor = file.Tensors[i];
+            ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(exact.GetTensorBytes(exact.Tensors[i]));
+            int columns = checked((int)tensor.Dimensions[0]);
+            var row = new byte[GgmlTypeInfo.RowBytes(tensor.Type, columns)];
+            var actual = file.GetTensorBytes(tensor);
+            for (int r = 0; r * columns < values.Length; r += 97) // every 97th row: all tensors, a few seconds
+            {
+                ReferenceQuantization.QuantizeRow(tensor.Type, values.Slice(r * columns, columns), row);
+                Assert.True(actual.Slice(r * row.Length, row.Length).SequenceEqual(row), $"{typeName}: {tensor.Name} row {r}");
+            }
+        }
+    }
+
+    [Fact]
+    public void MixOnRowsOf64FallsBackExactlyAsTheQuantizerDoes()
+    {
+        // stories260k's rows of 64 and 172 are no whole number of 256-element blocks: Q4_K falls back to Q5_0, Q6_K to
+        // Q8_0, 172 to F16; the synthetic mix must hold the same types as quantizing the F32 synthetic file.
+        var shape = SpecJsonReader.ReadFile(SpecPath("stories260k.json"));
+        string f32 = Path.Combine(directory, "s-f32.gguf");
+        SyntheticModelWriter.Write(shape, GgmlType.F32, Stories260KVocabulary(), f32);
+        using var exact = GgufFile.Open(f32);
+        foreach (var fileType in new[] { LlamaFileType.MostlyQ4_K_M, LlamaFileType.MostlyQ5_K_M })
+        {
+            var plan = SyntheticModelWriter.Plan(shape, SyntheticModelType.Of(fileType));
+            var expected = GgufQuantizer.Plan(exact, fileType);
+            Assert.Equal(expected.Select(p => (p.Name, p.To, p.Fallback)), plan.Select(p => (p.Name, p.To, p.Fallback)));
+            Assert.Contains(plan, p => p.Fallback is not null && p.To == GgmlType.F16);
+        }
+        Assert.Contains(SyntheticModelWriter.Plan(shape, SyntheticModelType.Of(LlamaFileType.MostlyQ4_K_M)), p => p.To == GgmlType.Q5_0);
+        Assert.Contains(SyntheticModelWriter.Plan(shape, SyntheticModelType.Of(LlamaFileType.MostlyQ5_K_M)), p => p.To == GgmlType.Q5_1);
+    }
+
+    [Fact]
+    public void BFloat16IsTheNearestValueRoundingTiesToEven()
+    {
+        string path = Synthesize("llama2-test-small.json", GgmlType.BF16, seed: 2);
+        string exactPath = Synthesize("llama2-test-small.json", GgmlType.F32, seed: 2);
+        using var file = GgufFile.Open(path);
+        using var exact = GgufFile.Open(exactPath);
+        var tensor = file.Tensors.First(t => t.Name == "blk.1.ffn_down.weight");
+        var bits = MemoryMarshal.Cast<byte, ushort>(file.GetTensorBytes(tensor));
+        var values = MemoryMarshal.Cast<byte, float>(exact.GetTensorBytes(exact.Tensors.First(t => t.Name == tensor.Name)));
+        for (int i = 0; i < values.Length; i++)
+        {
+            // The two bfloat16 neighbours of the value: truncation and the next one away from zero.
+            uint x = BitConverter.SingleToUInt32Bits(values[i]);
+            uint down = x >> 16, up = down + 1;
+            double dDown = Math.Abs(values[i] - (double)BitConverter.UInt32BitsToSingle(down << 16));
+            double dUp = Math.Abs(values[i] - (double)BitConverter.UInt32BitsToSingle(up << 16));
+            uint nearest = dDown < dUp ? down : dUp < dDown ? up : (down & 1) == 0 ? down : up;
+            Assert.True(nearest == bits[i], $"element {i}: {values[i]:R} became 0x{bits[i]:X4}, the nearest bfloat16 is 0x{nearest:X4}");
+        }
     }
 
     [Fact]
@@ -250,9 +360,22 @@ public sealed class SyntheticModelWriterTests : IDisposable
         Assert.Contains($"wrote {output}", result.Stderr);
         Assert.Equal(File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q4_0, seed: 3, name: "api.gguf")), File.ReadAllBytes(output));
 
-        string error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", SpecPath("llama2-test-small.json"), "--type", "q5_0",
+        string error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", SpecPath("llama2-test-small.json"), "--type", "q8_k",
             "--output", output, "--vocab", ReferenceFixtures.TinyRandomGguf));
-        Assert.Contains("q5_0", error);
+        Assert.Contains("'q8_k' is not one of", error);
+        Assert.Contains("q4_k_m", error);
+
+        // A mix: the file is the API's, and the command says which types it holds.
+        string mixOutput = Path.Combine(directory, "cli-mix.gguf");
+        result = CliRunner.Run("synth", "--spec", SpecPath("llama2-test-k.json"), "--type", "q4_k_m", "--output", mixOutput,
+            "--vocab", ReferenceFixtures.TinyRandomGguf, "--seed", "3");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("q4_k_m: 21 tensors: ", result.Stderr);
+        Assert.Contains("q6_k", result.Stderr);
+        string apiMix = Path.Combine(directory, "api-mix.gguf");
+        SyntheticModelWriter.Write(SpecJsonReader.ReadFile(SpecPath("llama2-test-k.json")), SyntheticModelType.Of(LlamaFileType.MostlyQ4_K_M),
+            ReferenceFixtures.TinyRandomGguf, apiMix, seed: 3);
+        Assert.Equal(File.ReadAllBytes(apiMix), File.ReadAllBytes(mixOutput));
 
         string badSpec = Path.Combine(directory, "bad.json");
         string specText = File.ReadAllText(SpecPath("llama2-test-small.json"));
@@ -277,16 +400,7 @@ public sealed class SyntheticModelWriterTests : IDisposable
     private static float[] Dequantize(GgufFile file, GgufTensorInfo tensor)
     {
         var values = new float[tensor.ElementCount];
-        var bytes = file.GetTensorBytes(tensor);
-        switch (tensor.Type)
-        {
-            case GgmlType.F32: MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values); break;
-            case GgmlType.F16:
-                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
-                for (int i = 0; i < values.Length; i++) values[i] = (float)halves[i];
-                break;
-            default: Dequantization.Row(tensor.Type, bytes, values); break;
-        }
+        Dequantization.Row(tensor.Type, file.GetTensorBytes(tensor), values);
         return values;
     }
 

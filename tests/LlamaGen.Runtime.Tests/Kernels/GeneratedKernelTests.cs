@@ -35,7 +35,7 @@ public sealed partial class GeneratedKernelTests
             Assert.Contains(stories, n => n.EndsWith("_" + shape, StringComparison.Ordinal));
         string[] llama = DispatcherNames(typeof(Llama2_7B)).ToArray();
         foreach (string shape in new[] { "4096x4096", "11008x4096", "4096x11008", "32000x4096" })
-            foreach (string type in new[] { "F32", "F16", "Q8_0", "Q4_0" })
+            foreach (string type in new[] { "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1" })
                 Assert.Contains($"MatVec_{type}_{shape}", llama);
     }
 
@@ -121,6 +121,10 @@ public sealed partial class GeneratedKernelTests
     [InlineData("Stories260K", "MatVec_Q8_0_64x64")]
     [InlineData("Llama2_7B", "MatVec_Q4_0_4096x4096")]
     [InlineData("Llama2_7B", "MatVec_Q8_0_4096x11008")]
+    [InlineData("Stories260K", "MatVec_Q4_1_64x64")]
+    [InlineData("Stories260K", "MatVec_Q5_0_512x64")]
+    [InlineData("Llama2_7B", "MatVec_Q5_1_4096x4096")]
+    [InlineData("Llama2_7B", "MatVec_Q5_0_4096x11008")]
     public unsafe void BatchedAndSingleTokenKernelsAgreeBitForBit(string model, string dispatcher)
     {
         Type kernels = KernelsOf(model == nameof(Llama2_7B) ? typeof(Llama2_7B) : typeof(Stories260K));
@@ -183,6 +187,6 @@ public sealed partial class GeneratedKernelTests
         (kernels.GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new InvalidOperationException($"{kernels.FullName} has no {name}."))
             .CreateDelegate<MatVecKernelFunction>();
 
-    [GeneratedRegex(@"^MatVec_(?<type>F32|F16|Q8_0|Q4_0)_(?<rows>\d+)x(?<columns>\d+)$")]
+    [GeneratedRegex(@"^MatVec_(?<type>F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K)_(?<rows>\d+)x(?<columns>\d+)$")]
     private static partial Regex KernelName();
 }

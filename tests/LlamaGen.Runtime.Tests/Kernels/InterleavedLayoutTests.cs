@@ -47,14 +47,71 @@ public sealed class InterleavedLayoutTests
         }
     }
 
-    [Fact]
-    public void OnlyQ4_0AndQ8_0AreInterleaved()
+    /// <summary>
+    /// Q4_1, Q5_0, Q5_1: per group and block the 8 d, then the 8 m (Q4_1, Q5_1), then the 8 transposed fifth-bit words
+    /// (Q5_0, Q5_1: bit 8i + j of row r's word is bit 4j + i of its qh), then the nibble chunks as Q4_0 has them.
+    /// Read back field by field from the GGUF block as ggml-common.h defines it.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_1, 8, 64)]
+    [InlineData(GgmlType.Q4_1, 13, 96)]
+    [InlineData(GgmlType.Q5_0, 16, 32)]
+    [InlineData(GgmlType.Q5_0, 11, 128)]
+    [InlineData(GgmlType.Q5_1, 8, 64)]
+    [InlineData(GgmlType.Q5_1, 21, 96)]
+    public void MinimumsAndFifthBitsReadBackFromTheirGroupAndLane(GgmlType type, int rows, int columns)
     {
-        Assert.True(InterleavedLayout.IsInterleaved(GgmlType.Q4_0));
-        Assert.True(InterleavedLayout.IsInterleaved(GgmlType.Q8_0));
+        var random = new Random(rows * 37 + columns + (int)type);
+        int blockBytes = GgmlTypeInfo.BlockBytes(type);
+        long rowBytes = GgmlTypeInfo.RowBytes(type, columns);
+        var source = new byte[rows * rowBytes];
+        random.NextBytes(source);
+        var packed = new byte[InterleavedLayout.Bytes(type, rows, columns)];
+        Assert.Equal((rows + 7) / 8 * 8 * rowBytes, packed.Length);
+        InterleavedLayout.Repack(type, source, rows, columns, packed);
+
+        bool hasMin = type is GgmlType.Q4_1 or GgmlType.Q5_1, hasHigh = type is GgmlType.Q5_0 or GgmlType.Q5_1;
+        // ggml-common.h: d at 0, then m (2 bytes) and qh (4 bytes) where the type has them, then qs[16].
+        int sourceHigh = hasMin ? 4 : 2, sourceQuants = sourceHigh + (hasHigh ? 4 : 0);
+        int packedHigh = hasMin ? 32 : 16, packedQuants = packedHigh + (hasHigh ? 32 : 0);
+        int blocks = columns / 32, groupBlock = 8 * blockBytes;
+        Assert.Equal(groupBlock, packedQuants + 128);
+        for (int row = 0; row < (rows + 7) / 8 * 8; row++)
+        {
+            int group = row / 8, lane = row % 8;
+            for (int b = 0; b < blocks; b++)
+            {
+                int at = (group * blocks + b) * groupBlock;
+                byte[] expected = row < rows
+                    ? source.AsSpan((int)(row * rowBytes + b * blockBytes), blockBytes).ToArray()
+                    : new byte[blockBytes]; // padding: d, m, fifth bits and quants all 0
+                string where = $"{type} row {row}, block {b}";
+                Assert.True(BitConverter.ToUInt16(expected, 0) == BitConverter.ToUInt16(packed, at + 2 * lane), $"{where}: d");
+                if (hasMin)
+                    Assert.True(BitConverter.ToUInt16(expected, 2) == BitConverter.ToUInt16(packed, at + 16 + 2 * lane), $"{where}: m");
+                if (hasHigh)
+                {
+                    uint qh = BitConverter.ToUInt32(expected, sourceHigh), word = BitConverter.ToUInt32(packed, at + packedHigh + 4 * lane);
+                    for (int j = 0; j < 8; j++)
+                        for (int i = 0; i < 4; i++)
+                            Assert.True((qh >> (4 * j + i) & 1) == (word >> (8 * i + j) & 1), $"{where}: fifth bit of element {4 * j + i}");
+                }
+                for (int k = 0; k < 4; k++)
+                    for (int i = 0; i < 4; i++)
+                        Assert.True(expected[sourceQuants + 4 * k + i] == packed[at + packedQuants + 32 * k + 4 * lane + i], $"{where}: quant byte {4 * k + i}");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheQuantizedBlockTypesAreInterleaved()
+    {
+        foreach (GgmlType type in new[] { GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0 })
+            Assert.True(InterleavedLayout.IsInterleaved(type), type.ToString());
         Assert.False(InterleavedLayout.IsInterleaved(GgmlType.F16));
-        var e = Assert.Throws<ArgumentException>(() => InterleavedLayout.Bytes(GgmlType.Q4_K, 8, 256));
-        Assert.Contains("Q4_K", e.Message);
+        Assert.False(InterleavedLayout.IsInterleaved(GgmlType.F32));
+        var e = Assert.Throws<ArgumentException>(() => InterleavedLayout.Bytes(GgmlType.F16, 8, 256));
+        Assert.Contains("F16", e.Message);
         e = Assert.Throws<ArgumentException>(() => InterleavedLayout.Repack(GgmlType.Q8_0, new byte[33], 1, 32, new byte[8 * 34]));
         Assert.Contains("34 bytes", e.Message);
     }

@@ -44,6 +44,7 @@ public static class MatVecCheck
         /// <summary>The kernel input for <paramref name="x"/> and the reference results of every row.</summary>
         public unsafe (byte[] KernelInput, (double Value, double Magnitude)[] Expected) ExpectedFor(float[] x)
         {
+            if (MatVecReference.IsKQuant(Type)) return ExpectedForQ8_K(x);
             var q8 = new byte[Columns / 32 * 34];
             var input = new byte[Columns % 32 == 0 ? ActivationQuantizer.KernelInputBytes(Columns) : 0];
             if (Columns % 32 == 0)
@@ -54,6 +55,24 @@ public static class MatVecCheck
                 {
                     ActivationQuantizer.QuantizeKernelInput(px, pi, Columns);
                 }
+            }
+            var expected = new (double, double)[Rows];
+            long rowBytes = GgmlTypeInfo.RowBytes(Type, Columns);
+            for (int r = 0; r < Rows; r++)
+                expected[r] = MatVecReference.Row(Type, Weights.AsSpan((int)(r * rowBytes), (int)rowBytes), Columns, x, q8);
+            return (input, expected);
+        }
+
+        /// <summary>K-quants: the reference reads ggml's Q8_K blocks, the kernels <see cref="ActivationQuantizer.QuantizeKernelInputQ8_K"/>.</summary>
+        private unsafe (byte[] KernelInput, (double Value, double Magnitude)[] Expected) ExpectedForQ8_K(float[] x)
+        {
+            var q8 = new byte[ActivationQuantizer.QuantizedBytesQ8_K(Columns)];
+            var input = new byte[ActivationQuantizer.KernelInputBytesQ8_K(Columns)];
+            ActivationQuantizer.QuantizeQ8_K(x, q8);
+            fixed (float* px = x)
+            fixed (byte* pi = input)
+            {
+                ActivationQuantizer.QuantizeKernelInputQ8_K(px, pi, Columns);
             }
             var expected = new (double, double)[Rows];
             long rowBytes = GgmlTypeInfo.RowBytes(Type, Columns);
@@ -150,13 +169,13 @@ public static class MatVecCheck
     {
         if (!InterleavedLayout.IsInterleaved(data.Type)) return firstRow * GgmlTypeInfo.RowBytes(data.Type, data.Columns);
         Assert.True(firstRow % InterleavedLayout.GroupRows == 0, $"a window of an interleaved matrix starts on a group of 8 rows, not at {firstRow}");
-        return firstRow * GgmlTypeInfo.RowBytes(data.Type, data.Columns);
+        return InterleavedLayout.Bytes(data.Type, firstRow, data.Columns); // whole groups (K-quant groups are a little larger than 8 rows)
     }
 
     private static double Check(float[] y, (double Value, double Magnitude)[] expectedRows, Data data, int rowStart, int rowEnd, int firstRow, string label)
     {
         const float Sentinel = -12345.678f;
-        double tolerance = data.Type is GgmlType.Q8_0 or GgmlType.Q4_0 ? QuantizedTolerance : FloatTolerance;
+        double tolerance = data.Type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 ? FloatTolerance : QuantizedTolerance;
         double worst = 0;
         for (int r = 0; r < data.Rows; r++)
         {

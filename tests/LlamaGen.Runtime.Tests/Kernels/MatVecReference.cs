@@ -8,14 +8,20 @@ namespace LlamaGen.Runtime.Tests.Kernels;
 /// emitted code: every block is decoded in double, f16 through .NET's own <see cref="Half"/> conversion.
 /// Also builds random weights and activations for the tests.
 /// </summary>
-public static class MatVecReference
+public static partial class MatVecReference
 {
     /// <summary>
     /// The expected <c>y[r]</c> and the sum of the absolute values of its terms; a kernel's float rounding error
     /// is bounded relative to that sum (not to the result, which may cancel to near zero).
     /// </summary>
+    /// <remarks>
+    /// <paramref name="xq8"/> is the activation as the weight type's partner quantizes it: Q8_0 blocks (34 bytes per 32) for
+    /// the 32-element block types, Q8_K blocks (292 bytes per 256) for the K-quants; float types read <paramref name="x"/>.
+    /// Each family's reference lives in its own part of this class (MatVecReference.*.cs).
+    /// </remarks>
     public static (double Value, double Magnitude) Row(GgmlType type, ReadOnlySpan<byte> row, int columns, ReadOnlySpan<float> x, ReadOnlySpan<byte> xq8)
     {
+        if (IsKQuant(type)) return KQuantRow(type, row, columns, xq8);
         double value = 0, magnitude = 0;
         switch (type)
         {
@@ -35,6 +41,12 @@ public static class MatVecReference
                     magnitude += Math.Abs(term);
                 }
                 break;
+            case GgmlType.BF16:
+                return BFloat16Row(row, columns, x);
+            case GgmlType.Q4_1:
+            case GgmlType.Q5_0:
+            case GgmlType.Q5_1:
+                return LegacyRow(type, row, columns, xq8);
             case GgmlType.Q8_0:
             case GgmlType.Q4_0:
                 int blockBytes = GgmlTypeInfo.BlockBytes(type);
@@ -97,6 +109,7 @@ public static class MatVecReference
     /// <summary>Random rows of <paramref name="type"/>: random f16 scales (either sign) and random quants over their full range.</summary>
     public static byte[] RandomWeights(GgmlType type, int rows, int columns, Random random)
     {
+        if (IsKQuant(type)) return RandomKQuantWeights(type, rows, columns, random);
         var bytes = new byte[rows * GgmlTypeInfo.RowBytes(type, columns)];
         switch (type)
         {
@@ -108,6 +121,12 @@ public static class MatVecReference
                 for (int i = 0; i < rows * columns; i++)
                     BitConverter.TryWriteBytes(bytes.AsSpan(2 * i, 2), RandomHalfBits(random));
                 break;
+            case GgmlType.BF16:
+                return RandomBFloat16Weights(rows, columns, random);
+            case GgmlType.Q4_1:
+            case GgmlType.Q5_0:
+            case GgmlType.Q5_1:
+                return RandomLegacyWeights(type, rows, columns, random);
             case GgmlType.Q8_0:
             case GgmlType.Q4_0:
                 random.NextBytes(bytes);

@@ -7,8 +7,9 @@ using LlamaGen.Runtime.Tests.Reference;
 namespace LlamaGen.Runtime.Tests.Models;
 
 /// <summary>
-/// A NaN or infinite block scale in a Q4_0/Q8_0 matrix is refused when the model loads (the interleaved kernels would
-/// turn it into a finite, wrong value), with the file, tensor, block and absolute byte offset in the message.
+/// A NaN or infinite block scale (or Q4_1/Q5_1 minimum) in a matrix of an interleaved type is refused when the model
+/// loads (the interleaved kernels would turn it into a finite, wrong value), with the file, tensor, block and absolute
+/// byte offset in the message.
 /// </summary>
 public sealed class CorruptScaleTests : IDisposable
 {
@@ -20,7 +21,20 @@ public sealed class CorruptScaleTests : IDisposable
     [InlineData(GgmlType.Q4_0, "blk.1.ffn_down.weight", 5, (ushort)0x7E00)] // NaN
     [InlineData(GgmlType.Q8_0, "blk.0.attn_q.weight", 0, (ushort)0xFC00)]  // -infinity
     [InlineData(GgmlType.Q4_0, "output.weight", 1234, (ushort)0x7C00)]     // +infinity
-    public void LoadingRefusesANonFiniteScale(GgmlType type, string tensorName, int block, ushort bits)
+    [InlineData(GgmlType.Q5_0, "blk.0.ffn_up.weight", 7, (ushort)0x7C01)]  // NaN
+    [InlineData(GgmlType.Q4_1, "blk.1.attn_k.weight", 3, (ushort)0xFC00)]  // -infinity
+    [InlineData(GgmlType.Q5_1, "output.weight", 99, (ushort)0x7E00)]       // NaN
+    public void LoadingRefusesANonFiniteScale(GgmlType type, string tensorName, int block, ushort bits) =>
+        AssertLoadingRefuses(type, tensorName, block, fieldOffset: 0, "d", bits);
+
+    /// <summary>Q4_1 and Q5_1 blocks have a second f16, the minimum <c>m</c> at byte 2, which the kernels widen the same way.</summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_1, "blk.0.attn_v.weight", 11, (ushort)0x7C00)] // +infinity
+    [InlineData(GgmlType.Q5_1, "blk.1.ffn_gate.weight", 0, (ushort)0xFE00)] // NaN
+    public void LoadingRefusesANonFiniteMinimum(GgmlType type, string tensorName, int block, ushort bits) =>
+        AssertLoadingRefuses(type, tensorName, block, fieldOffset: 2, "m", bits);
+
+    private void AssertLoadingRefuses(GgmlType type, string tensorName, int block, int fieldOffset, string field, ushort bits)
     {
         string path = Path.Combine(directory, $"small-{type}.gguf");
         SyntheticModelWriter.Write(Llama2TestSmall.Spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 3);
@@ -29,7 +43,7 @@ public sealed class CorruptScaleTests : IDisposable
         {
             Assert.True(clean.TryGetTensor(tensorName, out GgufTensorInfo tensor));
             Assert.Equal(type, tensor.Type);
-            offset = clean.DataOffset + tensor.Offset + (long)block * GgmlTypeInfo.BlockBytes(type);
+            offset = clean.DataOffset + tensor.Offset + (long)block * GgmlTypeInfo.BlockBytes(type) + fieldOffset;
             Llama2TestSmall.Load(clean).Dispose(); // the clean file loads
         }
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
@@ -42,7 +56,7 @@ public sealed class CorruptScaleTests : IDisposable
         var error = Assert.Throws<GgufFormatException>(() => Llama2TestSmall.Load(file));
         Assert.Contains(path, error.Message);
         Assert.Contains(tensorName, error.Message);
-        Assert.Contains($"block {block}", error.Message);
+        Assert.Contains($"block {block} scale {field}", error.Message);
         Assert.Contains(offset.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
     }
 }

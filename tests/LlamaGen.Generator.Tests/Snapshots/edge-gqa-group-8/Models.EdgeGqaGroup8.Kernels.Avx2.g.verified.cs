@@ -148,8 +148,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -272,7 +272,8 @@ public unsafe partial class EdgeGqaGroup8
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -304,8 +305,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -461,8 +462,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -585,7 +586,8 @@ public unsafe partial class EdgeGqaGroup8
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -617,8 +619,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -774,8 +776,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -898,7 +900,8 @@ public unsafe partial class EdgeGqaGroup8
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -930,8 +933,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1185,8 +1188,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1309,7 +1312,8 @@ public unsafe partial class EdgeGqaGroup8
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1341,8 +1345,8 @@ public unsafe partial class EdgeGqaGroup8
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {

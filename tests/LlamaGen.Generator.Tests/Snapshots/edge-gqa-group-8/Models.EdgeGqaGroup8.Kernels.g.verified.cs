@@ -83,7 +83,7 @@ public unsafe partial class EdgeGqaGroup8
             const int Rows = 64;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -165,7 +165,7 @@ public unsafe partial class EdgeGqaGroup8
             const int Rows = 8;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -247,7 +247,7 @@ public unsafe partial class EdgeGqaGroup8
             const int Rows = 172;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -365,7 +365,7 @@ public unsafe partial class EdgeGqaGroup8
             const int Rows = 512;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:

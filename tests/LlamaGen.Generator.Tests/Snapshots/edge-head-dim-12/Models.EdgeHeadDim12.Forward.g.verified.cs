@@ -8,7 +8,7 @@ public unsafe partial class EdgeHeadDim12
 {
     // sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.
     private const float AttentionScoreDivisor = 3.4641016f;
-    private const int QuantizedActivationBytes = 120; // Q8_0: 34 bytes per 32 values, for the widest quantized product
+    private const int QuantizedActivationBytes = 120; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks
 
     private static global::LlamaGen.Inference.RopeTable? ropeTable;
 
@@ -282,138 +282,138 @@ public unsafe partial class EdgeHeadDim12
         MatVec512x96(output, normed, logits);
     }
 
-    // y[96] = W[96 x 96] x; quantized types read the Q8_0 activation.
+    // y[96] = W[96 x 96] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec96x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_96x96, weight.Pointer, x, y, 96, 96);
+                Multiply(&Kernels.MatVec_F32_96x96, weight.Pointer, x, null, y, 96, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_96x96, weight.Pointer, x, y, 96, 96);
+                Multiply(&Kernels.MatVec_Q8_0_96x96, weight.Pointer, x, quantizedActivation, y, 96, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..96) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..96) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul96x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_96x96, weight.Pointer, x, y, tokens, 96, 96);
+                MultiplyBatch(&Kernels.MatMul_F32_96x96, weight.Pointer, x, null, y, tokens, 96, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_96x96, weight.Pointer, x, y, tokens, 96, 96);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_96x96, weight.Pointer, x, chunkQuantized, y, tokens, 96, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[48] = W[48 x 96] x; quantized types read the Q8_0 activation.
+    // y[48] = W[48 x 96] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec48x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_48x96, weight.Pointer, x, y, 48, 96);
+                Multiply(&Kernels.MatVec_F32_48x96, weight.Pointer, x, null, y, 48, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_48x96, weight.Pointer, x, y, 48, 96);
+                Multiply(&Kernels.MatVec_Q8_0_48x96, weight.Pointer, x, quantizedActivation, y, 48, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..48) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..48) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul48x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_48x96, weight.Pointer, x, y, tokens, 48, 96);
+                MultiplyBatch(&Kernels.MatMul_F32_48x96, weight.Pointer, x, null, y, tokens, 48, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_48x96, weight.Pointer, x, y, tokens, 48, 96);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_48x96, weight.Pointer, x, chunkQuantized, y, tokens, 48, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[172] = W[172 x 96] x; quantized types read the Q8_0 activation.
+    // y[172] = W[172 x 96] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec172x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_172x96, weight.Pointer, x, y, 172, 96);
+                Multiply(&Kernels.MatVec_F32_172x96, weight.Pointer, x, null, y, 172, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_172x96, weight.Pointer, x, y, 172, 96);
+                Multiply(&Kernels.MatVec_Q8_0_172x96, weight.Pointer, x, quantizedActivation, y, 172, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..172) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..172) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul172x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_172x96, weight.Pointer, x, y, tokens, 172, 96);
+                MultiplyBatch(&Kernels.MatMul_F32_172x96, weight.Pointer, x, null, y, tokens, 172, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_172x96, weight.Pointer, x, y, tokens, 172, 96);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_172x96, weight.Pointer, x, chunkQuantized, y, tokens, 172, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[96] = W[96 x 172] x; quantized types read the Q8_0 activation.
+    // y[96] = W[96 x 172] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec96x172(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_96x172, weight.Pointer, x, y, 96, 172);
+                Multiply(&Kernels.MatVec_F32_96x172, weight.Pointer, x, null, y, 96, 172);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..96) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..96) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul96x172(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_96x172, weight.Pointer, x, y, tokens, 96, 172);
+                MultiplyBatch(&Kernels.MatMul_F32_96x172, weight.Pointer, x, null, y, tokens, 96, 172);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[512] = W[512 x 96] x; quantized types read the Q8_0 activation.
+    // y[512] = W[512 x 96] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec512x96(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_512x96, weight.Pointer, x, y, 512, 96);
+                Multiply(&Kernels.MatVec_F32_512x96, weight.Pointer, x, null, y, 512, 96);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_512x96, weight.Pointer, x, y, 512, 96);
+                Multiply(&Kernels.MatVec_Q8_0_512x96, weight.Pointer, x, quantizedActivation, y, 512, 96);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -422,24 +422,22 @@ public unsafe partial class EdgeHeadDim12
 
     // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
     // the same for any thread count).
-    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)
     {
-        byte* xq8 = quantizedActivation;
         if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
     }
 
     // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)
+    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)
     {
-        byte* xq8 = chunkQuantized;
         if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
     }
 
-    // Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).
+    // Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).
     private static bool ReadsQuantizedActivation(global::LlamaGen.Quantization.GgmlType type) =>
-        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0;
+        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1;
 
     private static void CheckToken(int token)
     {

@@ -149,8 +149,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -302,7 +302,8 @@ public unsafe partial class EdgeHeadDim12
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -334,8 +335,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -492,8 +493,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -645,7 +646,8 @@ public unsafe partial class EdgeHeadDim12
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -677,8 +679,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -835,8 +837,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -988,7 +990,8 @@ public unsafe partial class EdgeHeadDim12
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1020,8 +1023,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1276,8 +1279,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1429,7 +1432,8 @@ public unsafe partial class EdgeHeadDim12
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1461,8 +1465,8 @@ public unsafe partial class EdgeHeadDim12
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {

@@ -95,83 +95,9 @@ public unsafe partial class EdgeNoGqa
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_64x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 64;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 2;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_64x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -280,7 +206,8 @@ public unsafe partial class EdgeNoGqa
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -312,8 +239,8 @@ public unsafe partial class EdgeNoGqa
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -416,83 +343,9 @@ public unsafe partial class EdgeNoGqa
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_172x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 172;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 2;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_172x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -601,7 +454,8 @@ public unsafe partial class EdgeNoGqa
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -633,8 +487,8 @@ public unsafe partial class EdgeNoGqa
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -842,83 +696,9 @@ public unsafe partial class EdgeNoGqa
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_512x64_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 512;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 2;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_512x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -1027,7 +807,8 @@ public unsafe partial class EdgeNoGqa
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1059,8 +840,8 @@ public unsafe partial class EdgeNoGqa
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {

@@ -167,7 +167,7 @@ public unsafe partial class EdgeNoGqa
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -330,7 +330,7 @@ public unsafe partial class EdgeNoGqa
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -594,7 +594,7 @@ public unsafe partial class EdgeNoGqa
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {

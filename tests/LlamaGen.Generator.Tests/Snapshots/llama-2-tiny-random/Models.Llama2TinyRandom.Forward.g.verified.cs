@@ -263,112 +263,112 @@ public unsafe partial class Llama2TinyRandom
         MatVec32000x8(output, normed, logits);
     }
 
-    // y[8] = W[8 x 8] x; quantized types read the Q8_0 activation.
+    // y[8] = W[8 x 8] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec8x8(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_8x8, weight.Pointer, x, y, 8, 8);
+                Multiply(&Kernels.MatVec_F32_8x8, weight.Pointer, x, null, y, 8, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_8x8, weight.Pointer, x, y, 8, 8);
+                Multiply(&Kernels.MatVec_F16_8x8, weight.Pointer, x, null, y, 8, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..8) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..8) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul8x8(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_8x8, weight.Pointer, x, y, tokens, 8, 8);
+                MultiplyBatch(&Kernels.MatMul_F32_8x8, weight.Pointer, x, null, y, tokens, 8, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_8x8, weight.Pointer, x, y, tokens, 8, 8);
+                MultiplyBatch(&Kernels.MatMul_F16_8x8, weight.Pointer, x, null, y, tokens, 8, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[32] = W[32 x 8] x; quantized types read the Q8_0 activation.
+    // y[32] = W[32 x 8] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec32x8(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_32x8, weight.Pointer, x, y, 32, 8);
+                Multiply(&Kernels.MatVec_F32_32x8, weight.Pointer, x, null, y, 32, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_32x8, weight.Pointer, x, y, 32, 8);
+                Multiply(&Kernels.MatVec_F16_32x8, weight.Pointer, x, null, y, 32, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..32) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..32) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul32x8(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_32x8, weight.Pointer, x, y, tokens, 32, 8);
+                MultiplyBatch(&Kernels.MatMul_F32_32x8, weight.Pointer, x, null, y, tokens, 32, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_32x8, weight.Pointer, x, y, tokens, 32, 8);
+                MultiplyBatch(&Kernels.MatMul_F16_32x8, weight.Pointer, x, null, y, tokens, 32, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[8] = W[8 x 32] x; quantized types read the Q8_0 activation.
+    // y[8] = W[8 x 32] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec8x32(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_8x32, weight.Pointer, x, y, 8, 32);
+                Multiply(&Kernels.MatVec_F32_8x32, weight.Pointer, x, null, y, 8, 32);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_8x32, weight.Pointer, x, y, 8, 32);
+                Multiply(&Kernels.MatVec_F16_8x32, weight.Pointer, x, null, y, 8, 32);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..8) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..8) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul8x32(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_8x32, weight.Pointer, x, y, tokens, 8, 32);
+                MultiplyBatch(&Kernels.MatMul_F32_8x32, weight.Pointer, x, null, y, tokens, 8, 32);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_8x32, weight.Pointer, x, y, tokens, 8, 32);
+                MultiplyBatch(&Kernels.MatMul_F16_8x32, weight.Pointer, x, null, y, tokens, 8, 32);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[32000] = W[32000 x 8] x; quantized types read the Q8_0 activation.
+    // y[32000] = W[32000 x 8] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec32000x8(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_32000x8, weight.Pointer, x, y, 32000, 8);
+                Multiply(&Kernels.MatVec_F32_32000x8, weight.Pointer, x, null, y, 32000, 8);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_32000x8, weight.Pointer, x, y, 32000, 8);
+                Multiply(&Kernels.MatVec_F16_32000x8, weight.Pointer, x, null, y, 32000, 8);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -377,17 +377,15 @@ public unsafe partial class Llama2TinyRandom
 
     // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
     // the same for any thread count).
-    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)
     {
-        byte* xq8 = null;
         if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
     }
 
     // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)
+    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)
     {
-        byte* xq8 = null;
         if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
     }

@@ -51,6 +51,23 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5120x5120 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            const int Columns = 5120;
+            const long RowBytes = 10240;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
+                y[r] = sum;
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -133,6 +150,379 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q2_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q2_K_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[288 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[160 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q3_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q3_K_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                value |= ((q[672 + 256 * (range / 8) + 32 * chunk + 4 * lane + i] >> (1 * (range % 8))) & 1) << 2;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 4 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q4_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_K_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 2) + 32 * chunk + 4 * lane + i] >> (4 * (range % 2))) & 15;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q5_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_K_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q6_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q6_K_5120x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 32 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 13824x5120 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -163,6 +553,23 @@ public unsafe partial class Llama2_13b
                 Half* row = (Half*)(weights + r * RowBytes);
                 float sum = 0f;
                 for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];
+                y[r] = sum;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 13824x5120 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            const int Columns = 5120;
+            const long RowBytes = 10240;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
                 y[r] = sum;
             }
         }
@@ -249,6 +656,379 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q2_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q2_K_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[288 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[160 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q3_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q3_K_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                value |= ((q[672 + 256 * (range / 8) + 32 * chunk + 4 * lane + i] >> (1 * (range % 8))) & 1) << 2;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 4 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q4_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_K_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 2) + 32 * chunk + 4 * lane + i] >> (4 * (range % 2))) & 15;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q5_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_K_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q6_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q6_K_13824x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 32 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5120x13824 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -279,6 +1059,23 @@ public unsafe partial class Llama2_13b
                 Half* row = (Half*)(weights + r * RowBytes);
                 float sum = 0f;
                 for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];
+                y[r] = sum;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5120x13824 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            const int Columns = 13824;
+            const long RowBytes = 27648;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
                 y[r] = sum;
             }
         }
@@ -365,6 +1162,379 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 432;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 432;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 432;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q2_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q2_K_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[288 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[160 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q3_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q3_K_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                value |= ((q[672 + 256 * (range / 8) + 32 * chunk + 4 * lane + i] >> (1 * (range % 8))) & 1) << 2;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 4 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q4_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_K_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 2) + 32 * chunk + 4 * lane + i] >> (4 * (range % 2))) & 15;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q5_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_K_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q6_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q6_K_5120x13824_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 32 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x5120 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -395,6 +1565,23 @@ public unsafe partial class Llama2_13b
                 Half* row = (Half*)(weights + r * RowBytes);
                 float sum = 0f;
                 for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];
+                y[r] = sum;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x5120 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 5120;
+            const long RowBytes = 10240;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
                 y[r] = sum;
             }
         }
@@ -475,6 +1662,379 @@ public unsafe partial class Llama2_13b
                             }
                         }
                         sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q2_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q2_K_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[288 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[160 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q3_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q3_K_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 4) + 32 * chunk + 4 * lane + i] >> (2 * (range % 4))) & 3;
+                                value |= ((q[672 + 256 * (range / 8) + 32 * chunk + 4 * lane + i] >> (1 * (range % 8))) & 1) << 2;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 4 * mins) * d;
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q4_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_K_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 2) + 32 * chunk + 4 * lane + i] >> (4 * (range % 2))) & 15;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q5_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_K_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 32; k < (t + 1) * 32; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 2; b < (t + 1) * 2; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += q[96 + 8 * t + lane] * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += dots * d - mins * ((float)((Half*)(q + 16))[lane] * xd[s]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q6_K matrix; Scalar variant.</summary>
+        public static void MatVec_Q6_K_32000x5120_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int s = 0; s < SuperBlocks; s++)
+                    {
+                        byte* q = p + s * SuperGroupBytes;
+                        sbyte* xb = xq + s * 256;
+                        int* bsums = xs + s * 16;
+                        int dots = 0, mins = 0;
+                        for (int t = 0; t < 16; t++)
+                        {
+                            int dot = 0, bsum = 0;
+                            for (int k = t * 16; k < (t + 1) * 16; k++)
+                            {
+                                int range = k / 32, chunk = k % 32 / 4, i = k % 4;
+                                int value = (q[160 + 256 * (range / 1) + 32 * chunk + 4 * lane + i] >> (8 * (range % 1))) & 255;
+                                dot += value * xb[k];
+                            }
+                            for (int b = t * 1; b < (t + 1) * 1; b++) bsum += bsums[b];
+                            int scale = (sbyte)q[32 + 8 * t + lane];
+                            dots += scale * dot;
+                            mins += scale * bsum;
+                        }
+                        float d = (float)((Half*)q)[lane] * xd[s];
+                        sum += (dots - 32 * mins) * d;
                     }
                     y[row] = sum;
                 }

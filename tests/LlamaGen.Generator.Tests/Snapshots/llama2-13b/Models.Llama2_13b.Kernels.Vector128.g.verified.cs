@@ -176,6 +176,83 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5120x5120 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            const long RowBytes = 10240;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 320; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 320; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -252,7 +329,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -349,7 +426,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -359,6 +436,1168 @@ public unsafe partial class Llama2_13b
                 Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x5120 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q2_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q2_K_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 160 + half / 4)[0], (p + 160 + half / 4)[1], (p + 160 + half / 4)[2], (p + 160 + half / 4)[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)(p + 168 + half / 4)[0], (p + 168 + half / 4)[1], (p + 168 + half / 4)[2], (p + 168 + half / 4)[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)(p + 176 + half / 4)[0], (p + 176 + half / 4)[1], (p + 176 + half / 4)[2], (p + 176 + half / 4)[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)(p + 184 + half / 4)[0], (p + 184 + half / 4)[1], (p + 184 + half / 4)[2], (p + 184 + half / 4)[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)(p + 192 + half / 4)[0], (p + 192 + half / 4)[1], (p + 192 + half / 4)[2], (p + 192 + half / 4)[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)(p + 200 + half / 4)[0], (p + 200 + half / 4)[1], (p + 200 + half / 4)[2], (p + 200 + half / 4)[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)(p + 208 + half / 4)[0], (p + 208 + half / 4)[1], (p + 208 + half / 4)[2], (p + 208 + half / 4)[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)(p + 216 + half / 4)[0], (p + 216 + half / 4)[1], (p + 216 + half / 4)[2], (p + 216 + half / 4)[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)(p + 224 + half / 4)[0], (p + 224 + half / 4)[1], (p + 224 + half / 4)[2], (p + 224 + half / 4)[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)(p + 232 + half / 4)[0], (p + 232 + half / 4)[1], (p + 232 + half / 4)[2], (p + 232 + half / 4)[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)(p + 240 + half / 4)[0], (p + 240 + half / 4)[1], (p + 240 + half / 4)[2], (p + 240 + half / 4)[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)(p + 248 + half / 4)[0], (p + 248 + half / 4)[1], (p + 248 + half / 4)[2], (p + 248 + half / 4)[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)(p + 256 + half / 4)[0], (p + 256 + half / 4)[1], (p + 256 + half / 4)[2], (p + 256 + half / 4)[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)(p + 264 + half / 4)[0], (p + 264 + half / 4)[1], (p + 264 + half / 4)[2], (p + 264 + half / 4)[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)(p + 272 + half / 4)[0], (p + 272 + half / 4)[1], (p + 272 + half / 4)[2], (p + 272 + half / 4)[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)(p + 280 + half / 4)[0], (p + 280 + half / 4)[1], (p + 280 + half / 4)[2], (p + 280 + half / 4)[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q3_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q3_K_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<byte> highMask = Vector128.Create((byte)4);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, ((Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, ((Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, ((Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, ((Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, ((Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, ((Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, ((Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, ((Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 4 comes back as 4 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 2)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q4_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_K_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)15);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 928 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 960 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 992 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1024 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1056 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1088 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1120 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1152 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 928 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 960 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 992 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1024 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1056 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1088 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1120 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1152 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q5_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_K_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x5120 Q6_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q6_K_5120x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 32 comes back as 32 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 5)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
         }
 
@@ -521,6 +1760,83 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 13824x5120 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            const long RowBytes = 10240;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 320; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 320; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -597,7 +1913,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -694,7 +2010,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -704,6 +2020,1168 @@ public unsafe partial class Llama2_13b
                 Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 13824x5120 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q2_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q2_K_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 160 + half / 4)[0], (p + 160 + half / 4)[1], (p + 160 + half / 4)[2], (p + 160 + half / 4)[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)(p + 168 + half / 4)[0], (p + 168 + half / 4)[1], (p + 168 + half / 4)[2], (p + 168 + half / 4)[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)(p + 176 + half / 4)[0], (p + 176 + half / 4)[1], (p + 176 + half / 4)[2], (p + 176 + half / 4)[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)(p + 184 + half / 4)[0], (p + 184 + half / 4)[1], (p + 184 + half / 4)[2], (p + 184 + half / 4)[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)(p + 192 + half / 4)[0], (p + 192 + half / 4)[1], (p + 192 + half / 4)[2], (p + 192 + half / 4)[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)(p + 200 + half / 4)[0], (p + 200 + half / 4)[1], (p + 200 + half / 4)[2], (p + 200 + half / 4)[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)(p + 208 + half / 4)[0], (p + 208 + half / 4)[1], (p + 208 + half / 4)[2], (p + 208 + half / 4)[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)(p + 216 + half / 4)[0], (p + 216 + half / 4)[1], (p + 216 + half / 4)[2], (p + 216 + half / 4)[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)(p + 224 + half / 4)[0], (p + 224 + half / 4)[1], (p + 224 + half / 4)[2], (p + 224 + half / 4)[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)(p + 232 + half / 4)[0], (p + 232 + half / 4)[1], (p + 232 + half / 4)[2], (p + 232 + half / 4)[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)(p + 240 + half / 4)[0], (p + 240 + half / 4)[1], (p + 240 + half / 4)[2], (p + 240 + half / 4)[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)(p + 248 + half / 4)[0], (p + 248 + half / 4)[1], (p + 248 + half / 4)[2], (p + 248 + half / 4)[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)(p + 256 + half / 4)[0], (p + 256 + half / 4)[1], (p + 256 + half / 4)[2], (p + 256 + half / 4)[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)(p + 264 + half / 4)[0], (p + 264 + half / 4)[1], (p + 264 + half / 4)[2], (p + 264 + half / 4)[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)(p + 272 + half / 4)[0], (p + 272 + half / 4)[1], (p + 272 + half / 4)[2], (p + 272 + half / 4)[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)(p + 280 + half / 4)[0], (p + 280 + half / 4)[1], (p + 280 + half / 4)[2], (p + 280 + half / 4)[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q3_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q3_K_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<byte> highMask = Vector128.Create((byte)4);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, ((Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, ((Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, ((Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, ((Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, ((Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, ((Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, ((Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, ((Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 4 comes back as 4 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 2)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q4_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_K_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)15);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 928 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 960 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 992 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1024 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1056 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1088 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1120 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1152 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 928 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 960 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 992 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1024 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1056 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1088 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1120 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1152 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q5_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_K_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 13824x5120 Q6_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q6_K_13824x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 13824;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 32 comes back as 32 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 5)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
         }
 
@@ -866,6 +3344,83 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5120x13824 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            const long RowBytes = 27648;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 864; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 864; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -942,7 +3497,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1039,7 +3594,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1049,6 +3604,1168 @@ public unsafe partial class Llama2_13b
                 Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 432;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 432;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5120x13824 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 432;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q2_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q2_K_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 160 + half / 4)[0], (p + 160 + half / 4)[1], (p + 160 + half / 4)[2], (p + 160 + half / 4)[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)(p + 168 + half / 4)[0], (p + 168 + half / 4)[1], (p + 168 + half / 4)[2], (p + 168 + half / 4)[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)(p + 176 + half / 4)[0], (p + 176 + half / 4)[1], (p + 176 + half / 4)[2], (p + 176 + half / 4)[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)(p + 184 + half / 4)[0], (p + 184 + half / 4)[1], (p + 184 + half / 4)[2], (p + 184 + half / 4)[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)(p + 192 + half / 4)[0], (p + 192 + half / 4)[1], (p + 192 + half / 4)[2], (p + 192 + half / 4)[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)(p + 200 + half / 4)[0], (p + 200 + half / 4)[1], (p + 200 + half / 4)[2], (p + 200 + half / 4)[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)(p + 208 + half / 4)[0], (p + 208 + half / 4)[1], (p + 208 + half / 4)[2], (p + 208 + half / 4)[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)(p + 216 + half / 4)[0], (p + 216 + half / 4)[1], (p + 216 + half / 4)[2], (p + 216 + half / 4)[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)(p + 224 + half / 4)[0], (p + 224 + half / 4)[1], (p + 224 + half / 4)[2], (p + 224 + half / 4)[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)(p + 232 + half / 4)[0], (p + 232 + half / 4)[1], (p + 232 + half / 4)[2], (p + 232 + half / 4)[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)(p + 240 + half / 4)[0], (p + 240 + half / 4)[1], (p + 240 + half / 4)[2], (p + 240 + half / 4)[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)(p + 248 + half / 4)[0], (p + 248 + half / 4)[1], (p + 248 + half / 4)[2], (p + 248 + half / 4)[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)(p + 256 + half / 4)[0], (p + 256 + half / 4)[1], (p + 256 + half / 4)[2], (p + 256 + half / 4)[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)(p + 264 + half / 4)[0], (p + 264 + half / 4)[1], (p + 264 + half / 4)[2], (p + 264 + half / 4)[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)(p + 272 + half / 4)[0], (p + 272 + half / 4)[1], (p + 272 + half / 4)[2], (p + 272 + half / 4)[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)(p + 280 + half / 4)[0], (p + 280 + half / 4)[1], (p + 280 + half / 4)[2], (p + 280 + half / 4)[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q3_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q3_K_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<byte> highMask = Vector128.Create((byte)4);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, ((Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, ((Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, ((Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, ((Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, ((Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, ((Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, ((Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, ((Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 4 comes back as 4 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 2)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q4_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_K_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)15);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 928 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 960 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 992 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1024 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1056 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1088 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1120 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1152 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 928 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 960 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 992 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1024 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1056 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1088 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1120 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1152 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q5_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_K_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5120x13824 Q6_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q6_K_5120x13824_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 5120;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 54;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 13824);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 32 comes back as 32 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 5)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
         }
 
@@ -1211,6 +4928,83 @@ public unsafe partial class Llama2_13b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x5120 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const long RowBytes = 10240;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 320; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 320; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -1287,7 +5081,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1384,7 +5178,7 @@ public unsafe partial class Llama2_13b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1394,6 +5188,1168 @@ public unsafe partial class Llama2_13b
                 Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
                 return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x5120 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 160;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q2_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q2_K_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 6).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 160 + half / 4)[0], (p + 160 + half / 4)[1], (p + 160 + half / 4)[2], (p + 160 + half / 4)[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)(p + 168 + half / 4)[0], (p + 168 + half / 4)[1], (p + 168 + half / 4)[2], (p + 168 + half / 4)[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)(p + 176 + half / 4)[0], (p + 176 + half / 4)[1], (p + 176 + half / 4)[2], (p + 176 + half / 4)[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)(p + 184 + half / 4)[0], (p + 184 + half / 4)[1], (p + 184 + half / 4)[2], (p + 184 + half / 4)[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)(p + 192 + half / 4)[0], (p + 192 + half / 4)[1], (p + 192 + half / 4)[2], (p + 192 + half / 4)[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)(p + 200 + half / 4)[0], (p + 200 + half / 4)[1], (p + 200 + half / 4)[2], (p + 200 + half / 4)[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)(p + 208 + half / 4)[0], (p + 208 + half / 4)[1], (p + 208 + half / 4)[2], (p + 208 + half / 4)[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)(p + 216 + half / 4)[0], (p + 216 + half / 4)[1], (p + 216 + half / 4)[2], (p + 216 + half / 4)[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)(p + 224 + half / 4)[0], (p + 224 + half / 4)[1], (p + 224 + half / 4)[2], (p + 224 + half / 4)[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)(p + 232 + half / 4)[0], (p + 232 + half / 4)[1], (p + 232 + half / 4)[2], (p + 232 + half / 4)[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)(p + 240 + half / 4)[0], (p + 240 + half / 4)[1], (p + 240 + half / 4)[2], (p + 240 + half / 4)[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)(p + 248 + half / 4)[0], (p + 248 + half / 4)[1], (p + 248 + half / 4)[2], (p + 248 + half / 4)[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)(p + 256 + half / 4)[0], (p + 256 + half / 4)[1], (p + 256 + half / 4)[2], (p + 256 + half / 4)[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)(p + 264 + half / 4)[0], (p + 264 + half / 4)[1], (p + 264 + half / 4)[2], (p + 264 + half / 4)[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)(p + 272 + half / 4)[0], (p + 272 + half / 4)[1], (p + 272 + half / 4)[2], (p + 272 + half / 4)[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)(p + 280 + half / 4)[0], (p + 280 + half / 4)[1], (p + 280 + half / 4)[2], (p + 280 + half / 4)[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q3_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q3_K_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)3);
+                Vector128<byte> highMask = Vector128.Create((byte)4);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, ((Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, ((Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, ((Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, ((Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftLeft(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask) | (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & highMask)), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 1).AsByte() & highMask)), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, ((Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, ((Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, ((Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, ((Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, ((Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 2).AsByte() & highMask)), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 2).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 3).AsByte() & highMask)), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & highMask)), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, ((Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 6).AsByte() & lowMask) | (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 5).AsByte() & highMask)), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 4 comes back as 4 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 2)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q4_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_K_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<byte> lowMask = Vector128.Create((byte)15);
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 160 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 192 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 224 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 256 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 288 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 320 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, (Vector128.Load((ushort*)(p + 352 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, (Vector128.Load((ushort*)(p + 384 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 160 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 192 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 224 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 256 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 288 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 320 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 352 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 384 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 416 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 448 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 480 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 512 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 544 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 576 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, (Vector128.Load((ushort*)(p + 608 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, (Vector128.Load((ushort*)(p + 640 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 416 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 448 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 480 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 512 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 544 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 576 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 608 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 640 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 672 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 704 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 736 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 768 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 800 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 832 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, (Vector128.Load((ushort*)(p + 864 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, (Vector128.Load((ushort*)(p + 896 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 672 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 704 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 736 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 768 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 800 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 832 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 864 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 896 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 928 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, (Vector128.Load((ushort*)(p + 960 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 992 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1024 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1056 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1088 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, (Vector128.Load((ushort*)(p + 1120 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, (Vector128.Load((ushort*)(p + 1152 + half)).AsByte() & lowMask), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 928 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 960 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 992 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1024 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1056 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1088 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1120 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, (Vector128.ShiftRightLogical(Vector128.Load((ushort*)(p + 1152 + half)), 4).AsByte() & lowMask), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q5_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_K_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 32, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)(p + 96 + half / 4)[0], (p + 96 + half / 4)[1], (p + 96 + half / 4)[2], (p + 96 + half / 4)[3]) * Vector128.Create(bsums[0] + bsums[1]);
+                mins += Vector128.Create((int)(p + 104 + half / 4)[0], (p + 104 + half / 4)[1], (p + 104 + half / 4)[2], (p + 104 + half / 4)[3]) * Vector128.Create(bsums[2] + bsums[3]);
+                mins += Vector128.Create((int)(p + 112 + half / 4)[0], (p + 112 + half / 4)[1], (p + 112 + half / 4)[2], (p + 112 + half / 4)[3]) * Vector128.Create(bsums[4] + bsums[5]);
+                mins += Vector128.Create((int)(p + 120 + half / 4)[0], (p + 120 + half / 4)[1], (p + 120 + half / 4)[2], (p + 120 + half / 4)[3]) * Vector128.Create(bsums[6] + bsums[7]);
+                mins += Vector128.Create((int)(p + 128 + half / 4)[0], (p + 128 + half / 4)[1], (p + 128 + half / 4)[2], (p + 128 + half / 4)[3]) * Vector128.Create(bsums[8] + bsums[9]);
+                mins += Vector128.Create((int)(p + 136 + half / 4)[0], (p + 136 + half / 4)[1], (p + 136 + half / 4)[2], (p + 136 + half / 4)[3]) * Vector128.Create(bsums[10] + bsums[11]);
+                mins += Vector128.Create((int)(p + 144 + half / 4)[0], (p + 144 + half / 4)[1], (p + 144 + half / 4)[2], (p + 144 + half / 4)[3]) * Vector128.Create(bsums[12] + bsums[13]);
+                mins += Vector128.Create((int)(p + 152 + half / 4)[0], (p + 152 + half / 4)[1], (p + 152 + half / 4)[2], (p + 152 + half / 4)[3]) * Vector128.Create(bsums[14] + bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                acc = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums), scale, acc);
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(mins), -(Halfs(p + 16 + half / 2) * Vector128.Create(xd)), acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x5120 Q6_K matrix; Vector128 variant.</summary>
+        public static void MatVec_Q6_K_32000x5120_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int SuperBlocks = 20;
+            const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+            const int GroupBytes = SuperBlocks * SuperGroupBytes;
+            // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + 5120);
+            int* xs = (int*)(xd + SuperBlocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++)
+                {
+                    acc0 = SuperBlock(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                    acc1 = SuperBlock(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+                }
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + the super-block's products for 4 rows: integer dots per group of 16, times the group scales, in
+            // integers; then the d (and dmin) scaling in float.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)
+            {
+                Vector128<int> sums = Vector128<int>.Zero;
+                // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 160 + half)).AsByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                Vector128<int> odd0 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 192 + half)).AsByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                even0 = Dot(even0, Vector128.Load((ushort*)(p + 224 + half)).AsByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                odd0 = Dot(odd0, Vector128.Load((ushort*)(p + 256 + half)).AsByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                sums += (even0 + odd0) * Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]);
+                Vector128<int> even1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 288 + half)).AsByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<int> odd1 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 320 + half)).AsByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                even1 = Dot(even1, Vector128.Load((ushort*)(p + 352 + half)).AsByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                odd1 = Dot(odd1, Vector128.Load((ushort*)(p + 384 + half)).AsByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                sums += (even1 + odd1) * Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]);
+                // elements 32 .. 63: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 416 + half)).AsByte(), Vector128.Create(*(int*)(x + 32)).AsSByte());
+                Vector128<int> odd2 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 448 + half)).AsByte(), Vector128.Create(*(int*)(x + 36)).AsSByte());
+                even2 = Dot(even2, Vector128.Load((ushort*)(p + 480 + half)).AsByte(), Vector128.Create(*(int*)(x + 40)).AsSByte());
+                odd2 = Dot(odd2, Vector128.Load((ushort*)(p + 512 + half)).AsByte(), Vector128.Create(*(int*)(x + 44)).AsSByte());
+                sums += (even2 + odd2) * Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]);
+                Vector128<int> even3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 544 + half)).AsByte(), Vector128.Create(*(int*)(x + 48)).AsSByte());
+                Vector128<int> odd3 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 576 + half)).AsByte(), Vector128.Create(*(int*)(x + 52)).AsSByte());
+                even3 = Dot(even3, Vector128.Load((ushort*)(p + 608 + half)).AsByte(), Vector128.Create(*(int*)(x + 56)).AsSByte());
+                odd3 = Dot(odd3, Vector128.Load((ushort*)(p + 640 + half)).AsByte(), Vector128.Create(*(int*)(x + 60)).AsSByte());
+                sums += (even3 + odd3) * Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]);
+                // elements 64 .. 95: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 672 + half)).AsByte(), Vector128.Create(*(int*)(x + 64)).AsSByte());
+                Vector128<int> odd4 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 704 + half)).AsByte(), Vector128.Create(*(int*)(x + 68)).AsSByte());
+                even4 = Dot(even4, Vector128.Load((ushort*)(p + 736 + half)).AsByte(), Vector128.Create(*(int*)(x + 72)).AsSByte());
+                odd4 = Dot(odd4, Vector128.Load((ushort*)(p + 768 + half)).AsByte(), Vector128.Create(*(int*)(x + 76)).AsSByte());
+                sums += (even4 + odd4) * Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]);
+                Vector128<int> even5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 800 + half)).AsByte(), Vector128.Create(*(int*)(x + 80)).AsSByte());
+                Vector128<int> odd5 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 832 + half)).AsByte(), Vector128.Create(*(int*)(x + 84)).AsSByte());
+                even5 = Dot(even5, Vector128.Load((ushort*)(p + 864 + half)).AsByte(), Vector128.Create(*(int*)(x + 88)).AsSByte());
+                odd5 = Dot(odd5, Vector128.Load((ushort*)(p + 896 + half)).AsByte(), Vector128.Create(*(int*)(x + 92)).AsSByte());
+                sums += (even5 + odd5) * Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]);
+                // elements 96 .. 127: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 928 + half)).AsByte(), Vector128.Create(*(int*)(x + 96)).AsSByte());
+                Vector128<int> odd6 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 960 + half)).AsByte(), Vector128.Create(*(int*)(x + 100)).AsSByte());
+                even6 = Dot(even6, Vector128.Load((ushort*)(p + 992 + half)).AsByte(), Vector128.Create(*(int*)(x + 104)).AsSByte());
+                odd6 = Dot(odd6, Vector128.Load((ushort*)(p + 1024 + half)).AsByte(), Vector128.Create(*(int*)(x + 108)).AsSByte());
+                sums += (even6 + odd6) * Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]);
+                Vector128<int> even7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1056 + half)).AsByte(), Vector128.Create(*(int*)(x + 112)).AsSByte());
+                Vector128<int> odd7 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1088 + half)).AsByte(), Vector128.Create(*(int*)(x + 116)).AsSByte());
+                even7 = Dot(even7, Vector128.Load((ushort*)(p + 1120 + half)).AsByte(), Vector128.Create(*(int*)(x + 120)).AsSByte());
+                odd7 = Dot(odd7, Vector128.Load((ushort*)(p + 1152 + half)).AsByte(), Vector128.Create(*(int*)(x + 124)).AsSByte());
+                sums += (even7 + odd7) * Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]);
+                // elements 128 .. 159: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1184 + half)).AsByte(), Vector128.Create(*(int*)(x + 128)).AsSByte());
+                Vector128<int> odd8 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1216 + half)).AsByte(), Vector128.Create(*(int*)(x + 132)).AsSByte());
+                even8 = Dot(even8, Vector128.Load((ushort*)(p + 1248 + half)).AsByte(), Vector128.Create(*(int*)(x + 136)).AsSByte());
+                odd8 = Dot(odd8, Vector128.Load((ushort*)(p + 1280 + half)).AsByte(), Vector128.Create(*(int*)(x + 140)).AsSByte());
+                sums += (even8 + odd8) * Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]);
+                Vector128<int> even9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1312 + half)).AsByte(), Vector128.Create(*(int*)(x + 144)).AsSByte());
+                Vector128<int> odd9 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1344 + half)).AsByte(), Vector128.Create(*(int*)(x + 148)).AsSByte());
+                even9 = Dot(even9, Vector128.Load((ushort*)(p + 1376 + half)).AsByte(), Vector128.Create(*(int*)(x + 152)).AsSByte());
+                odd9 = Dot(odd9, Vector128.Load((ushort*)(p + 1408 + half)).AsByte(), Vector128.Create(*(int*)(x + 156)).AsSByte());
+                sums += (even9 + odd9) * Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]);
+                // elements 160 .. 191: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1440 + half)).AsByte(), Vector128.Create(*(int*)(x + 160)).AsSByte());
+                Vector128<int> odd10 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1472 + half)).AsByte(), Vector128.Create(*(int*)(x + 164)).AsSByte());
+                even10 = Dot(even10, Vector128.Load((ushort*)(p + 1504 + half)).AsByte(), Vector128.Create(*(int*)(x + 168)).AsSByte());
+                odd10 = Dot(odd10, Vector128.Load((ushort*)(p + 1536 + half)).AsByte(), Vector128.Create(*(int*)(x + 172)).AsSByte());
+                sums += (even10 + odd10) * Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]);
+                Vector128<int> even11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1568 + half)).AsByte(), Vector128.Create(*(int*)(x + 176)).AsSByte());
+                Vector128<int> odd11 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1600 + half)).AsByte(), Vector128.Create(*(int*)(x + 180)).AsSByte());
+                even11 = Dot(even11, Vector128.Load((ushort*)(p + 1632 + half)).AsByte(), Vector128.Create(*(int*)(x + 184)).AsSByte());
+                odd11 = Dot(odd11, Vector128.Load((ushort*)(p + 1664 + half)).AsByte(), Vector128.Create(*(int*)(x + 188)).AsSByte());
+                sums += (even11 + odd11) * Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]);
+                // elements 192 .. 223: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1696 + half)).AsByte(), Vector128.Create(*(int*)(x + 192)).AsSByte());
+                Vector128<int> odd12 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1728 + half)).AsByte(), Vector128.Create(*(int*)(x + 196)).AsSByte());
+                even12 = Dot(even12, Vector128.Load((ushort*)(p + 1760 + half)).AsByte(), Vector128.Create(*(int*)(x + 200)).AsSByte());
+                odd12 = Dot(odd12, Vector128.Load((ushort*)(p + 1792 + half)).AsByte(), Vector128.Create(*(int*)(x + 204)).AsSByte());
+                sums += (even12 + odd12) * Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]);
+                Vector128<int> even13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1824 + half)).AsByte(), Vector128.Create(*(int*)(x + 208)).AsSByte());
+                Vector128<int> odd13 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1856 + half)).AsByte(), Vector128.Create(*(int*)(x + 212)).AsSByte());
+                even13 = Dot(even13, Vector128.Load((ushort*)(p + 1888 + half)).AsByte(), Vector128.Create(*(int*)(x + 216)).AsSByte());
+                odd13 = Dot(odd13, Vector128.Load((ushort*)(p + 1920 + half)).AsByte(), Vector128.Create(*(int*)(x + 220)).AsSByte());
+                sums += (even13 + odd13) * Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]);
+                // elements 224 .. 255: two chains per group (even and odd chunks), then the group scale
+                Vector128<int> even14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1952 + half)).AsByte(), Vector128.Create(*(int*)(x + 224)).AsSByte());
+                Vector128<int> odd14 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 1984 + half)).AsByte(), Vector128.Create(*(int*)(x + 228)).AsSByte());
+                even14 = Dot(even14, Vector128.Load((ushort*)(p + 2016 + half)).AsByte(), Vector128.Create(*(int*)(x + 232)).AsSByte());
+                odd14 = Dot(odd14, Vector128.Load((ushort*)(p + 2048 + half)).AsByte(), Vector128.Create(*(int*)(x + 236)).AsSByte());
+                sums += (even14 + odd14) * Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]);
+                Vector128<int> even15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2080 + half)).AsByte(), Vector128.Create(*(int*)(x + 240)).AsSByte());
+                Vector128<int> odd15 = Dot(Vector128<int>.Zero, Vector128.Load((ushort*)(p + 2112 + half)).AsByte(), Vector128.Create(*(int*)(x + 244)).AsSByte());
+                even15 = Dot(even15, Vector128.Load((ushort*)(p + 2144 + half)).AsByte(), Vector128.Create(*(int*)(x + 248)).AsSByte());
+                odd15 = Dot(odd15, Vector128.Load((ushort*)(p + 2176 + half)).AsByte(), Vector128.Create(*(int*)(x + 252)).AsSByte());
+                sums += (even15 + odd15) * Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]);
+                Vector128<int> mins = Vector128<int>.Zero;
+                mins += Vector128.Create((int)((sbyte*)(p + 32 + half / 4))[0], ((sbyte*)(p + 32 + half / 4))[1], ((sbyte*)(p + 32 + half / 4))[2], ((sbyte*)(p + 32 + half / 4))[3]) * Vector128.Create(bsums[0]);
+                mins += Vector128.Create((int)((sbyte*)(p + 40 + half / 4))[0], ((sbyte*)(p + 40 + half / 4))[1], ((sbyte*)(p + 40 + half / 4))[2], ((sbyte*)(p + 40 + half / 4))[3]) * Vector128.Create(bsums[1]);
+                mins += Vector128.Create((int)((sbyte*)(p + 48 + half / 4))[0], ((sbyte*)(p + 48 + half / 4))[1], ((sbyte*)(p + 48 + half / 4))[2], ((sbyte*)(p + 48 + half / 4))[3]) * Vector128.Create(bsums[2]);
+                mins += Vector128.Create((int)((sbyte*)(p + 56 + half / 4))[0], ((sbyte*)(p + 56 + half / 4))[1], ((sbyte*)(p + 56 + half / 4))[2], ((sbyte*)(p + 56 + half / 4))[3]) * Vector128.Create(bsums[3]);
+                mins += Vector128.Create((int)((sbyte*)(p + 64 + half / 4))[0], ((sbyte*)(p + 64 + half / 4))[1], ((sbyte*)(p + 64 + half / 4))[2], ((sbyte*)(p + 64 + half / 4))[3]) * Vector128.Create(bsums[4]);
+                mins += Vector128.Create((int)((sbyte*)(p + 72 + half / 4))[0], ((sbyte*)(p + 72 + half / 4))[1], ((sbyte*)(p + 72 + half / 4))[2], ((sbyte*)(p + 72 + half / 4))[3]) * Vector128.Create(bsums[5]);
+                mins += Vector128.Create((int)((sbyte*)(p + 80 + half / 4))[0], ((sbyte*)(p + 80 + half / 4))[1], ((sbyte*)(p + 80 + half / 4))[2], ((sbyte*)(p + 80 + half / 4))[3]) * Vector128.Create(bsums[6]);
+                mins += Vector128.Create((int)((sbyte*)(p + 88 + half / 4))[0], ((sbyte*)(p + 88 + half / 4))[1], ((sbyte*)(p + 88 + half / 4))[2], ((sbyte*)(p + 88 + half / 4))[3]) * Vector128.Create(bsums[7]);
+                mins += Vector128.Create((int)((sbyte*)(p + 96 + half / 4))[0], ((sbyte*)(p + 96 + half / 4))[1], ((sbyte*)(p + 96 + half / 4))[2], ((sbyte*)(p + 96 + half / 4))[3]) * Vector128.Create(bsums[8]);
+                mins += Vector128.Create((int)((sbyte*)(p + 104 + half / 4))[0], ((sbyte*)(p + 104 + half / 4))[1], ((sbyte*)(p + 104 + half / 4))[2], ((sbyte*)(p + 104 + half / 4))[3]) * Vector128.Create(bsums[9]);
+                mins += Vector128.Create((int)((sbyte*)(p + 112 + half / 4))[0], ((sbyte*)(p + 112 + half / 4))[1], ((sbyte*)(p + 112 + half / 4))[2], ((sbyte*)(p + 112 + half / 4))[3]) * Vector128.Create(bsums[10]);
+                mins += Vector128.Create((int)((sbyte*)(p + 120 + half / 4))[0], ((sbyte*)(p + 120 + half / 4))[1], ((sbyte*)(p + 120 + half / 4))[2], ((sbyte*)(p + 120 + half / 4))[3]) * Vector128.Create(bsums[11]);
+                mins += Vector128.Create((int)((sbyte*)(p + 128 + half / 4))[0], ((sbyte*)(p + 128 + half / 4))[1], ((sbyte*)(p + 128 + half / 4))[2], ((sbyte*)(p + 128 + half / 4))[3]) * Vector128.Create(bsums[12]);
+                mins += Vector128.Create((int)((sbyte*)(p + 136 + half / 4))[0], ((sbyte*)(p + 136 + half / 4))[1], ((sbyte*)(p + 136 + half / 4))[2], ((sbyte*)(p + 136 + half / 4))[3]) * Vector128.Create(bsums[13]);
+                mins += Vector128.Create((int)((sbyte*)(p + 144 + half / 4))[0], ((sbyte*)(p + 144 + half / 4))[1], ((sbyte*)(p + 144 + half / 4))[2], ((sbyte*)(p + 144 + half / 4))[3]) * Vector128.Create(bsums[14]);
+                mins += Vector128.Create((int)((sbyte*)(p + 152 + half / 4))[0], ((sbyte*)(p + 152 + half / 4))[1], ((sbyte*)(p + 152 + half / 4))[2], ((sbyte*)(p + 152 + half / 4))[3]) * Vector128.Create(bsums[15]);
+                Vector128<float> scale = Halfs(p + half / 2) * Vector128.Create(xd);
+                // The fixed offset 32 comes back as 32 * sum(scale * bsum), in integers.
+                return Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(sums - Vector128.ShiftLeft(mins, 5)), scale, acc);
+            }
+
+            // The 4 rows' f16 scales at p as floats (exact for finite values: bits into the lane's top half, arithmetic shift
+            // right by 3, clear the copies of the sign, times 2^112; non-finite scales are refused at load).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> Halfs(byte* p)
+            {
+                Vector128<int> bits = Vector128.Create((int)((ushort*)p)[0], ((ushort*)p)[1], ((ushort*)p)[2], ((ushort*)p)[3]) << 16;
+                Vector128<int> single = Vector128.ShiftRightArithmetic(bits, 3) & Vector128.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector128.Create(0x77800000).AsSingle();
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (quants 0..63 are valid signed bytes).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> x)
+            {
+                Vector128<sbyte> a = u.AsSByte();
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(x);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
         }
     }

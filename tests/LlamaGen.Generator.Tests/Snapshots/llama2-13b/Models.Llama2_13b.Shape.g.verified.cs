@@ -11,7 +11,7 @@ namespace Models;
 /// <remarks>
 /// 40 transformer blocks of width 5120. 40 query heads of 128 dimensions each have their own key/value head (no grouped-query attention).
 /// Feed-forward hidden size 13824, vocabulary 32000 tokens, context 4096 positions.
-/// Kernels are generated for f32, f16, q8_0, q4_0 weights.
+/// Kernels are generated for f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
 /// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).
 /// </remarks>
@@ -50,7 +50,7 @@ public unsafe partial class Llama2_13b : global::LlamaGen.Inference.ILlamaModel
     public static global::LlamaGen.Inference.ModelShape Spec { get; } = new global::LlamaGen.Inference.ModelShape(
         ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,
         RopeFreqBase, RmsEpsilon,
-        new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.F16, global::LlamaGen.Quantization.GgmlType.Q8_0, global::LlamaGen.Quantization.GgmlType.Q4_0 });
+        new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.F16, global::LlamaGen.Quantization.GgmlType.BF16, global::LlamaGen.Quantization.GgmlType.Q8_0, global::LlamaGen.Quantization.GgmlType.Q4_0, global::LlamaGen.Quantization.GgmlType.Q4_1, global::LlamaGen.Quantization.GgmlType.Q5_0, global::LlamaGen.Quantization.GgmlType.Q5_1, global::LlamaGen.Quantization.GgmlType.Q2_K, global::LlamaGen.Quantization.GgmlType.Q3_K, global::LlamaGen.Quantization.GgmlType.Q4_K, global::LlamaGen.Quantization.GgmlType.Q5_K, global::LlamaGen.Quantization.GgmlType.Q6_K });
 
     /// <inheritdoc/>
     public global::LlamaGen.Inference.ModelShape Shape => Spec;

@@ -8,7 +8,8 @@ public unsafe partial class Llama2_70b
 {
     // sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.
     private const float AttentionScoreDivisor = 11.313708f;
-    private const int QuantizedActivationBytes = 35840; // Q8_0: 34 bytes per 32 values, for the widest quantized product
+    private const int QuantizedActivationBytes = 35840; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks
+    private const int Q8KActivationBytes = 36288; // Q8_K super-blocks, for the widest K-quant product
 
     private static global::LlamaGen.Inference.RopeTable? ropeTable;
 
@@ -28,6 +29,7 @@ public unsafe partial class Llama2_70b
     private float* hiddenUp;      // hb2: up [FeedForwardLength]
     private float* scores;        // att: attention scores [HeadCount][ContextLength]
     private byte* quantizedActivation; // the current activation as Q8_0 blocks
+    private byte* q8KActivation;       // the current activation as Q8_K super-blocks
     // The same for a prompt chunk of up to PromptChunk tokens, row-major (one row per token); allocated on the first ForwardPrompt.
     private float* chunkResidual;  // [PromptChunk][EmbeddingLength]
     private float* chunkNormed;    // [PromptChunk][EmbeddingLength]
@@ -38,6 +40,7 @@ public unsafe partial class Llama2_70b
     private float* chunkHidden;    // [PromptChunk][FeedForwardLength]
     private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]
     private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward
+    private byte* chunkQ8K;        // [PromptChunk][Q8KActivationBytes], likewise
     private readonly global::LlamaGen.Inference.WorkerPool? pool; // splits the large products by rows; null = this thread
 
     /// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>
@@ -67,6 +70,7 @@ public unsafe partial class Llama2_70b
         hiddenUp = Allocate(FeedForwardLength);
         scores = Allocate(HeadCount * ContextLength);
         quantizedActivation = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(QuantizedActivationBytes, 64);
+        q8KActivation = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Q8KActivationBytes, 64);
     }
 
     /// <summary>
@@ -143,6 +147,7 @@ public unsafe partial class Llama2_70b
         chunkHidden = Allocate(PromptChunk * FeedForwardLength);
         chunkHiddenUp = Allocate(PromptChunk * FeedForwardLength);
         chunkQuantized = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(PromptChunk * QuantizedActivationBytes, 64);
+        chunkQ8K = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(PromptChunk * Q8KActivationBytes, 64);
     }
 
     // The forward pass, step for step as in llama2.c's run.c forward() and the Llama 2 paper:
@@ -188,6 +193,8 @@ public unsafe partial class Llama2_70b
         // q, k, v.
         if (ReadsQuantizedActivation(attentionQuery[layer].Type) || ReadsQuantizedActivation(attentionKey[layer].Type) || ReadsQuantizedActivation(attentionValue[layer].Type))
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+        if (ReadsQ8KActivation(attentionQuery[layer].Type) || ReadsQ8KActivation(attentionKey[layer].Type) || ReadsQ8KActivation(attentionValue[layer].Type))
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
         MatVec8192x8192(attentionQuery[layer], normed, query);
         MatVec1024x8192(attentionKey[layer], normed, key);
         MatVec1024x8192(attentionValue[layer], normed, value);
@@ -206,6 +213,8 @@ public unsafe partial class Llama2_70b
         // Output projection and residual connection.
         if (ReadsQuantizedActivation(attentionOutput[layer].Type))
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+        if (ReadsQ8KActivation(attentionOutput[layer].Type))
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
         MatVec8192x8192(attentionOutput[layer], normed, projected);
         global::LlamaGen.Inference.TensorOps.Add(residual, projected, EmbeddingLength);
     }
@@ -219,11 +228,15 @@ public unsafe partial class Llama2_70b
         // SwiGLU: down(SiLU(gate(x)) * up(x)).
         if (ReadsQuantizedActivation(feedForwardGate[layer].Type) || ReadsQuantizedActivation(feedForwardUp[layer].Type))
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+        if (ReadsQ8KActivation(feedForwardGate[layer].Type) || ReadsQ8KActivation(feedForwardUp[layer].Type))
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
         MatVec28672x8192(feedForwardGate[layer], normed, hidden);
         MatVec28672x8192(feedForwardUp[layer], normed, hiddenUp);
         global::LlamaGen.Inference.TensorOps.SiluMultiply(hidden, hiddenUp, FeedForwardLength);
         if (ReadsQuantizedActivation(feedForwardDown[layer].Type))
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(hidden, quantizedActivation, FeedForwardLength);
+        if (ReadsQ8KActivation(feedForwardDown[layer].Type))
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(hidden, q8KActivation, FeedForwardLength);
         MatVec8192x28672(feedForwardDown[layer], hidden, projected);
 
         // Residual connection.
@@ -238,6 +251,8 @@ public unsafe partial class Llama2_70b
 
         if (ReadsQuantizedActivation(attentionQuery[layer].Type) || ReadsQuantizedActivation(attentionKey[layer].Type) || ReadsQuantizedActivation(attentionValue[layer].Type))
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 10240, EmbeddingLength);
+        if (ReadsQ8KActivation(attentionQuery[layer].Type) || ReadsQ8KActivation(attentionKey[layer].Type) || ReadsQ8KActivation(attentionValue[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 10368, EmbeddingLength);
         MatMul8192x8192(attentionQuery[layer], chunkNormed, chunkQuery, tokens);
         MatMul1024x8192(attentionKey[layer], chunkNormed, chunkKey, tokens);
         MatMul1024x8192(attentionValue[layer], chunkNormed, chunkValue, tokens);
@@ -256,6 +271,8 @@ public unsafe partial class Llama2_70b
 
         if (ReadsQuantizedActivation(attentionOutput[layer].Type))
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 10240, EmbeddingLength);
+        if (ReadsQ8KActivation(attentionOutput[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 10368, EmbeddingLength);
         MatMul8192x8192(attentionOutput[layer], chunkNormed, chunkProjected, tokens);
         global::LlamaGen.Inference.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
     }
@@ -268,11 +285,15 @@ public unsafe partial class Llama2_70b
 
         if (ReadsQuantizedActivation(feedForwardGate[layer].Type) || ReadsQuantizedActivation(feedForwardUp[layer].Type))
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 10240, EmbeddingLength);
+        if (ReadsQ8KActivation(feedForwardGate[layer].Type) || ReadsQ8KActivation(feedForwardUp[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 10368, EmbeddingLength);
         MatMul28672x8192(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);
         MatMul28672x8192(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);
         global::LlamaGen.Inference.TensorOps.SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);
         if (ReadsQuantizedActivation(feedForwardDown[layer].Type))
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkHidden + i * FeedForwardLength, chunkQuantized + i * 35840, FeedForwardLength);
+        if (ReadsQ8KActivation(feedForwardDown[layer].Type))
+            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkHidden + i * FeedForwardLength, chunkQ8K + i * 36288, FeedForwardLength);
         MatMul8192x28672(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);
         global::LlamaGen.Inference.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
     }
@@ -283,201 +304,446 @@ public unsafe partial class Llama2_70b
         global::LlamaGen.Inference.TensorOps.RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
         if (ReadsQuantizedActivation(output.Type))
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+        if (ReadsQ8KActivation(output.Type))
+            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
         MatVec32000x8192(output, normed, logits);
     }
 
-    // y[8192] = W[8192 x 8192] x; quantized types read the Q8_0 activation.
+    // y[8192] = W[8192 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec8192x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_8192x8192, weight.Pointer, x, y, 8192, 8192);
+                Multiply(&Kernels.MatVec_F32_8192x8192, weight.Pointer, x, null, y, 8192, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_8192x8192, weight.Pointer, x, y, 8192, 8192);
+                Multiply(&Kernels.MatVec_F16_8192x8192, weight.Pointer, x, null, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_8192x8192, weight.Pointer, x, null, y, 8192, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_8192x8192, weight.Pointer, x, y, 8192, 8192);
+                Multiply(&Kernels.MatVec_Q8_0_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_8192x8192, weight.Pointer, x, y, 8192, 8192);
+                Multiply(&Kernels.MatVec_Q4_0_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                Multiply(&Kernels.MatVec_Q2_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                Multiply(&Kernels.MatVec_Q3_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                Multiply(&Kernels.MatVec_Q4_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                Multiply(&Kernels.MatVec_Q5_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                Multiply(&Kernels.MatVec_Q6_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..8192) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..8192) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul8192x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_8192x8192, weight.Pointer, x, y, tokens, 8192, 8192);
+                MultiplyBatch(&Kernels.MatMul_F32_8192x8192, weight.Pointer, x, null, y, tokens, 8192, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_8192x8192, weight.Pointer, x, y, tokens, 8192, 8192);
+                MultiplyBatch(&Kernels.MatMul_F16_8192x8192, weight.Pointer, x, null, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_8192x8192, weight.Pointer, x, null, y, tokens, 8192, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_8192x8192, weight.Pointer, x, y, tokens, 8192, 8192);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_8192x8192, weight.Pointer, x, y, tokens, 8192, 8192);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                MultiplyBatch(&Kernels.MatMul_Q2_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                MultiplyBatch(&Kernels.MatMul_Q3_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                MultiplyBatch(&Kernels.MatMul_Q4_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                MultiplyBatch(&Kernels.MatMul_Q5_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                MultiplyBatch(&Kernels.MatMul_Q6_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[1024] = W[1024 x 8192] x; quantized types read the Q8_0 activation.
+    // y[1024] = W[1024 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec1024x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_1024x8192, weight.Pointer, x, y, 1024, 8192);
+                Multiply(&Kernels.MatVec_F32_1024x8192, weight.Pointer, x, null, y, 1024, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_1024x8192, weight.Pointer, x, y, 1024, 8192);
+                Multiply(&Kernels.MatVec_F16_1024x8192, weight.Pointer, x, null, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_1024x8192, weight.Pointer, x, null, y, 1024, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_1024x8192, weight.Pointer, x, y, 1024, 8192);
+                Multiply(&Kernels.MatVec_Q8_0_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_1024x8192, weight.Pointer, x, y, 1024, 8192);
+                Multiply(&Kernels.MatVec_Q4_0_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                Multiply(&Kernels.MatVec_Q2_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                Multiply(&Kernels.MatVec_Q3_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                Multiply(&Kernels.MatVec_Q4_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                Multiply(&Kernels.MatVec_Q5_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                Multiply(&Kernels.MatVec_Q6_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..1024) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..1024) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul1024x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_1024x8192, weight.Pointer, x, y, tokens, 1024, 8192);
+                MultiplyBatch(&Kernels.MatMul_F32_1024x8192, weight.Pointer, x, null, y, tokens, 1024, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_1024x8192, weight.Pointer, x, y, tokens, 1024, 8192);
+                MultiplyBatch(&Kernels.MatMul_F16_1024x8192, weight.Pointer, x, null, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_1024x8192, weight.Pointer, x, null, y, tokens, 1024, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_1024x8192, weight.Pointer, x, y, tokens, 1024, 8192);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_1024x8192, weight.Pointer, x, y, tokens, 1024, 8192);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                MultiplyBatch(&Kernels.MatMul_Q2_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                MultiplyBatch(&Kernels.MatMul_Q3_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                MultiplyBatch(&Kernels.MatMul_Q4_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                MultiplyBatch(&Kernels.MatMul_Q5_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                MultiplyBatch(&Kernels.MatMul_Q6_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[28672] = W[28672 x 8192] x; quantized types read the Q8_0 activation.
+    // y[28672] = W[28672 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec28672x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_28672x8192, weight.Pointer, x, y, 28672, 8192);
+                Multiply(&Kernels.MatVec_F32_28672x8192, weight.Pointer, x, null, y, 28672, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_28672x8192, weight.Pointer, x, y, 28672, 8192);
+                Multiply(&Kernels.MatVec_F16_28672x8192, weight.Pointer, x, null, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_28672x8192, weight.Pointer, x, null, y, 28672, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_28672x8192, weight.Pointer, x, y, 28672, 8192);
+                Multiply(&Kernels.MatVec_Q8_0_28672x8192, weight.Pointer, x, quantizedActivation, y, 28672, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_28672x8192, weight.Pointer, x, y, 28672, 8192);
+                Multiply(&Kernels.MatVec_Q4_0_28672x8192, weight.Pointer, x, quantizedActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_28672x8192, weight.Pointer, x, quantizedActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_28672x8192, weight.Pointer, x, quantizedActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_28672x8192, weight.Pointer, x, quantizedActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                Multiply(&Kernels.MatVec_Q2_K_28672x8192, weight.Pointer, x, q8KActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                Multiply(&Kernels.MatVec_Q3_K_28672x8192, weight.Pointer, x, q8KActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                Multiply(&Kernels.MatVec_Q4_K_28672x8192, weight.Pointer, x, q8KActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                Multiply(&Kernels.MatVec_Q5_K_28672x8192, weight.Pointer, x, q8KActivation, y, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                Multiply(&Kernels.MatVec_Q6_K_28672x8192, weight.Pointer, x, q8KActivation, y, 28672, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..28672) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..28672) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul28672x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_28672x8192, weight.Pointer, x, y, tokens, 28672, 8192);
+                MultiplyBatch(&Kernels.MatMul_F32_28672x8192, weight.Pointer, x, null, y, tokens, 28672, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_28672x8192, weight.Pointer, x, y, tokens, 28672, 8192);
+                MultiplyBatch(&Kernels.MatMul_F16_28672x8192, weight.Pointer, x, null, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_28672x8192, weight.Pointer, x, null, y, tokens, 28672, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_28672x8192, weight.Pointer, x, y, tokens, 28672, 8192);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_28672x8192, weight.Pointer, x, chunkQuantized, y, tokens, 28672, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_28672x8192, weight.Pointer, x, y, tokens, 28672, 8192);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_28672x8192, weight.Pointer, x, chunkQuantized, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_28672x8192, weight.Pointer, x, chunkQuantized, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_28672x8192, weight.Pointer, x, chunkQuantized, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_28672x8192, weight.Pointer, x, chunkQuantized, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                MultiplyBatch(&Kernels.MatMul_Q2_K_28672x8192, weight.Pointer, x, chunkQ8K, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                MultiplyBatch(&Kernels.MatMul_Q3_K_28672x8192, weight.Pointer, x, chunkQ8K, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                MultiplyBatch(&Kernels.MatMul_Q4_K_28672x8192, weight.Pointer, x, chunkQ8K, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                MultiplyBatch(&Kernels.MatMul_Q5_K_28672x8192, weight.Pointer, x, chunkQ8K, y, tokens, 28672, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                MultiplyBatch(&Kernels.MatMul_Q6_K_28672x8192, weight.Pointer, x, chunkQ8K, y, tokens, 28672, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[8192] = W[8192 x 28672] x; quantized types read the Q8_0 activation.
+    // y[8192] = W[8192 x 28672] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec8192x28672(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_8192x28672, weight.Pointer, x, y, 8192, 28672);
+                Multiply(&Kernels.MatVec_F32_8192x28672, weight.Pointer, x, null, y, 8192, 28672);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_8192x28672, weight.Pointer, x, y, 8192, 28672);
+                Multiply(&Kernels.MatVec_F16_8192x28672, weight.Pointer, x, null, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_8192x28672, weight.Pointer, x, null, y, 8192, 28672);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_8192x28672, weight.Pointer, x, y, 8192, 28672);
+                Multiply(&Kernels.MatVec_Q8_0_8192x28672, weight.Pointer, x, quantizedActivation, y, 8192, 28672);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_8192x28672, weight.Pointer, x, y, 8192, 28672);
+                Multiply(&Kernels.MatVec_Q4_0_8192x28672, weight.Pointer, x, quantizedActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_8192x28672, weight.Pointer, x, quantizedActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_8192x28672, weight.Pointer, x, quantizedActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_8192x28672, weight.Pointer, x, quantizedActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                Multiply(&Kernels.MatVec_Q2_K_8192x28672, weight.Pointer, x, q8KActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                Multiply(&Kernels.MatVec_Q3_K_8192x28672, weight.Pointer, x, q8KActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                Multiply(&Kernels.MatVec_Q4_K_8192x28672, weight.Pointer, x, q8KActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                Multiply(&Kernels.MatVec_Q5_K_8192x28672, weight.Pointer, x, q8KActivation, y, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                Multiply(&Kernels.MatVec_Q6_K_8192x28672, weight.Pointer, x, q8KActivation, y, 8192, 28672);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..8192) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..8192) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul8192x28672(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_8192x28672, weight.Pointer, x, y, tokens, 8192, 28672);
+                MultiplyBatch(&Kernels.MatMul_F32_8192x28672, weight.Pointer, x, null, y, tokens, 8192, 28672);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_8192x28672, weight.Pointer, x, y, tokens, 8192, 28672);
+                MultiplyBatch(&Kernels.MatMul_F16_8192x28672, weight.Pointer, x, null, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_8192x28672, weight.Pointer, x, null, y, tokens, 8192, 28672);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_8192x28672, weight.Pointer, x, y, tokens, 8192, 28672);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_8192x28672, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 28672);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_8192x28672, weight.Pointer, x, y, tokens, 8192, 28672);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_8192x28672, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_8192x28672, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_8192x28672, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_8192x28672, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                MultiplyBatch(&Kernels.MatMul_Q2_K_8192x28672, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                MultiplyBatch(&Kernels.MatMul_Q3_K_8192x28672, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                MultiplyBatch(&Kernels.MatMul_Q4_K_8192x28672, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                MultiplyBatch(&Kernels.MatMul_Q5_K_8192x28672, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 28672);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                MultiplyBatch(&Kernels.MatMul_Q6_K_8192x28672, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 28672);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[32000] = W[32000 x 8192] x; quantized types read the Q8_0 activation.
+    // y[32000] = W[32000 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec32000x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_32000x8192, weight.Pointer, x, y, 32000, 8192);
+                Multiply(&Kernels.MatVec_F32_32000x8192, weight.Pointer, x, null, y, 32000, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_32000x8192, weight.Pointer, x, y, 32000, 8192);
+                Multiply(&Kernels.MatVec_F16_32000x8192, weight.Pointer, x, null, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_32000x8192, weight.Pointer, x, null, y, 32000, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_32000x8192, weight.Pointer, x, y, 32000, 8192);
+                Multiply(&Kernels.MatVec_Q8_0_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_32000x8192, weight.Pointer, x, y, 32000, 8192);
+                Multiply(&Kernels.MatVec_Q4_0_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q2_K:
+                Multiply(&Kernels.MatVec_Q2_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q3_K:
+                Multiply(&Kernels.MatVec_Q3_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_K:
+                Multiply(&Kernels.MatVec_Q4_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_K:
+                Multiply(&Kernels.MatVec_Q5_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q6_K:
+                Multiply(&Kernels.MatVec_Q6_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -486,24 +752,26 @@ public unsafe partial class Llama2_70b
 
     // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
     // the same for any thread count).
-    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)
     {
-        byte* xq8 = quantizedActivation;
         if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
     }
 
     // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)
+    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)
     {
-        byte* xq8 = chunkQuantized;
         if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
     }
 
-    // Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).
+    // Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).
     private static bool ReadsQuantizedActivation(global::LlamaGen.Quantization.GgmlType type) =>
-        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0;
+        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1;
+
+    // K-quant weights are multiplied against the activation quantized to Q8_K, as llama.cpp does.
+    private static bool ReadsQ8KActivation(global::LlamaGen.Quantization.GgmlType type) =>
+        type is global::LlamaGen.Quantization.GgmlType.Q2_K or global::LlamaGen.Quantization.GgmlType.Q3_K or global::LlamaGen.Quantization.GgmlType.Q4_K or global::LlamaGen.Quantization.GgmlType.Q5_K or global::LlamaGen.Quantization.GgmlType.Q6_K;
 
     private static void CheckToken(int token)
     {
@@ -569,6 +837,10 @@ public unsafe partial class Llama2_70b
         chunkHidden = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkHiddenUp);
         chunkHiddenUp = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(q8KActivation);
+        q8KActivation = null;
+        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQ8K);
+        chunkQ8K = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(quantizedActivation);
         quantizedActivation = null;
         global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQuantized);

@@ -178,86 +178,90 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x4096 BF16 matrix; Avx512 variant.</summary>
+        public static void MatVec_BF16_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const long RowBytes = 8192;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                Vector512<float> acc1a = Vector512<float>.Zero, acc1b = Vector512<float>.Zero;
+                Vector512<float> acc2a = Vector512<float>.Zero, acc2b = Vector512<float>.Zero;
+                Vector512<float> acc3a = Vector512<float>.Zero, acc3b = Vector512<float>.Zero;
+                for (int i = 0; i < 64; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1))), x0, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2))), x0, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3))), x0, acc3a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 16))), x1, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 16))), x1, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 16))), x1, acc3b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 32))), x2, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 32))), x2, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 32))), x2, acc3a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 48))), x3, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 48))), x3, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 48))), x3, acc3b);
+                    w0 += 64;
+                    w1 += 64;
+                    w2 += 64;
+                    w3 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+                y[r + 1] = Vector512.Sum(acc1a + acc1b);
+                y[r + 2] = Vector512.Sum(acc2a + acc2b);
+                y[r + 3] = Vector512.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                for (int i = 0; i < 64; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    w0 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector512<float> BFloat16ToSingle(Vector512<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 4096;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 128;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -366,7 +370,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -398,8 +403,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -427,83 +432,9 @@ public unsafe partial class Llama2_7b
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q4_0_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 4096;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 128;
-            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                Vector256<byte> mask = Vector256.Create((byte)0x0F);
-                Vector256<byte> v0 = Vector256.Load(p + 16);
-                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
-                Vector256<byte> v1 = Vector256.Load(p + 48);
-                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
-                Vector256<byte> v2 = Vector256.Load(p + 80);
-                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
-                Vector256<byte> v3 = Vector256.Load(p + 112);
-                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
-            }
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_0_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -616,7 +547,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -648,8 +580,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -667,6 +599,580 @@ public unsafe partial class Llama2_7b
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_1_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_1_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q4_1_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q5_0 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_0_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_0_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_0_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q5_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_1_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_1_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x4096 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_1_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x4096 Q2_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q2_K_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q2_K_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x4096 Q3_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q3_K_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q3_K_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x4096 Q4_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_K_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_K_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x4096 Q5_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_K_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_K_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x4096 Q6_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q6_K_4096x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q6_K_4096x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 11008x4096 F32 matrix; Avx512 variant.</summary>
@@ -830,86 +1336,90 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 11008x4096 BF16 matrix; Avx512 variant.</summary>
+        public static void MatVec_BF16_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            const long RowBytes = 8192;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                Vector512<float> acc1a = Vector512<float>.Zero, acc1b = Vector512<float>.Zero;
+                Vector512<float> acc2a = Vector512<float>.Zero, acc2b = Vector512<float>.Zero;
+                Vector512<float> acc3a = Vector512<float>.Zero, acc3b = Vector512<float>.Zero;
+                for (int i = 0; i < 64; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1))), x0, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2))), x0, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3))), x0, acc3a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 16))), x1, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 16))), x1, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 16))), x1, acc3b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 32))), x2, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 32))), x2, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 32))), x2, acc3a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 48))), x3, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 48))), x3, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 48))), x3, acc3b);
+                    w0 += 64;
+                    w1 += 64;
+                    w2 += 64;
+                    w3 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+                y[r + 1] = Vector512.Sum(acc1a + acc1b);
+                y[r + 2] = Vector512.Sum(acc2a + acc2b);
+                y[r + 3] = Vector512.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                for (int i = 0; i < 64; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    w0 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector512<float> BFloat16ToSingle(Vector512<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 11008;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 128;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -1018,7 +1528,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1050,8 +1561,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1079,83 +1590,9 @@ public unsafe partial class Llama2_7b
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q4_0_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 11008;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 128;
-            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                Vector256<byte> mask = Vector256.Create((byte)0x0F);
-                Vector256<byte> v0 = Vector256.Load(p + 16);
-                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
-                Vector256<byte> v1 = Vector256.Load(p + 48);
-                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
-                Vector256<byte> v2 = Vector256.Load(p + 80);
-                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
-                Vector256<byte> v3 = Vector256.Load(p + 112);
-                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
-            }
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_0_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -1268,7 +1705,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1300,8 +1738,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1319,6 +1757,580 @@ public unsafe partial class Llama2_7b
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_1_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_1_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q4_1_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q5_0 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_0_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_0_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_0_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q5_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_1_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_1_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 11008x4096 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_1_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 11008;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 11008x4096 Q2_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q2_K_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q2_K_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 11008x4096 Q3_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q3_K_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q3_K_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 11008x4096 Q4_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_K_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_K_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 11008x4096 Q5_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_K_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_K_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 11008x4096 Q6_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q6_K_11008x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q6_K_11008x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x11008 F32 matrix; Avx512 variant.</summary>
@@ -1482,86 +2494,90 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 4096x11008 BF16 matrix; Avx512 variant.</summary>
+        public static void MatVec_BF16_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            const long RowBytes = 22016;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                Vector512<float> acc1a = Vector512<float>.Zero, acc1b = Vector512<float>.Zero;
+                Vector512<float> acc2a = Vector512<float>.Zero, acc2b = Vector512<float>.Zero;
+                Vector512<float> acc3a = Vector512<float>.Zero, acc3b = Vector512<float>.Zero;
+                for (int i = 0; i < 172; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1))), x0, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2))), x0, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3))), x0, acc3a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 16))), x1, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 16))), x1, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 16))), x1, acc3b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 32))), x2, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 32))), x2, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 32))), x2, acc3a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 48))), x3, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 48))), x3, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 48))), x3, acc3b);
+                    w0 += 64;
+                    w1 += 64;
+                    w2 += 64;
+                    w3 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+                y[r + 1] = Vector512.Sum(acc1a + acc1b);
+                y[r + 2] = Vector512.Sum(acc2a + acc2b);
+                y[r + 3] = Vector512.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                for (int i = 0; i < 172; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    w0 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector512<float> BFloat16ToSingle(Vector512<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 4096;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 344;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -1670,7 +2686,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1702,8 +2719,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1731,83 +2748,9 @@ public unsafe partial class Llama2_7b
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q4_0_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 4096;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 344;
-            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                Vector256<byte> mask = Vector256.Create((byte)0x0F);
-                Vector256<byte> v0 = Vector256.Load(p + 16);
-                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
-                Vector256<byte> v1 = Vector256.Load(p + 48);
-                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
-                Vector256<byte> v2 = Vector256.Load(p + 80);
-                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
-                Vector256<byte> v3 = Vector256.Load(p + 112);
-                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
-            }
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_0_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -1920,7 +2863,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1952,8 +2896,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1971,6 +2915,580 @@ public unsafe partial class Llama2_7b
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_1_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_1_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q4_1_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 344;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q5_0 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_0_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_0_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_0_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 344;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q5_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_1_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_1_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 4096x11008 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_1_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 4096;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 344;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x11008 Q2_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q2_K_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q2_K_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x11008 Q3_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q3_K_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q3_K_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x11008 Q4_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_K_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_K_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x11008 Q5_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_K_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_K_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 4096x11008 Q6_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q6_K_4096x11008_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q6_K_4096x11008_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x4096 F32 matrix; Avx512 variant.</summary>
@@ -2134,86 +3652,90 @@ public unsafe partial class Llama2_7b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x4096 BF16 matrix; Avx512 variant.</summary>
+        public static void MatVec_BF16_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const long RowBytes = 8192;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                Vector512<float> acc1a = Vector512<float>.Zero, acc1b = Vector512<float>.Zero;
+                Vector512<float> acc2a = Vector512<float>.Zero, acc2b = Vector512<float>.Zero;
+                Vector512<float> acc3a = Vector512<float>.Zero, acc3b = Vector512<float>.Zero;
+                for (int i = 0; i < 64; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1))), x0, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2))), x0, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3))), x0, acc3a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 16))), x1, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 16))), x1, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 16))), x1, acc3b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    acc1a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 32))), x2, acc1a);
+                    acc2a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 32))), x2, acc2a);
+                    acc3a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 32))), x2, acc3a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    acc1b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w1 + 48))), x3, acc1b);
+                    acc2b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w2 + 48))), x3, acc2b);
+                    acc3b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w3 + 48))), x3, acc3b);
+                    w0 += 64;
+                    w1 += 64;
+                    w2 += 64;
+                    w3 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+                y[r + 1] = Vector512.Sum(acc1a + acc1b);
+                y[r + 2] = Vector512.Sum(acc2a + acc2b);
+                y[r + 3] = Vector512.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector512<float> acc0a = Vector512<float>.Zero, acc0b = Vector512<float>.Zero;
+                for (int i = 0; i < 64; i++)
+                {
+                    var x0 = Vector512.Load(xp);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0))), x0, acc0a);
+                    var x1 = Vector512.Load(xp + 16);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 16))), x1, acc0b);
+                    var x2 = Vector512.Load(xp + 32);
+                    acc0a = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 32))), x2, acc0a);
+                    var x3 = Vector512.Load(xp + 48);
+                    acc0b = Avx512F.FusedMultiplyAdd(BFloat16ToSingle(Avx512F.ConvertToVector512Int32(Vector256.Load(w0 + 48))), x3, acc0b);
+                    w0 += 64;
+                    xp += 64;
+                }
+                y[r] = Vector512.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector512<float> BFloat16ToSingle(Vector512<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q8_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q8_0_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 32000;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 128;
-            const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(Correction(xs)), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                a = Dot(a, Vector256.Load(p + 16), Vector256.Create(*(int*)(x + 0)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 48), Vector256.Create(*(int*)(x + 4)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 80), Vector256.Create(*(int*)(x + 8)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 112), Vector256.Create(*(int*)(x + 12)).AsSByte());
-                a = Dot(a, Vector256.Load(p + 144), Vector256.Create(*(int*)(x + 16)).AsSByte());
-                b = Dot(b, Vector256.Load(p + 176), Vector256.Create(*(int*)(x + 20)).AsSByte());
-                c = Dot(c, Vector256.Load(p + 208), Vector256.Create(*(int*)(x + 24)).AsSByte());
-                d = Dot(d, Vector256.Load(p + 240), Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw would saturate on (q + 128) * x, so use the signed quants, |q| as the unsigned operand and q's sign on x
-                // (pairs at most 2 * 128 * 127); then no offset is subtracted (Correction returns 0 on this path).
-                Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static int Correction(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q8_0_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q8_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -2322,7 +3844,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -2354,8 +3877,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -2383,83 +3906,9 @@ public unsafe partial class Llama2_7b
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_0 matrix; Avx512 variant.</summary>
         public static void MatVec_Q4_0_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
-            const int Rows = 32000;
-            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
-            Debug.Assert(weights != null && xq8 != null && y != null);
             if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
-            const int Blocks = 128;
-            const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
-            const int GroupBytes = Blocks * GroupBlockBytes;
-            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-            sbyte* xq = (sbyte*)xq8;
-            float* xd = (float*)(xq8 + Blocks * 32);
-            int* xs = (int*)(xd + Blocks);
-            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
-            {
-                byte* p = weights + (nint)g * GroupBytes;
-                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
-                int b = 0;
-                for (; b + 2 <= Blocks; b += 2)
-                {
-                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
-                }
-                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
-            }
-
-            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
-            {
-                Vector256<int> a = Vector256.Create(-8 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
-                Vector256<byte> mask = Vector256.Create((byte)0x0F);
-                Vector256<byte> v0 = Vector256.Load(p + 16);
-                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
-                Vector256<byte> v1 = Vector256.Load(p + 48);
-                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
-                Vector256<byte> v2 = Vector256.Load(p + 80);
-                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
-                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
-                Vector256<byte> v3 = Vector256.Load(p + 112);
-                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
-                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
-                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
-            }
-
-            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
-            {
-                if (first >= rowStart && first + 8 <= rowEnd)
-                {
-                    sums.Store(y + first);
-                    return;
-                }
-                for (int lane = 0; lane < 8; lane++)
-                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
-            }
-
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<float> Scales(byte* p)
-            {
-                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
-                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
-                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
-            }
-
-            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
-            // IsSupported is a JIT-time constant, so only one branch is compiled.
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
-            {
-                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
-                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
-                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
-            }
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_0_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
 
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
@@ -2572,7 +4021,8 @@ public unsafe partial class Llama2_7b
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -2604,8 +4054,8 @@ public unsafe partial class Llama2_7b
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -2623,6 +4073,580 @@ public unsafe partial class Llama2_7b
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_1_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_1_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q4_1_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q5_0 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_0_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_0_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_0_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q5_1 matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_1_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_1_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x4096 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx512 variant.</summary>
+        public static void MatMul_Q5_1_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            const int Blocks = 128;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 4;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                    byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                            even2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b, s, m, even2);
+                            even3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b, s, m, even3);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                            odd2 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in2, b + 1, s, m, odd2);
+                            odd3 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in3, b + 1, s, m, odd3);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even2 + odd2, y + (nint)(t + 2) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even3 + odd3, y + (nint)(t + 3) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x4096 Q2_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q2_K_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q2_K_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x4096 Q3_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q3_K_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q3_K_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x4096 Q4_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q4_K_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q4_K_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x4096 Q5_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q5_K_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q5_K_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x4096 Q6_K matrix; Avx512 variant.</summary>
+        public static void MatVec_Q6_K_32000x4096_Avx512(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+            // The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).
+            MatVec_Q6_K_32000x4096_Avx2(weights, x, xq8, y, rowStart, rowEnd);
         }
     }
 }

@@ -91,15 +91,15 @@ public unsafe partial class Llama2_7b
     // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
     private global::LlamaGen.Inference.WeightTensor RequireKernelFor4096Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2_7b has kernels for rows of 4096 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/llama2-7b.json (if its block size divides 4096) and rebuild.");
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1 or global::LlamaGen.Quantization.GgmlType.Q2_K or global::LlamaGen.Quantization.GgmlType.Q3_K or global::LlamaGen.Quantization.GgmlType.Q4_K or global::LlamaGen.Quantization.GgmlType.Q5_K or global::LlamaGen.Quantization.GgmlType.Q6_K) return interleaved.Repack(file, Slots[slot].Name, tensor);
+        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2_7b has kernels for rows of 4096 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k. Add the type to weight_types in specs/llama2-7b.json (if its block size divides 4096) and rebuild.");
     }
 
     // Rows of 11008 elements: the spec's weight types whose blocks divide 11008 have kernels.
     // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
     private global::LlamaGen.Inference.WeightTensor RequireKernelFor11008Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2_7b has kernels for rows of 11008 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/llama2-7b.json (if its block size divides 11008) and rebuild.");
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1 or global::LlamaGen.Quantization.GgmlType.Q2_K or global::LlamaGen.Quantization.GgmlType.Q3_K or global::LlamaGen.Quantization.GgmlType.Q4_K or global::LlamaGen.Quantization.GgmlType.Q5_K or global::LlamaGen.Quantization.GgmlType.Q6_K) return interleaved.Repack(file, Slots[slot].Name, tensor);
+        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2_7b has kernels for rows of 11008 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k. Add the type to weight_types in specs/llama2-7b.json (if its block size divides 11008) and rebuild.");
     }
 }

@@ -8,7 +8,7 @@ public unsafe partial class Llama2TestSmall
 {
     // sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.
     private const float AttentionScoreDivisor = 5.656854f;
-    private const int QuantizedActivationBytes = 440; // Q8_0: 34 bytes per 32 values, for the widest quantized product
+    private const int QuantizedActivationBytes = 440; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks
 
     private static global::LlamaGen.Inference.RopeTable? ropeTable;
 
@@ -286,198 +286,306 @@ public unsafe partial class Llama2TestSmall
         MatVec32000x128(output, normed, logits);
     }
 
-    // y[128] = W[128 x 128] x; quantized types read the Q8_0 activation.
+    // y[128] = W[128 x 128] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec128x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_128x128, weight.Pointer, x, y, 128, 128);
+                Multiply(&Kernels.MatVec_F32_128x128, weight.Pointer, x, null, y, 128, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_128x128, weight.Pointer, x, y, 128, 128);
+                Multiply(&Kernels.MatVec_F16_128x128, weight.Pointer, x, null, y, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_128x128, weight.Pointer, x, null, y, 128, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_128x128, weight.Pointer, x, y, 128, 128);
+                Multiply(&Kernels.MatVec_Q8_0_128x128, weight.Pointer, x, quantizedActivation, y, 128, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_128x128, weight.Pointer, x, y, 128, 128);
+                Multiply(&Kernels.MatVec_Q4_0_128x128, weight.Pointer, x, quantizedActivation, y, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_128x128, weight.Pointer, x, quantizedActivation, y, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_128x128, weight.Pointer, x, quantizedActivation, y, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_128x128, weight.Pointer, x, quantizedActivation, y, 128, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..128) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..128) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul128x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_128x128, weight.Pointer, x, y, tokens, 128, 128);
+                MultiplyBatch(&Kernels.MatMul_F32_128x128, weight.Pointer, x, null, y, tokens, 128, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_128x128, weight.Pointer, x, y, tokens, 128, 128);
+                MultiplyBatch(&Kernels.MatMul_F16_128x128, weight.Pointer, x, null, y, tokens, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_128x128, weight.Pointer, x, null, y, tokens, 128, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_128x128, weight.Pointer, x, y, tokens, 128, 128);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_128x128, weight.Pointer, x, chunkQuantized, y, tokens, 128, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_128x128, weight.Pointer, x, y, tokens, 128, 128);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_128x128, weight.Pointer, x, chunkQuantized, y, tokens, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_128x128, weight.Pointer, x, chunkQuantized, y, tokens, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_128x128, weight.Pointer, x, chunkQuantized, y, tokens, 128, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_128x128, weight.Pointer, x, chunkQuantized, y, tokens, 128, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[64] = W[64 x 128] x; quantized types read the Q8_0 activation.
+    // y[64] = W[64 x 128] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec64x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_64x128, weight.Pointer, x, y, 64, 128);
+                Multiply(&Kernels.MatVec_F32_64x128, weight.Pointer, x, null, y, 64, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_64x128, weight.Pointer, x, y, 64, 128);
+                Multiply(&Kernels.MatVec_F16_64x128, weight.Pointer, x, null, y, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_64x128, weight.Pointer, x, null, y, 64, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_64x128, weight.Pointer, x, y, 64, 128);
+                Multiply(&Kernels.MatVec_Q8_0_64x128, weight.Pointer, x, quantizedActivation, y, 64, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_64x128, weight.Pointer, x, y, 64, 128);
+                Multiply(&Kernels.MatVec_Q4_0_64x128, weight.Pointer, x, quantizedActivation, y, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_64x128, weight.Pointer, x, quantizedActivation, y, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_64x128, weight.Pointer, x, quantizedActivation, y, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_64x128, weight.Pointer, x, quantizedActivation, y, 64, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul64x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_64x128, weight.Pointer, x, y, tokens, 64, 128);
+                MultiplyBatch(&Kernels.MatMul_F32_64x128, weight.Pointer, x, null, y, tokens, 64, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_64x128, weight.Pointer, x, y, tokens, 64, 128);
+                MultiplyBatch(&Kernels.MatMul_F16_64x128, weight.Pointer, x, null, y, tokens, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_64x128, weight.Pointer, x, null, y, tokens, 64, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_64x128, weight.Pointer, x, y, tokens, 64, 128);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_64x128, weight.Pointer, x, chunkQuantized, y, tokens, 64, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_64x128, weight.Pointer, x, y, tokens, 64, 128);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_64x128, weight.Pointer, x, chunkQuantized, y, tokens, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_64x128, weight.Pointer, x, chunkQuantized, y, tokens, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_64x128, weight.Pointer, x, chunkQuantized, y, tokens, 64, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_64x128, weight.Pointer, x, chunkQuantized, y, tokens, 64, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[352] = W[352 x 128] x; quantized types read the Q8_0 activation.
+    // y[352] = W[352 x 128] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec352x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_352x128, weight.Pointer, x, y, 352, 128);
+                Multiply(&Kernels.MatVec_F32_352x128, weight.Pointer, x, null, y, 352, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_352x128, weight.Pointer, x, y, 352, 128);
+                Multiply(&Kernels.MatVec_F16_352x128, weight.Pointer, x, null, y, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_352x128, weight.Pointer, x, null, y, 352, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_352x128, weight.Pointer, x, y, 352, 128);
+                Multiply(&Kernels.MatVec_Q8_0_352x128, weight.Pointer, x, quantizedActivation, y, 352, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_352x128, weight.Pointer, x, y, 352, 128);
+                Multiply(&Kernels.MatVec_Q4_0_352x128, weight.Pointer, x, quantizedActivation, y, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_352x128, weight.Pointer, x, quantizedActivation, y, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_352x128, weight.Pointer, x, quantizedActivation, y, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_352x128, weight.Pointer, x, quantizedActivation, y, 352, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..352) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..352) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul352x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_352x128, weight.Pointer, x, y, tokens, 352, 128);
+                MultiplyBatch(&Kernels.MatMul_F32_352x128, weight.Pointer, x, null, y, tokens, 352, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_352x128, weight.Pointer, x, y, tokens, 352, 128);
+                MultiplyBatch(&Kernels.MatMul_F16_352x128, weight.Pointer, x, null, y, tokens, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_352x128, weight.Pointer, x, null, y, tokens, 352, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_352x128, weight.Pointer, x, y, tokens, 352, 128);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_352x128, weight.Pointer, x, chunkQuantized, y, tokens, 352, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_352x128, weight.Pointer, x, y, tokens, 352, 128);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_352x128, weight.Pointer, x, chunkQuantized, y, tokens, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_352x128, weight.Pointer, x, chunkQuantized, y, tokens, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_352x128, weight.Pointer, x, chunkQuantized, y, tokens, 352, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_352x128, weight.Pointer, x, chunkQuantized, y, tokens, 352, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[128] = W[128 x 352] x; quantized types read the Q8_0 activation.
+    // y[128] = W[128 x 352] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec128x352(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_128x352, weight.Pointer, x, y, 128, 352);
+                Multiply(&Kernels.MatVec_F32_128x352, weight.Pointer, x, null, y, 128, 352);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_128x352, weight.Pointer, x, y, 128, 352);
+                Multiply(&Kernels.MatVec_F16_128x352, weight.Pointer, x, null, y, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_128x352, weight.Pointer, x, null, y, 128, 352);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_128x352, weight.Pointer, x, y, 128, 352);
+                Multiply(&Kernels.MatVec_Q8_0_128x352, weight.Pointer, x, quantizedActivation, y, 128, 352);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_128x352, weight.Pointer, x, y, 128, 352);
+                Multiply(&Kernels.MatVec_Q4_0_128x352, weight.Pointer, x, quantizedActivation, y, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_128x352, weight.Pointer, x, quantizedActivation, y, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_128x352, weight.Pointer, x, quantizedActivation, y, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_128x352, weight.Pointer, x, quantizedActivation, y, 128, 352);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..128) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..128) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul128x352(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_128x352, weight.Pointer, x, y, tokens, 128, 352);
+                MultiplyBatch(&Kernels.MatMul_F32_128x352, weight.Pointer, x, null, y, tokens, 128, 352);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_128x352, weight.Pointer, x, y, tokens, 128, 352);
+                MultiplyBatch(&Kernels.MatMul_F16_128x352, weight.Pointer, x, null, y, tokens, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_128x352, weight.Pointer, x, null, y, tokens, 128, 352);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_128x352, weight.Pointer, x, y, tokens, 128, 352);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_128x352, weight.Pointer, x, chunkQuantized, y, tokens, 128, 352);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_128x352, weight.Pointer, x, y, tokens, 128, 352);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_128x352, weight.Pointer, x, chunkQuantized, y, tokens, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_128x352, weight.Pointer, x, chunkQuantized, y, tokens, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_128x352, weight.Pointer, x, chunkQuantized, y, tokens, 128, 352);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_128x352, weight.Pointer, x, chunkQuantized, y, tokens, 128, 352);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[32000] = W[32000 x 128] x; quantized types read the Q8_0 activation.
+    // y[32000] = W[32000 x 128] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec32000x128(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_32000x128, weight.Pointer, x, y, 32000, 128);
+                Multiply(&Kernels.MatVec_F32_32000x128, weight.Pointer, x, null, y, 32000, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_32000x128, weight.Pointer, x, y, 32000, 128);
+                Multiply(&Kernels.MatVec_F16_32000x128, weight.Pointer, x, null, y, 32000, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_32000x128, weight.Pointer, x, null, y, 32000, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_32000x128, weight.Pointer, x, y, 32000, 128);
+                Multiply(&Kernels.MatVec_Q8_0_32000x128, weight.Pointer, x, quantizedActivation, y, 32000, 128);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_32000x128, weight.Pointer, x, y, 32000, 128);
+                Multiply(&Kernels.MatVec_Q4_0_32000x128, weight.Pointer, x, quantizedActivation, y, 32000, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_32000x128, weight.Pointer, x, quantizedActivation, y, 32000, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_32000x128, weight.Pointer, x, quantizedActivation, y, 32000, 128);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_32000x128, weight.Pointer, x, quantizedActivation, y, 32000, 128);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -486,24 +594,22 @@ public unsafe partial class Llama2TestSmall
 
     // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
     // the same for any thread count).
-    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)
     {
-        byte* xq8 = quantizedActivation;
         if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
     }
 
     // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)
+    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)
     {
-        byte* xq8 = chunkQuantized;
         if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
     }
 
-    // Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).
+    // Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).
     private static bool ReadsQuantizedActivation(global::LlamaGen.Quantization.GgmlType type) =>
-        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0;
+        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1;
 
     private static void CheckToken(int token)
     {

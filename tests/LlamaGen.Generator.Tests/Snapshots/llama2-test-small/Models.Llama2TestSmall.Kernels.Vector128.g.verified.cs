@@ -176,6 +176,83 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x128 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const long RowBytes = 256;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -252,7 +329,7 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -349,7 +426,312 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_128x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -521,6 +903,83 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x128 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const long RowBytes = 256;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -597,7 +1056,7 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -694,7 +1153,312 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_64x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -866,6 +1630,83 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 352x128 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            const long RowBytes = 256;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -942,7 +1783,7 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1039,7 +1880,312 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_352x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1211,6 +2357,83 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x352 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const long RowBytes = 704;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 22; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 22; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -1287,7 +2510,7 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1384,7 +2607,312 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 11;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 11;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_128x352_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 11;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1556,6 +3084,83 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x128 BF16 matrix; Vector128 variant.</summary>
+        public static void MatVec_BF16_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const long RowBytes = 256;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1)).AsUInt16()).AsInt32()), x0, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2)).AsUInt16()).AsInt32()), x0, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3)).AsUInt16()).AsInt32()), x0, acc3a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 4)).AsUInt16()).AsInt32()), x1, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 4)).AsUInt16()).AsInt32()), x1, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 4)).AsUInt16()).AsInt32()), x1, acc3b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    acc1a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 8)).AsUInt16()).AsInt32()), x2, acc1a);
+                    acc2a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 8)).AsUInt16()).AsInt32()), x2, acc2a);
+                    acc3a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 8)).AsUInt16()).AsInt32()), x2, acc3a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    acc1b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w1 + 12)).AsUInt16()).AsInt32()), x3, acc1b);
+                    acc2b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w2 + 12)).AsUInt16()).AsInt32()), x3, acc2b);
+                    acc3b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w3 + 12)).AsUInt16()).AsInt32()), x3, acc3b);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+                y[r + 1] = Vector128.Sum(acc1a + acc1b);
+                y[r + 2] = Vector128.Sum(acc2a + acc2b);
+                y[r + 3] = Vector128.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 8; i++)
+                {
+                    var x0 = Vector128.Load(xp);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0)).AsUInt16()).AsInt32()), x0, acc0a);
+                    var x1 = Vector128.Load(xp + 4);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 4)).AsUInt16()).AsInt32()), x1, acc0b);
+                    var x2 = Vector128.Load(xp + 8);
+                    acc0a = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 8)).AsUInt16()).AsInt32()), x2, acc0a);
+                    var x3 = Vector128.Load(xp + 12);
+                    acc0b = Vector128.MultiplyAddEstimate(BFloat16ToSingle(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(w0 + 12)).AsUInt16()).AsInt32()), x3, acc0b);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = Vector128.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q8_0 matrix; Vector128 variant.</summary>
         public static void MatVec_Q8_0_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -1632,7 +3237,7 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1729,7 +3334,312 @@ public unsafe partial class Llama2TestSmall
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q4_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q4_1_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q5_0 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_0_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q5_1 matrix; Vector128 variant.</summary>
+        public static void MatVec_Q5_1_32000x128_Vector128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 4;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                (Vector128<short> a0, Vector128<short> a1) = Vector128.Widen(a);
+                (Vector128<short> b0, Vector128<short> b1) = Vector128.Widen(b);
+                (Vector128<int> p0, Vector128<int> p1) = Vector128.Widen(a0 * b0); // lanes 0, 1: 4 products each
+                (Vector128<int> p2, Vector128<int> p3) = Vector128.Widen(a1 * b1); // lanes 2, 3
+                return acc + Sum4(p0, p1, p2, p3);
+            }
+
+            // Lane i of the result = sum of the 4 products of output lane i (p0 = lane 0's, p1 = lane 1's, ...).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Sum4(Vector128<int> p0, Vector128<int> p1, Vector128<int> p2, Vector128<int> p3) =>
+                Vector128.Create(Vector128.Sum(p0), Vector128.Sum(p1), Vector128.Sum(p2), Vector128.Sum(p3));
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {

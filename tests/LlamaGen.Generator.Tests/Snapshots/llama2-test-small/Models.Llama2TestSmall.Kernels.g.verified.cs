@@ -89,6 +89,42 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x128 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_128x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_128x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_128x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_128x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_128x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_128x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x128 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_128x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_128x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -119,7 +155,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 128;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -165,7 +201,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 128;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -178,6 +214,144 @@ public unsafe partial class Llama2TestSmall
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_128x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_128x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_128x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_128x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_128x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_128x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_128x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_128x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_128x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_128x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_128x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_128x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_128x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_128x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_128x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_128x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_128x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_128x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_128x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_128x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_128x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_128x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_128x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_128x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x128 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_128x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_128x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_128x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_128x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -253,6 +427,42 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x128 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_64x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_64x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_64x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_64x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_64x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_64x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x128 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_64x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_64x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -283,7 +493,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 64;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -329,7 +539,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 64;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -342,6 +552,144 @@ public unsafe partial class Llama2TestSmall
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_64x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_64x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_64x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_64x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_64x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_64x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_64x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_64x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_64x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_64x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_64x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_64x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_64x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_64x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_64x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_64x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_64x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_64x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_64x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_64x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_64x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_64x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_64x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_64x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x128 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_64x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_64x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_64x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_64x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -417,6 +765,42 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 352x128 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_352x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_352x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_352x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_352x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_352x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_352x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 352x128 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_352x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_352x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_352x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -447,7 +831,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 352;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -493,7 +877,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 352;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -506,6 +890,144 @@ public unsafe partial class Llama2TestSmall
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_352x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_352x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_352x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_352x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_352x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_352x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_352x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_352x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_352x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_352x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_352x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_352x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_352x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_352x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_352x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_352x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_352x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_352x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_352x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_352x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_352x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_352x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_352x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_352x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_352x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_352x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_352x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 352x128 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_352x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 352;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_352x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_352x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_352x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -581,6 +1103,42 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x352 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_128x352(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_128x352_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_128x352_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_128x352_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_128x352_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_128x352_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 128x352 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_128x352(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 352;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_128x352(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_128x352(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -611,7 +1169,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 128;
             const int Columns = 352;
             const int InputBytes = 440; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -657,7 +1215,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 128;
             const int Columns = 352;
             const int InputBytes = 440; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -670,6 +1228,144 @@ public unsafe partial class Llama2TestSmall
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_128x352(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_128x352(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_128x352_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_128x352_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_128x352_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_128x352_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_128x352_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_128x352(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 352;
+            const int InputBytes = 440; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_128x352_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_128x352_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_128x352(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_128x352(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_128x352_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_128x352_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_128x352_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_128x352_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_128x352_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_128x352(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 352;
+            const int InputBytes = 440; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_128x352_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_128x352_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_128x352(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_128x352(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_128x352_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_128x352_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_128x352_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_128x352_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_128x352_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 128x352 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_128x352(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 128;
+            const int Columns = 352;
+            const int InputBytes = 440; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_128x352_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_128x352_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_128x352(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -745,6 +1441,42 @@ public unsafe partial class Llama2TestSmall
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x128 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_32000x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_32000x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_32000x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_32000x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_32000x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_32000x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x128 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_32000x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 128;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_32000x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_32000x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -775,7 +1507,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 32000;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -821,7 +1553,7 @@ public unsafe partial class Llama2TestSmall
             const int Rows = 32000;
             const int Columns = 128;
             const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -834,6 +1566,144 @@ public unsafe partial class Llama2TestSmall
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_32000x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_32000x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_32000x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_32000x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_32000x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_32000x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_32000x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_32000x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_32000x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_32000x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_32000x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_32000x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_32000x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_32000x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_32000x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_32000x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_32000x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_32000x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_32000x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_32000x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_32000x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_32000x128(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_32000x128_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_32000x128_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_32000x128_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_32000x128_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_32000x128_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x128 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_32000x128(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 128;
+            const int InputBytes = 160; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_32000x128_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_32000x128_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_32000x128(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
     }

@@ -12,7 +12,7 @@ namespace Models;
 /// 2 transformer blocks of width 128. 4 query heads of 32 dimensions share 2 key/value heads
 /// (grouped-query attention, 2 query heads per key/value head).
 /// Feed-forward hidden size 352, vocabulary 32000 tokens, context 512 positions.
-/// Kernels are generated for f32, f16, q8_0, q4_0 weights.
+/// Kernels are generated for f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1 weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
 /// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).
 /// </remarks>
@@ -51,7 +51,7 @@ public unsafe partial class Llama2TestSmall : global::LlamaGen.Inference.ILlamaM
     public static global::LlamaGen.Inference.ModelShape Spec { get; } = new global::LlamaGen.Inference.ModelShape(
         ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,
         RopeFreqBase, RmsEpsilon,
-        new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.F16, global::LlamaGen.Quantization.GgmlType.Q8_0, global::LlamaGen.Quantization.GgmlType.Q4_0 });
+        new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.F16, global::LlamaGen.Quantization.GgmlType.BF16, global::LlamaGen.Quantization.GgmlType.Q8_0, global::LlamaGen.Quantization.GgmlType.Q4_0, global::LlamaGen.Quantization.GgmlType.Q4_1, global::LlamaGen.Quantization.GgmlType.Q5_0, global::LlamaGen.Quantization.GgmlType.Q5_1 });
 
     /// <inheritdoc/>
     public global::LlamaGen.Inference.ModelShape Shape => Spec;

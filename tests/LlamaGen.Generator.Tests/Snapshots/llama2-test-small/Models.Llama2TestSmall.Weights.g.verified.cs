@@ -91,15 +91,15 @@ public unsafe partial class Llama2TestSmall
     // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
     private global::LlamaGen.Inference.WeightTensor RequireKernelFor128Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2TestSmall has kernels for rows of 128 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/llama2-test-small.json (if its block size divides 128) and rebuild.");
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1) return interleaved.Repack(file, Slots[slot].Name, tensor);
+        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2TestSmall has kernels for rows of 128 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1. Add the type to weight_types in specs/llama2-test-small.json (if its block size divides 128) and rebuild.");
     }
 
     // Rows of 352 elements: the spec's weight types whose blocks divide 352 have kernels.
     // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
     private global::LlamaGen.Inference.WeightTensor RequireKernelFor352Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2TestSmall has kernels for rows of 352 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/llama2-test-small.json (if its block size divides 352) and rebuild.");
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1) return interleaved.Repack(file, Slots[slot].Name, tensor);
+        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2TestSmall has kernels for rows of 352 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1. Add the type to weight_types in specs/llama2-test-small.json (if its block size divides 352) and rebuild.");
     }
 }

@@ -8,7 +8,7 @@ public unsafe partial class Stories260k
 {
     // sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.
     private const float AttentionScoreDivisor = 2.828427f;
-    private const int QuantizedActivationBytes = 80; // Q8_0: 34 bytes per 32 values, for the widest quantized product
+    private const int QuantizedActivationBytes = 80; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks
 
     private static global::LlamaGen.Inference.RopeTable? ropeTable;
 
@@ -282,186 +282,276 @@ public unsafe partial class Stories260k
         MatVec512x64(output, normed, logits);
     }
 
-    // y[64] = W[64 x 64] x; quantized types read the Q8_0 activation.
+    // y[64] = W[64 x 64] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec64x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_64x64, weight.Pointer, x, y, 64, 64);
+                Multiply(&Kernels.MatVec_F32_64x64, weight.Pointer, x, null, y, 64, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_64x64, weight.Pointer, x, y, 64, 64);
+                Multiply(&Kernels.MatVec_F16_64x64, weight.Pointer, x, null, y, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_64x64, weight.Pointer, x, null, y, 64, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_64x64, weight.Pointer, x, y, 64, 64);
+                Multiply(&Kernels.MatVec_Q8_0_64x64, weight.Pointer, x, quantizedActivation, y, 64, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_64x64, weight.Pointer, x, y, 64, 64);
+                Multiply(&Kernels.MatVec_Q4_0_64x64, weight.Pointer, x, quantizedActivation, y, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_64x64, weight.Pointer, x, quantizedActivation, y, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_64x64, weight.Pointer, x, quantizedActivation, y, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_64x64, weight.Pointer, x, quantizedActivation, y, 64, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul64x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_64x64, weight.Pointer, x, y, tokens, 64, 64);
+                MultiplyBatch(&Kernels.MatMul_F32_64x64, weight.Pointer, x, null, y, tokens, 64, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_64x64, weight.Pointer, x, y, tokens, 64, 64);
+                MultiplyBatch(&Kernels.MatMul_F16_64x64, weight.Pointer, x, null, y, tokens, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_64x64, weight.Pointer, x, null, y, tokens, 64, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_64x64, weight.Pointer, x, y, tokens, 64, 64);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_64x64, weight.Pointer, x, chunkQuantized, y, tokens, 64, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_64x64, weight.Pointer, x, y, tokens, 64, 64);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_64x64, weight.Pointer, x, chunkQuantized, y, tokens, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_64x64, weight.Pointer, x, chunkQuantized, y, tokens, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_64x64, weight.Pointer, x, chunkQuantized, y, tokens, 64, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_64x64, weight.Pointer, x, chunkQuantized, y, tokens, 64, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[32] = W[32 x 64] x; quantized types read the Q8_0 activation.
+    // y[32] = W[32 x 64] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec32x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_32x64, weight.Pointer, x, y, 32, 64);
+                Multiply(&Kernels.MatVec_F32_32x64, weight.Pointer, x, null, y, 32, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_32x64, weight.Pointer, x, y, 32, 64);
+                Multiply(&Kernels.MatVec_F16_32x64, weight.Pointer, x, null, y, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_32x64, weight.Pointer, x, null, y, 32, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_32x64, weight.Pointer, x, y, 32, 64);
+                Multiply(&Kernels.MatVec_Q8_0_32x64, weight.Pointer, x, quantizedActivation, y, 32, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_32x64, weight.Pointer, x, y, 32, 64);
+                Multiply(&Kernels.MatVec_Q4_0_32x64, weight.Pointer, x, quantizedActivation, y, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_32x64, weight.Pointer, x, quantizedActivation, y, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_32x64, weight.Pointer, x, quantizedActivation, y, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_32x64, weight.Pointer, x, quantizedActivation, y, 32, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..32) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..32) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul32x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_32x64, weight.Pointer, x, y, tokens, 32, 64);
+                MultiplyBatch(&Kernels.MatMul_F32_32x64, weight.Pointer, x, null, y, tokens, 32, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_32x64, weight.Pointer, x, y, tokens, 32, 64);
+                MultiplyBatch(&Kernels.MatMul_F16_32x64, weight.Pointer, x, null, y, tokens, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_32x64, weight.Pointer, x, null, y, tokens, 32, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_32x64, weight.Pointer, x, y, tokens, 32, 64);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_32x64, weight.Pointer, x, chunkQuantized, y, tokens, 32, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_32x64, weight.Pointer, x, y, tokens, 32, 64);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_32x64, weight.Pointer, x, chunkQuantized, y, tokens, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_32x64, weight.Pointer, x, chunkQuantized, y, tokens, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_32x64, weight.Pointer, x, chunkQuantized, y, tokens, 32, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_32x64, weight.Pointer, x, chunkQuantized, y, tokens, 32, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[172] = W[172 x 64] x; quantized types read the Q8_0 activation.
+    // y[172] = W[172 x 64] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec172x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_172x64, weight.Pointer, x, y, 172, 64);
+                Multiply(&Kernels.MatVec_F32_172x64, weight.Pointer, x, null, y, 172, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_172x64, weight.Pointer, x, y, 172, 64);
+                Multiply(&Kernels.MatVec_F16_172x64, weight.Pointer, x, null, y, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_172x64, weight.Pointer, x, null, y, 172, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_172x64, weight.Pointer, x, y, 172, 64);
+                Multiply(&Kernels.MatVec_Q8_0_172x64, weight.Pointer, x, quantizedActivation, y, 172, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_172x64, weight.Pointer, x, y, 172, 64);
+                Multiply(&Kernels.MatVec_Q4_0_172x64, weight.Pointer, x, quantizedActivation, y, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_172x64, weight.Pointer, x, quantizedActivation, y, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_172x64, weight.Pointer, x, quantizedActivation, y, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_172x64, weight.Pointer, x, quantizedActivation, y, 172, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..172) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..172) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul172x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_172x64, weight.Pointer, x, y, tokens, 172, 64);
+                MultiplyBatch(&Kernels.MatMul_F32_172x64, weight.Pointer, x, null, y, tokens, 172, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_172x64, weight.Pointer, x, y, tokens, 172, 64);
+                MultiplyBatch(&Kernels.MatMul_F16_172x64, weight.Pointer, x, null, y, tokens, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_172x64, weight.Pointer, x, null, y, tokens, 172, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_172x64, weight.Pointer, x, y, tokens, 172, 64);
+                MultiplyBatch(&Kernels.MatMul_Q8_0_172x64, weight.Pointer, x, chunkQuantized, y, tokens, 172, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_172x64, weight.Pointer, x, y, tokens, 172, 64);
+                MultiplyBatch(&Kernels.MatMul_Q4_0_172x64, weight.Pointer, x, chunkQuantized, y, tokens, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                MultiplyBatch(&Kernels.MatMul_Q4_1_172x64, weight.Pointer, x, chunkQuantized, y, tokens, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                MultiplyBatch(&Kernels.MatMul_Q5_0_172x64, weight.Pointer, x, chunkQuantized, y, tokens, 172, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                MultiplyBatch(&Kernels.MatMul_Q5_1_172x64, weight.Pointer, x, chunkQuantized, y, tokens, 172, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[64] = W[64 x 172] x; quantized types read the Q8_0 activation.
+    // y[64] = W[64 x 172] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec64x172(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_64x172, weight.Pointer, x, y, 64, 172);
+                Multiply(&Kernels.MatVec_F32_64x172, weight.Pointer, x, null, y, 64, 172);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_64x172, weight.Pointer, x, y, 64, 172);
+                Multiply(&Kernels.MatVec_F16_64x172, weight.Pointer, x, null, y, 64, 172);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_64x172, weight.Pointer, x, null, y, 64, 172);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized.
+    // y[t][0..64) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
     private void MatMul64x172(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_64x172, weight.Pointer, x, y, tokens, 64, 172);
+                MultiplyBatch(&Kernels.MatMul_F32_64x172, weight.Pointer, x, null, y, tokens, 64, 172);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_64x172, weight.Pointer, x, y, tokens, 64, 172);
+                MultiplyBatch(&Kernels.MatMul_F16_64x172, weight.Pointer, x, null, y, tokens, 64, 172);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                MultiplyBatch(&Kernels.MatMul_BF16_64x172, weight.Pointer, x, null, y, tokens, 64, 172);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
         }
     }
 
-    // y[512] = W[512 x 64] x; quantized types read the Q8_0 activation.
+    // y[512] = W[512 x 64] x; quantized types read the Q8_0 or Q8_K activation.
     private void MatVec512x64(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
     {
         switch (weight.Type)
         {
             case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_512x64, weight.Pointer, x, y, 512, 64);
+                Multiply(&Kernels.MatVec_F32_512x64, weight.Pointer, x, null, y, 512, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_512x64, weight.Pointer, x, y, 512, 64);
+                Multiply(&Kernels.MatVec_F16_512x64, weight.Pointer, x, null, y, 512, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.BF16:
+                Multiply(&Kernels.MatVec_BF16_512x64, weight.Pointer, x, null, y, 512, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_512x64, weight.Pointer, x, y, 512, 64);
+                Multiply(&Kernels.MatVec_Q8_0_512x64, weight.Pointer, x, quantizedActivation, y, 512, 64);
                 return;
             case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_512x64, weight.Pointer, x, y, 512, 64);
+                Multiply(&Kernels.MatVec_Q4_0_512x64, weight.Pointer, x, quantizedActivation, y, 512, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q4_1:
+                Multiply(&Kernels.MatVec_Q4_1_512x64, weight.Pointer, x, quantizedActivation, y, 512, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_0:
+                Multiply(&Kernels.MatVec_Q5_0_512x64, weight.Pointer, x, quantizedActivation, y, 512, 64);
+                return;
+            case global::LlamaGen.Quantization.GgmlType.Q5_1:
+                Multiply(&Kernels.MatVec_Q5_1_512x64, weight.Pointer, x, quantizedActivation, y, 512, 64);
                 return;
             default:
                 throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
@@ -470,24 +560,22 @@ public unsafe partial class Stories260k
 
     // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
     // the same for any thread count).
-    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, float* y, int rows, int columns)
+    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)
     {
-        byte* xq8 = quantizedActivation;
         if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
     }
 
     // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, float* y, int tokens, int rows, int columns)
+    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)
     {
-        byte* xq8 = chunkQuantized;
         if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
         else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
     }
 
-    // Quantized weights are multiplied against the activation quantized to Q8_0 (integer dot products).
+    // Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).
     private static bool ReadsQuantizedActivation(global::LlamaGen.Quantization.GgmlType type) =>
-        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0;
+        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1;
 
     private static void CheckToken(int token)
     {

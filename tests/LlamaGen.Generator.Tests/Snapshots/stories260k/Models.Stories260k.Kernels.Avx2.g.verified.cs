@@ -178,6 +178,84 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x64 BF16 matrix; Avx2 variant.</summary>
+        public static void MatVec_BF16_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                Vector256<float> acc1a = Vector256<float>.Zero, acc1b = Vector256<float>.Zero;
+                Vector256<float> acc2a = Vector256<float>.Zero, acc2b = Vector256<float>.Zero;
+                Vector256<float> acc3a = Vector256<float>.Zero, acc3b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1))), x0, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2))), x0, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3))), x0, acc3a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 8))), x1, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 8))), x1, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 8))), x1, acc3b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 16))), x2, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 16))), x2, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 16))), x2, acc3a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 24))), x3, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 24))), x3, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 24))), x3, acc3b);
+                    w0 += 32;
+                    w1 += 32;
+                    w2 += 32;
+                    w3 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+                y[r + 1] = Vector256.Sum(acc1a + acc1b);
+                y[r + 2] = Vector256.Sum(acc2a + acc2b);
+                y[r + 3] = Vector256.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    w0 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> BFloat16ToSingle(Vector256<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -234,8 +312,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -358,7 +436,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -390,8 +469,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -477,8 +556,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -600,7 +679,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -632,8 +712,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -649,6 +729,744 @@ public unsafe partial class Stories260k
             {
                 if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q4_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q4_1_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 32);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 64);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 96);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 128);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_1_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_0 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_0_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-16 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 16)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 48);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 80);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 112);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 144);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_0_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_1_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 32)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 64);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 96);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 128);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 160);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_1_64x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
         }
@@ -814,6 +1632,84 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x64 BF16 matrix; Avx2 variant.</summary>
+        public static void MatVec_BF16_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                Vector256<float> acc1a = Vector256<float>.Zero, acc1b = Vector256<float>.Zero;
+                Vector256<float> acc2a = Vector256<float>.Zero, acc2b = Vector256<float>.Zero;
+                Vector256<float> acc3a = Vector256<float>.Zero, acc3b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1))), x0, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2))), x0, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3))), x0, acc3a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 8))), x1, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 8))), x1, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 8))), x1, acc3b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 16))), x2, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 16))), x2, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 16))), x2, acc3a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 24))), x3, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 24))), x3, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 24))), x3, acc3b);
+                    w0 += 32;
+                    w1 += 32;
+                    w2 += 32;
+                    w3 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+                y[r + 1] = Vector256.Sum(acc1a + acc1b);
+                y[r + 2] = Vector256.Sum(acc2a + acc2b);
+                y[r + 3] = Vector256.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    w0 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> BFloat16ToSingle(Vector256<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -870,8 +1766,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -994,7 +1890,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1026,8 +1923,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1113,8 +2010,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1236,7 +2133,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1268,8 +2166,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1285,6 +2183,744 @@ public unsafe partial class Stories260k
             {
                 if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q4_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q4_1_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 32);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 64);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 96);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 128);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_1_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_0 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_0_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-16 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 16)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 48);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 80);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 112);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 144);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_0_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_1_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 32)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 64);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 96);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 128);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 160);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_1_32x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
         }
@@ -1450,6 +3086,84 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x64 BF16 matrix; Avx2 variant.</summary>
+        public static void MatVec_BF16_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                Vector256<float> acc1a = Vector256<float>.Zero, acc1b = Vector256<float>.Zero;
+                Vector256<float> acc2a = Vector256<float>.Zero, acc2b = Vector256<float>.Zero;
+                Vector256<float> acc3a = Vector256<float>.Zero, acc3b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1))), x0, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2))), x0, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3))), x0, acc3a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 8))), x1, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 8))), x1, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 8))), x1, acc3b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 16))), x2, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 16))), x2, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 16))), x2, acc3a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 24))), x3, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 24))), x3, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 24))), x3, acc3b);
+                    w0 += 32;
+                    w1 += 32;
+                    w2 += 32;
+                    w3 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+                y[r + 1] = Vector256.Sum(acc1a + acc1b);
+                y[r + 2] = Vector256.Sum(acc2a + acc2b);
+                y[r + 3] = Vector256.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    w0 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> BFloat16ToSingle(Vector256<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -1506,8 +3220,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1630,7 +3344,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1662,8 +3377,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1749,8 +3464,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1872,7 +3587,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -1904,8 +3620,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -1921,6 +3637,744 @@ public unsafe partial class Stories260k
             {
                 if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q4_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q4_1_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 32);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 64);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 96);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 128);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_1_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_0 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_0_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-16 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 16)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 48);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 80);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 112);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 144);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_0_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_1_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 32)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 64);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 96);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 128);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 160);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_1_172x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
         }
@@ -2132,6 +4586,107 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x172 BF16 matrix; Avx2 variant.</summary>
+        public static void MatVec_BF16_64x172_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const long RowBytes = 344;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                Vector256<float> acc1a = Vector256<float>.Zero, acc1b = Vector256<float>.Zero;
+                Vector256<float> acc2a = Vector256<float>.Zero, acc2b = Vector256<float>.Zero;
+                Vector256<float> acc3a = Vector256<float>.Zero, acc3b = Vector256<float>.Zero;
+                float tail0 = 0f;
+                float tail1 = 0f;
+                float tail2 = 0f;
+                float tail3 = 0f;
+                for (int i = 0; i < 5; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1))), x0, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2))), x0, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3))), x0, acc3a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 8))), x1, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 8))), x1, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 8))), x1, acc3b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 16))), x2, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 16))), x2, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 16))), x2, acc3a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 24))), x3, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 24))), x3, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 24))), x3, acc3b);
+                    w0 += 32;
+                    w1 += 32;
+                    w2 += 32;
+                    w3 += 32;
+                    xp += 32;
+                }
+                // remainder: 1 unit(s), then 4 element(s)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1))), x0, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2))), x0, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3))), x0, acc3a);
+                    for (int c = 0; c < 4; c++) tail0 += BitConverter.Int32BitsToSingle(w0[8 + c] << 16) * xp[8 + c];
+                    for (int c = 0; c < 4; c++) tail1 += BitConverter.Int32BitsToSingle(w1[8 + c] << 16) * xp[8 + c];
+                    for (int c = 0; c < 4; c++) tail2 += BitConverter.Int32BitsToSingle(w2[8 + c] << 16) * xp[8 + c];
+                    for (int c = 0; c < 4; c++) tail3 += BitConverter.Int32BitsToSingle(w3[8 + c] << 16) * xp[8 + c];
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b) + tail0;
+                y[r + 1] = Vector256.Sum(acc1a + acc1b) + tail1;
+                y[r + 2] = Vector256.Sum(acc2a + acc2b) + tail2;
+                y[r + 3] = Vector256.Sum(acc3a + acc3b) + tail3;
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                float tail0 = 0f;
+                for (int i = 0; i < 5; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    w0 += 32;
+                    xp += 32;
+                }
+                // remainder: 1 unit(s), then 4 element(s)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    for (int c = 0; c < 4; c++) tail0 += BitConverter.Int32BitsToSingle(w0[8 + c] << 16) * xp[8 + c];
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b) + tail0;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> BFloat16ToSingle(Vector256<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 F32 matrix; Avx2 variant.</summary>
         public static void MatVec_F32_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -2293,6 +4848,84 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 BF16 matrix; Avx2 variant.</summary>
+        public static void MatVec_BF16_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                Vector256<float> acc1a = Vector256<float>.Zero, acc1b = Vector256<float>.Zero;
+                Vector256<float> acc2a = Vector256<float>.Zero, acc2b = Vector256<float>.Zero;
+                Vector256<float> acc3a = Vector256<float>.Zero, acc3b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1))), x0, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2))), x0, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3))), x0, acc3a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 8))), x1, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 8))), x1, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 8))), x1, acc3b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    acc1a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 16))), x2, acc1a);
+                    acc2a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 16))), x2, acc2a);
+                    acc3a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 16))), x2, acc3a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    acc1b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w1 + 24))), x3, acc1b);
+                    acc2b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w2 + 24))), x3, acc2b);
+                    acc3b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w3 + 24))), x3, acc3b);
+                    w0 += 32;
+                    w1 += 32;
+                    w2 += 32;
+                    w3 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+                y[r + 1] = Vector256.Sum(acc1a + acc1b);
+                y[r + 2] = Vector256.Sum(acc2a + acc2b);
+                y[r + 3] = Vector256.Sum(acc3a + acc3b);
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector256<float> acc0a = Vector256<float>.Zero, acc0b = Vector256<float>.Zero;
+                for (int i = 0; i < 2; i++)
+                {
+                    var x0 = Vector256.Load(xp);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0))), x0, acc0a);
+                    var x1 = Vector256.Load(xp + 8);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 8))), x1, acc0b);
+                    var x2 = Vector256.Load(xp + 16);
+                    acc0a = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 16))), x2, acc0a);
+                    var x3 = Vector256.Load(xp + 24);
+                    acc0b = Fma.MultiplyAdd(BFloat16ToSingle(Avx2.ConvertToVector256Int32(Vector128.Load(w0 + 24))), x3, acc0b);
+                    w0 += 32;
+                    xp += 32;
+                }
+                y[r] = Vector256.Sum(acc0a + acc0b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> BFloat16ToSingle(Vector256<int> bits) => (bits << 16).AsSingle();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix; Avx2 variant.</summary>
         public static void MatVec_Q8_0_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -2349,8 +4982,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -2473,7 +5106,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -2505,8 +5139,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -2592,8 +5226,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -2715,7 +5349,8 @@ public unsafe partial class Stories260k
                 }
             }
 
-            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked.
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
             {
@@ -2747,8 +5382,8 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
             }
 
-            // The group's 8 f16 scales as floats (exact; see the remarks of the kernel emitter): bits into the lane's top half,
-            // arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> Scales(byte* p)
             {
@@ -2764,6 +5399,744 @@ public unsafe partial class Stories260k
             {
                 if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
                 // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q4_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q4_1_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<byte> v0 = Vector256.Load(p + 32);
+                a = Dot(a, v0 & mask, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 64);
+                b = Dot(b, v1 & mask, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 96);
+                a = Dot(a, v2 & mask, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 128);
+                b = Dot(b, v3 & mask, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q4_1_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<byte> v0 = Vector256.Load(q + 32);
+                            Vector256<byte> w0 = v0 & mask, w1 = Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v1 = Vector256.Load(q + 64);
+                            Vector256<byte> w2 = v1 & mask, w3 = Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v2 = Vector256.Load(q + 96);
+                            Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
+                            Vector256<byte> v3 = Vector256.Load(q + 128);
+                            Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: nibble pairs give at most 2 * 15 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_0 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_0_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(-16 * xs), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 16)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 48);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 80);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 112);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 144);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_0_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 16)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 48);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 80);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 112);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 144);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                return Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_1 matrix; Avx2 variant.</summary>
+        public static void MatVec_Q5_1_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    acc0 = Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                    acc1 = Block(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                }
+                StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            // acc + (8 rows' block product) * d_w * d_x. Four independent chains of dot products (lo/hi halves, even/odd chunks).
+            // Then + m_w * (d_x * sum(x_q)): the minimum's term, with the activation's exact integer sum.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Block(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)
+            {
+                Vector256<int> a = Vector256.Create(0), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;
+                Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                Vector256<uint> h = Vector256.Load((uint*)(p + 32)), fifth = Vector256.Create(0x10101010u);
+                Vector256<byte> v0 = Vector256.Load(p + 64);
+                a = Dot(a, ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte()), Vector256.Create(*(int*)(x + 16)).AsSByte());
+                Vector256<byte> v1 = Vector256.Load(p + 96);
+                b = Dot(b, ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 4)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 20)).AsSByte());
+                Vector256<byte> v2 = Vector256.Load(p + 128);
+                a = Dot(a, ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte()), Vector256.Create(*(int*)(x + 24)).AsSByte());
+                Vector256<byte> v3 = Vector256.Load(p + 160);
+                b = Dot(b, ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), Vector256.Create(*(int*)(x + 12)).AsSByte());
+                d = Dot(d, ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte()), Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(Scales(p + 16), Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
+                return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs; Avx2 variant.</summary>
+        public static void MatMul_Q5_1_512x64_Avx2(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192;
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+            const int Tile = 2;
+            // Even and odd blocks go to separate accumulators, summed at the end, exactly as the single-token kernel adds them:
+            // a token's result is bit-identical whichever kernel computes it.
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                int t = 0;
+                for (; t + Tile <= tokens; t += Tile)
+                {
+                    byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                    byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b, s, m, even0);
+                            even1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b, s, m, even1);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd0 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in0, b + 1, s, m, odd0);
+                            odd1 = Token(w0, w1, w2, w3, w4, w5, w6, w7, in1, b + 1, s, m, odd1);
+                        }
+                    }
+                    StoreGroup(even0 + odd0, y + (nint)(t + 0) * Rows, g * 8, rowStart, rowEnd);
+                    StoreGroup(even1 + odd1, y + (nint)(t + 1) * Rows, g * 8, rowStart, rowEnd);
+                }
+                for (; t < tokens; t++)
+                {
+                    byte* input = xq8 + (nint)t * InputBytes;
+                    Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                    int b = 0;
+                    for (; b + 2 <= Blocks; b += 2)
+                    {
+                        // block b: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            even = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b, s, m, even);
+                        }
+                        // block b + 1: unpack the 8 rows' weights once, then every token of the tile
+                        {
+                            byte* q = p + (b + 1) * GroupBlockBytes;
+                            Vector256<float> s = Scales(q);
+                            Vector256<float> m = Scales(q + 16);
+                            Vector256<byte> mask = Vector256.Create((byte)0x0F);
+                            Vector256<uint> h = Vector256.Load((uint*)(q + 32)), fifth = Vector256.Create(0x10101010u);
+                            Vector256<byte> v0 = Vector256.Load(q + 64);
+                            Vector256<byte> w0 = ((v0 & mask) | (Vector256.ShiftLeft(h, 4) & fifth).AsByte()), w1 = ((Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask) | (h & fifth).AsByte());
+                            Vector256<byte> v1 = Vector256.Load(q + 96);
+                            Vector256<byte> w2 = ((v1 & mask) | (Vector256.ShiftLeft(h, 3) & fifth).AsByte()), w3 = ((Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 1) & fifth).AsByte());
+                            Vector256<byte> v2 = Vector256.Load(q + 128);
+                            Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
+                            Vector256<byte> v3 = Vector256.Load(q + 160);
+                            Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
+                            odd = Token(w0, w1, w2, w3, w4, w5, w6, w7, input, b + 1, s, m, odd);
+                        }
+                    }
+                    StoreGroup(even + odd, y + (nint)t * Rows, g * 8, rowStart, rowEnd);
+                }
+            }
+
+            // One token: acc + (8 rows' block product) * d_w * d_x, with the block's weights already unpacked; the float
+            // operations are the single-token kernel's, in the same order.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Token(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+            {
+                sbyte* x = (sbyte*)input + b * 32;
+                float xd = ((float*)(input + Blocks * 32))[b];
+                int xs = ((int*)(input + Blocks * 36))[b];
+                Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
+                a = Dot(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
+                c = Dot(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
+                a = Dot(a, w2, Vector256.Create(*(int*)(x + 4)).AsSByte());
+                c = Dot(c, w3, Vector256.Create(*(int*)(x + 20)).AsSByte());
+                a = Dot(a, w4, Vector256.Create(*(int*)(x + 8)).AsSByte());
+                c = Dot(c, w5, Vector256.Create(*(int*)(x + 24)).AsSByte());
+                a = Dot(a, w6, Vector256.Create(*(int*)(x + 12)).AsSByte());
+                c = Dot(c, w7, Vector256.Create(*(int*)(x + 28)).AsSByte());
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);
+                return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);
+            }
+
+            // Stores the group's rows that lie in [rowStart, rowEnd): all 8 at once when the group is inside the range.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector256<float> sums, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    sums.Store(y + first);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = sums.GetElement(lane);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats (exact; see the remarks of the kernel emitter): bits into the
+            // lane's top half, arithmetic shift right by 3, clear the copies of the sign, times 2^112.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Scales(byte* p)
+            {
+                Vector256<int> bits = Avx2.ConvertToVector256Int32((ushort*)p) << 16;
+                Vector256<int> single = Avx2.ShiftRightArithmetic(bits, 3) & Vector256.Create(unchecked((int)0x8FFFFFFF));
+                return single.AsSingle() * Vector256.Create(0x77800000).AsSingle();
+            }
+
+            // acc + sums of 4 adjacent u8 x s8 products per 32-bit lane. AVX-VNNI's vpdpbusd does it in one instruction;
+            // IsSupported is a JIT-time constant, so only one branch is compiled.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
+            {
+                if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+                // vpmaddubsw: pairs of 5-bit quants give at most 2 * 31 * 127, so the 16-bit step never saturates.
                 return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
             }
         }

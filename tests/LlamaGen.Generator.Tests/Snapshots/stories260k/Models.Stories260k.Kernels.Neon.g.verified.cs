@@ -188,6 +188,89 @@ public unsafe partial class Stories260k
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x64 BF16 matrix; Neon variant.</summary>
+        public static void MatVec_BF16_64x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1)).AsInt32()), x0);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2)).AsInt32()), x0);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 4)).AsInt32()), x1);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 4)).AsInt32()), x1);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 8)).AsInt32()), x2);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 8)).AsInt32()), x2);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 12)).AsInt32()), x3);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 12)).AsInt32()), x3);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+                y[r + 1] = HorizontalSum(AdvSimd.Add(acc1a, acc1b));
+                y[r + 2] = HorizontalSum(AdvSimd.Add(acc2a, acc2b));
+                y[r + 3] = HorizontalSum(AdvSimd.Add(acc3a, acc3b));
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+
+            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static float HorizontalSum(Vector128<float> v) =>
+                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_64x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -259,7 +342,7 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -351,7 +434,297 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q4_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q4_1_64x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_0 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_0_64x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_1_64x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -535,6 +908,89 @@ public unsafe partial class Stories260k
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x64 BF16 matrix; Neon variant.</summary>
+        public static void MatVec_BF16_32x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1)).AsInt32()), x0);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2)).AsInt32()), x0);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 4)).AsInt32()), x1);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 4)).AsInt32()), x1);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 8)).AsInt32()), x2);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 8)).AsInt32()), x2);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 12)).AsInt32()), x3);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 12)).AsInt32()), x3);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+                y[r + 1] = HorizontalSum(AdvSimd.Add(acc1a, acc1b));
+                y[r + 2] = HorizontalSum(AdvSimd.Add(acc2a, acc2b));
+                y[r + 3] = HorizontalSum(AdvSimd.Add(acc3a, acc3b));
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+
+            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static float HorizontalSum(Vector128<float> v) =>
+                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_32x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -606,7 +1062,7 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -698,7 +1154,297 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q4_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q4_1_32x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_0 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_0_32x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_1_32x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -882,6 +1628,89 @@ public unsafe partial class Stories260k
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x64 BF16 matrix; Neon variant.</summary>
+        public static void MatVec_BF16_172x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1)).AsInt32()), x0);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2)).AsInt32()), x0);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 4)).AsInt32()), x1);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 4)).AsInt32()), x1);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 8)).AsInt32()), x2);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 8)).AsInt32()), x2);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 12)).AsInt32()), x3);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 12)).AsInt32()), x3);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+                y[r + 1] = HorizontalSum(AdvSimd.Add(acc1a, acc1b));
+                y[r + 2] = HorizontalSum(AdvSimd.Add(acc2a, acc2b));
+                y[r + 3] = HorizontalSum(AdvSimd.Add(acc3a, acc3b));
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+
+            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static float HorizontalSum(Vector128<float> v) =>
+                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_172x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -953,7 +1782,7 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1045,7 +1874,297 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q4_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q4_1_172x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_0 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_0_172x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_1_172x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1283,6 +2402,116 @@ public unsafe partial class Stories260k
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x172 BF16 matrix; Neon variant.</summary>
+        public static void MatVec_BF16_64x172_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const long RowBytes = 344;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 10; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1)).AsInt32()), x0);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2)).AsInt32()), x0);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 4)).AsInt32()), x1);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 4)).AsInt32()), x1);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 8)).AsInt32()), x2);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 8)).AsInt32()), x2);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 12)).AsInt32()), x3);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 12)).AsInt32()), x3);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                // remainder: 3 unit(s), then 0 element(s)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1)).AsInt32()), x0);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2)).AsInt32()), x0);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 4)).AsInt32()), x1);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 4)).AsInt32()), x1);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 8)).AsInt32()), x2);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 8)).AsInt32()), x2);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 8)).AsInt32()), x2);
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+                y[r + 1] = HorizontalSum(AdvSimd.Add(acc1a, acc1b));
+                y[r + 2] = HorizontalSum(AdvSimd.Add(acc2a, acc2b));
+                y[r + 3] = HorizontalSum(AdvSimd.Add(acc3a, acc3b));
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 10; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    xp += 16;
+                }
+                // remainder: 3 unit(s), then 0 element(s)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+
+            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static float HorizontalSum(Vector128<float> v) =>
+                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 F32 matrix; Neon variant.</summary>
         public static void MatVec_F32_512x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -1454,6 +2683,89 @@ public unsafe partial class Stories260k
                 AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 BF16 matrix; Neon variant.</summary>
+        public static void MatVec_BF16_512x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                ushort* w1 = (ushort*)(weights + (r + 1) * RowBytes);
+                ushort* w2 = (ushort*)(weights + (r + 2) * RowBytes);
+                ushort* w3 = (ushort*)(weights + (r + 3) * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                Vector128<float> acc1a = Vector128<float>.Zero, acc1b = Vector128<float>.Zero;
+                Vector128<float> acc2a = Vector128<float>.Zero, acc2b = Vector128<float>.Zero;
+                Vector128<float> acc3a = Vector128<float>.Zero, acc3b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1)).AsInt32()), x0);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2)).AsInt32()), x0);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 4)).AsInt32()), x1);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 4)).AsInt32()), x1);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    acc1a = AdvSimd.FusedMultiplyAdd(acc1a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 8)).AsInt32()), x2);
+                    acc2a = AdvSimd.FusedMultiplyAdd(acc2a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 8)).AsInt32()), x2);
+                    acc3a = AdvSimd.FusedMultiplyAdd(acc3a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    acc1b = AdvSimd.FusedMultiplyAdd(acc1b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w1 + 12)).AsInt32()), x3);
+                    acc2b = AdvSimd.FusedMultiplyAdd(acc2b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w2 + 12)).AsInt32()), x3);
+                    acc3b = AdvSimd.FusedMultiplyAdd(acc3b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w3 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    w1 += 16;
+                    w2 += 16;
+                    w3 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+                y[r + 1] = HorizontalSum(AdvSimd.Add(acc1a, acc1b));
+                y[r + 2] = HorizontalSum(AdvSimd.Add(acc2a, acc2b));
+                y[r + 3] = HorizontalSum(AdvSimd.Add(acc3a, acc3b));
+            }
+            for (; r < rowEnd; r++)
+            {
+                ushort* w0 = (ushort*)(weights + r * RowBytes);
+                float* xp = x;
+                Vector128<float> acc0a = Vector128<float>.Zero, acc0b = Vector128<float>.Zero;
+                for (int i = 0; i < 4; i++)
+                {
+                    var x0 = AdvSimd.LoadVector128(xp);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0)).AsInt32()), x0);
+                    var x1 = AdvSimd.LoadVector128(xp + 4);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 4)).AsInt32()), x1);
+                    var x2 = AdvSimd.LoadVector128(xp + 8);
+                    acc0a = AdvSimd.FusedMultiplyAdd(acc0a, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 8)).AsInt32()), x2);
+                    var x3 = AdvSimd.LoadVector128(xp + 12);
+                    acc0b = AdvSimd.FusedMultiplyAdd(acc0b, BFloat16ToSingle(AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(w0 + 12)).AsInt32()), x3);
+                    w0 += 16;
+                    xp += 16;
+                }
+                y[r] = HorizontalSum(AdvSimd.Add(acc0a, acc0b));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<float> BFloat16ToSingle(Vector128<int> bits) => (bits << 16).AsSingle();
+
+            // faddp twice: the four lanes in pairwise order (AddAcross has no float form).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static float HorizontalSum(Vector128<float> v) =>
+                AdvSimd.Arm64.AddPairwiseScalar(AdvSimd.Arm64.AddPairwise(v, v).GetLower()).ToScalar();
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix; Neon variant.</summary>
         public static void MatVec_Q8_0_512x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -1525,7 +2837,7 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {
@@ -1617,7 +2929,297 @@ public unsafe partial class Stories260k
                     if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
             }
 
-            // The group's 8 f16 scales as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q4_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q4_1_512x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<byte> n00 = Vector128.Load(p + 32);
+                lo = Dot4(lo, (n00 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n00, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 48);
+                hi = Dot4(hi, (n01 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n01, 4).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 64);
+                lo = Dot4(lo, (n10 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n10, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 80);
+                hi = Dot4(hi, (n11 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n11, 4).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 96);
+                lo = Dot4(lo, (n20 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n20, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 112);
+                hi = Dot4(hi, (n21 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n21, 4).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 128);
+                lo = Dot4(lo, (n30 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, Vector128.ShiftRightLogical(n30, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 144);
+                hi = Dot4(hi, (n31 & Vector128.Create((byte)0x0F)).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, Vector128.ShiftRightLogical(n31, 4).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_0 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_0_512x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(-16 * xs), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 16)), h1 = Vector128.Load((uint*)(p + 32));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 48);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 64);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 80);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 96);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 112);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 128);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 144);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 160);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static (Vector128<float>, Vector128<float>) Scales(byte* p)
+            {
+                (Vector128<uint> b0, Vector128<uint> b1) = Vector128.Widen(Vector128.Load((ushort*)p));
+                Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+                Vector128<float> power = Vector128.Create(0x77800000).AsSingle();
+                Vector128<float> s0 = (Vector128.ShiftRightArithmetic((b0 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                Vector128<float> s1 = (Vector128.ShiftRightArithmetic((b1 << 16).AsInt32(), 3) & mask).AsSingle() * power;
+                return (s0, s1);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_1 matrix; Neon variant.</summary>
+        public static void MatVec_Q5_1_512x64_Neon(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+                for (int b = 0; b < Blocks; b++) Block(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+                StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Block(byte* p, sbyte* x, float xd, int xs, ref Vector128<float> acc0, ref Vector128<float> acc1)
+            {
+                Vector128<int> lo = Vector128.Create(0), hi = lo;
+                Vector128<uint> h0 = Vector128.Load((uint*)(p + 32)), h1 = Vector128.Load((uint*)(p + 48));
+                Vector128<uint> fifth = Vector128.Create(0x10101010u);
+                Vector128<byte> n00 = Vector128.Load(p + 64);
+                lo = Dot4(lo, ((n00 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n00, 4) | (h0 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n01 = Vector128.Load(p + 80);
+                hi = Dot4(hi, ((n01 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 4) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 0)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n01, 4) | (h1 & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 16)).AsSByte());
+                Vector128<byte> n10 = Vector128.Load(p + 96);
+                lo = Dot4(lo, ((n10 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n10, 4) | (Vector128.ShiftRightLogical(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n11 = Vector128.Load(p + 112);
+                hi = Dot4(hi, ((n11 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 4)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n11, 4) | (Vector128.ShiftRightLogical(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 20)).AsSByte());
+                Vector128<byte> n20 = Vector128.Load(p + 128);
+                lo = Dot4(lo, ((n20 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n20, 4) | (Vector128.ShiftRightLogical(h0, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n21 = Vector128.Load(p + 144);
+                hi = Dot4(hi, ((n21 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 8)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n21, 4) | (Vector128.ShiftRightLogical(h1, 2) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 24)).AsSByte());
+                Vector128<byte> n30 = Vector128.Load(p + 160);
+                lo = Dot4(lo, ((n30 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h0, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                lo = Dot4(lo, (Vector128.ShiftRightLogical(n30, 4) | (Vector128.ShiftRightLogical(h0, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                Vector128<byte> n31 = Vector128.Load(p + 176);
+                hi = Dot4(hi, ((n31 & Vector128.Create((byte)0x0F)) | (Vector128.ShiftLeft(h1, 1) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 12)).AsSByte());
+                hi = Dot4(hi, (Vector128.ShiftRightLogical(n31, 4) | (Vector128.ShiftRightLogical(h1, 3) & fifth).AsByte()).AsSByte(), Vector128.Create(*(int*)(x + 28)).AsSByte());
+                (Vector128<float> s0, Vector128<float> s1) = Scales(p);
+                Vector128<float> scale = Vector128.Create(xd);
+                acc0 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(lo), s0 * scale, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(Vector128.ConvertToSingle(hi), s1 * scale, acc1);
+                // The minimum's term: m_w * (d_x * sum(x_q)).
+                (Vector128<float> m0, Vector128<float> m1) = Scales(p + 16);
+                Vector128<float> total = Vector128.Create(xd * xs);
+                acc0 = Vector128.MultiplyAddEstimate(m0, total, acc0);
+                acc1 = Vector128.MultiplyAddEstimate(m1, total, acc1);
+            }
+
+            // acc + per 32-bit lane the sum of its 4 byte products (both operands signed, |products| <= 128 * 127).
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector128<int> Dot4(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b)
+            {
+                if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);
+                Vector128<int> lower = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
+                Vector128<int> upper = AdvSimd.AddPairwiseWidening(AdvSimd.MultiplyWideningUpper(a, b));
+                return acc + AdvSimd.Arm64.AddPairwise(lower, upper);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void StoreGroup(Vector128<float> low, Vector128<float> high, float* y, int first, int rowStart, int rowEnd)
+            {
+                if (first >= rowStart && first + 8 <= rowEnd)
+                {
+                    low.Store(y + first);
+                    high.Store(y + first + 4);
+                    return;
+                }
+                for (int lane = 0; lane < 8; lane++)
+                    if (first + lane >= rowStart && first + lane < rowEnd) y[first + lane] = lane < 4 ? low.GetElement(lane) : high.GetElement(lane - 4);
+            }
+
+            // The group's 8 f16 scales (or minimums) at p as floats, rows 0..3 and 4..7 (exact; same integer steps as the 256-bit variants).
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static (Vector128<float>, Vector128<float>) Scales(byte* p)
             {

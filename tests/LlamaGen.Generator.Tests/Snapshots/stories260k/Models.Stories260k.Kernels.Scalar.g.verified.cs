@@ -51,6 +51,23 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x64 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_64x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 64;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
+                y[r] = sum;
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix; Scalar variant.</summary>
         public static void MatVec_Q8_0_64x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -133,6 +150,133 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_64x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_64x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_64x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x64 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_32x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -163,6 +307,23 @@ public unsafe partial class Stories260k
                 Half* row = (Half*)(weights + r * RowBytes);
                 float sum = 0f;
                 for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];
+                y[r] = sum;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x64 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_32x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const int Columns = 64;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
                 y[r] = sum;
             }
         }
@@ -249,6 +410,133 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_32x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_32x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_32x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x64 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_172x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -279,6 +567,23 @@ public unsafe partial class Stories260k
                 Half* row = (Half*)(weights + r * RowBytes);
                 float sum = 0f;
                 for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];
+                y[r] = sum;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x64 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_172x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 64;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
                 y[r] = sum;
             }
         }
@@ -365,6 +670,133 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_172x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_172x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_172x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x172 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_64x172_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -399,6 +831,23 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x172 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_64x172_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 172;
+            const long RowBytes = 344;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
+                y[r] = sum;
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 F32 matrix; Scalar variant.</summary>
         public static void MatVec_F32_512x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
         {
@@ -429,6 +878,23 @@ public unsafe partial class Stories260k
                 Half* row = (Half*)(weights + r * RowBytes);
                 float sum = 0f;
                 for (int c = 0; c < Columns; c++) sum += (float)row[c] * x[c];
+                y[r] = sum;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 BF16 matrix; Scalar variant.</summary>
+        public static void MatVec_BF16_512x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 64;
+            const long RowBytes = 128;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && x != null && y != null);
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                ushort* row = (ushort*)(weights + r * RowBytes);
+                float sum = 0f;
+                for (int c = 0; c < Columns; c++) sum += BitConverter.Int32BitsToSingle(row[c] << 16) * x[c];
                 y[r] = sum;
             }
         }
@@ -509,6 +975,133 @@ public unsafe partial class Stories260k
                             }
                         }
                         sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q4_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q4_1_512x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[32 + 32 * k + 4 * lane + i];
+                                dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_0 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_0_512x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 16 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[48 + 32 * k + 4 * lane + i];
+                                dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                    }
+                    y[row] = sum;
+                }
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_1 matrix; Scalar variant.</summary>
+        public static void MatVec_Q5_1_512x64_Scalar(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            Debug.Assert(0 <= rowStart && rowStart <= rowEnd && rowEnd <= Rows, "rows out of range");
+            Debug.Assert(weights != null && xq8 != null && y != null);
+            const int Blocks = 2;
+            const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+            const int GroupBytes = Blocks * GroupBlockBytes;
+            // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+            sbyte* xq = (sbyte*)xq8;
+            float* xd = (float*)(xq8 + Blocks * 32);
+            int* xs = (int*)(xd + Blocks);
+            for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+            {
+                byte* p = weights + (nint)g * GroupBytes;
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    int row = g * 8 + lane;
+                    if (row < rowStart || row >= rowEnd) continue;
+                    float sum = 0f;
+                    for (int b = 0; b < Blocks; b++)
+                    {
+                        byte* block = p + b * GroupBlockBytes;
+                        sbyte* xb = xq + b * 32;
+                        int dot = 0;
+                        uint h = *(uint*)(block + 32 + 4 * lane);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            for (int i = 0; i < 4; i++)
+                            {
+                                int u = block[64 + 32 * k + 4 * lane + i];
+                                dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
+                            }
+                        }
+                        sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+                        sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
                     }
                     y[row] = sum;
                 }

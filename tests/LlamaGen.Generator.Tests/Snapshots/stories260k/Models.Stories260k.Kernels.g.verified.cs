@@ -89,6 +89,42 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x64 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_64x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_64x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_64x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_64x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_64x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_64x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x64 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_64x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 64;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_64x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_64x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -119,7 +155,7 @@ public unsafe partial class Stories260k
             const int Rows = 64;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -165,7 +201,7 @@ public unsafe partial class Stories260k
             const int Rows = 64;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -178,6 +214,144 @@ public unsafe partial class Stories260k
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_64x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_64x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_64x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_64x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_64x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_64x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_64x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_64x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_64x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_64x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_64x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_64x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_64x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_64x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_64x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_64x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_64x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_64x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_64x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_64x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_64x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_64x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_64x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_64x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_64x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_64x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_64x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 64x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_64x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_64x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_64x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_64x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -253,6 +427,42 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x64 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_32x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_32x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_32x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_32x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_32x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_32x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32x64 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_32x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const int Columns = 64;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_32x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_32x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -283,7 +493,7 @@ public unsafe partial class Stories260k
             const int Rows = 32;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -329,7 +539,7 @@ public unsafe partial class Stories260k
             const int Rows = 32;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -342,6 +552,144 @@ public unsafe partial class Stories260k
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_32x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_32x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_32x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_32x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_32x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_32x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_32x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_32x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_32x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_32x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_32x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_32x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_32x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_32x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_32x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_32x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_32x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_32x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_32x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_32x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_32x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_32x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_32x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_32x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_32x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_32x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_32x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_32x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_32x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_32x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_32x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -417,6 +765,42 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x64 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_172x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_172x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_172x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_172x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_172x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_172x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 172x64 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_172x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 64;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_172x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_172x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -447,7 +831,7 @@ public unsafe partial class Stories260k
             const int Rows = 172;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -493,7 +877,7 @@ public unsafe partial class Stories260k
             const int Rows = 172;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -506,6 +890,144 @@ public unsafe partial class Stories260k
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_172x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_172x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_172x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_172x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_172x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_172x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_172x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_172x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_172x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_172x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_172x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_172x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_172x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_172x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_172x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_172x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_172x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_172x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_172x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_172x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_172x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_172x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_172x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_172x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_172x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_172x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_172x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 172x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_172x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 172;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_172x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_172x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_172x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -581,6 +1103,42 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x172 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_64x172(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_64x172_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_64x172_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_64x172_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_64x172_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_64x172_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 64x172 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_64x172(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 64;
+            const int Columns = 172;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_64x172(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 F32 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_F32_512x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -653,6 +1211,42 @@ public unsafe partial class Stories260k
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_512x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_512x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_512x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_512x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_512x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_512x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 512x64 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_512x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 64;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_512x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_512x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -683,7 +1277,7 @@ public unsafe partial class Stories260k
             const int Rows = 512;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -729,7 +1323,7 @@ public unsafe partial class Stories260k
             const int Rows = 512;
             const int Columns = 64;
             const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -742,6 +1336,144 @@ public unsafe partial class Stories260k
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_512x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_512x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_512x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_512x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_512x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_512x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_512x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_512x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_512x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_512x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_512x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_512x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_512x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_512x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_512x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_512x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_512x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_512x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_512x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_512x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_512x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_512x64(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_512x64_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_512x64_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_512x64_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_512x64_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_512x64_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 512x64 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_512x64(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 512;
+            const int Columns = 64;
+            const int InputBytes = 80; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_512x64_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_512x64_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_512x64(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
     }

@@ -91,15 +91,15 @@ public unsafe partial class Stories260k
     // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
     private global::LlamaGen.Inference.WeightTensor RequireKernelFor64Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Stories260k has kernels for rows of 64 elements only in f32, f16, q8_0, q4_0. Add the type to weight_types in specs/stories260k.json (if its block size divides 64) and rebuild.");
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1) return interleaved.Repack(file, Slots[slot].Name, tensor);
+        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Stories260k has kernels for rows of 64 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1. Add the type to weight_types in specs/stories260k.json (if its block size divides 64) and rebuild.");
     }
 
     // Rows of 172 elements: the spec's weight types whose blocks divide 172 have kernels.
     // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
     private global::LlamaGen.Inference.WeightTensor RequireKernelFor172Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
     {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Stories260k has kernels for rows of 172 elements only in f32, f16. Add the type to weight_types in specs/stories260k.json (if its block size divides 172) and rebuild.");
+        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16) return interleaved.Repack(file, Slots[slot].Name, tensor);
+        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Stories260k has kernels for rows of 172 elements only in f32, f16, bf16. Add the type to weight_types in specs/stories260k.json (if its block size divides 172) and rebuild.");
     }
 }

@@ -89,6 +89,42 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 2048x2048 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 2048x2048 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -119,7 +155,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 2048;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -165,7 +201,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 2048;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -178,6 +214,374 @@ public unsafe partial class Tinyllama1_1b
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_2048x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_2048x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x2048 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_2048x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q2_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q2_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q2_K_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q2_K_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q2_K_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q2_K_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q2_K_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q2_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q2_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q2_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q2_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q2_K_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q3_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q3_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q3_K_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q3_K_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q3_K_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q3_K_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q3_K_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q3_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q3_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q3_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q3_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q3_K_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_K_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_K_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_K_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_K_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_K_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q4_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_K_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q5_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_K_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_K_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_K_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_K_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_K_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q5_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_K_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q6_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q6_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q6_K_2048x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q6_K_2048x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q6_K_2048x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q6_K_2048x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q6_K_2048x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x2048 Q6_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q6_K_2048x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q6_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q6_K_2048x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q6_K_2048x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -253,6 +657,42 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 256x2048 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 256x2048 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -283,7 +723,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 256;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -329,7 +769,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 256;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -342,6 +782,374 @@ public unsafe partial class Tinyllama1_1b
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_256x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_256x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 256x2048 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_256x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q2_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q2_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q2_K_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q2_K_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q2_K_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q2_K_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q2_K_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q2_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q2_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q2_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q2_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q2_K_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q3_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q3_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q3_K_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q3_K_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q3_K_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q3_K_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q3_K_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q3_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q3_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q3_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q3_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q3_K_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q4_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_K_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_K_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_K_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_K_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_K_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q4_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_K_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q5_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_K_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_K_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_K_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_K_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_K_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q5_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_K_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q6_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q6_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q6_K_256x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q6_K_256x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q6_K_256x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q6_K_256x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q6_K_256x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 256x2048 Q6_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q6_K_256x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 256;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q6_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q6_K_256x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q6_K_256x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -417,6 +1225,42 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5632x2048 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 5632x2048 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -447,7 +1291,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 5632;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -493,7 +1337,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 5632;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -506,6 +1350,374 @@ public unsafe partial class Tinyllama1_1b
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_5632x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_5632x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 5632x2048 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_5632x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q2_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q2_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q2_K_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q2_K_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q2_K_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q2_K_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q2_K_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q2_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q2_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q2_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q2_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q2_K_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q3_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q3_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q3_K_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q3_K_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q3_K_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q3_K_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q3_K_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q3_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q3_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q3_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q3_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q3_K_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_K_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_K_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_K_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_K_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_K_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q4_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_K_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q5_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_K_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_K_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_K_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_K_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_K_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q5_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_K_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q6_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q6_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q6_K_5632x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q6_K_5632x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q6_K_5632x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q6_K_5632x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q6_K_5632x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 5632x2048 Q6_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q6_K_5632x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 5632;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q6_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q6_K_5632x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q6_K_5632x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -581,6 +1793,42 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 2048x5632 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 2048x5632 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -611,7 +1859,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 2048;
             const int Columns = 5632;
             const int InputBytes = 7040; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -657,7 +1905,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 2048;
             const int Columns = 5632;
             const int InputBytes = 7040; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -670,6 +1918,374 @@ public unsafe partial class Tinyllama1_1b
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7040; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_2048x5632_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7040; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_2048x5632_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 2048x5632 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7040; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_2048x5632_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q2_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q2_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q2_K_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q2_K_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q2_K_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q2_K_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q2_K_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q2_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q2_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7128; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q2_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q2_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q2_K_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q3_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q3_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q3_K_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q3_K_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q3_K_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q3_K_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q3_K_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q3_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q3_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7128; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q3_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q3_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q3_K_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_K_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_K_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_K_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_K_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_K_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q4_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7128; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_K_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q5_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_K_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_K_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_K_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_K_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_K_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q5_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7128; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_K_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q6_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q6_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q6_K_2048x5632_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q6_K_2048x5632_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q6_K_2048x5632_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q6_K_2048x5632_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q6_K_2048x5632_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 2048x5632 Q6_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q6_K_2048x5632(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 2048;
+            const int Columns = 5632;
+            const int InputBytes = 7128; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q6_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q6_K_2048x5632_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q6_K_2048x5632(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
 
@@ -745,6 +2361,42 @@ public unsafe partial class Tinyllama1_1b
             }
         }
 
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x2048 BF16 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_BF16_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_BF16_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_BF16_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_BF16_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_BF16_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_BF16_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of the 32000x2048 BF16 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_BF16_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 0; // ActivationQuantizer.KernelInputBytes
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_BF16_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
         /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q8_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void MatVec_Q8_0_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
@@ -775,7 +2427,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 32000;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -821,7 +2473,7 @@ public unsafe partial class Tinyllama1_1b
             const int Rows = 32000;
             const int Columns = 2048;
             const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
-            // Quantized weights have tiled x86 kernels (weights unpacked once per tile of tokens); the others run token by token.
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
             switch (KernelDispatch.Current)
             {
                 case KernelIsa.Avx512:
@@ -834,6 +2486,374 @@ public unsafe partial class Tinyllama1_1b
             for (int t = 0; t < tokens; t++)
             {
                 MatVec_Q4_0_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_1_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_1_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_1_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_1_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_1_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_1_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_1_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_1_32000x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_1_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_1_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q5_0 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_0_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_0_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_0_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_0_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_0_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_0_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q5_0 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_0_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_0_32000x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_0_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_0_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q5_1 matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_1_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_1_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_1_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_1_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_1_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_1_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInput)) for r in [rowStart, rowEnd) of the 32000x2048 Q5_1 matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_1_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2560; // ActivationQuantizer.KernelInputBytes
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_1_32000x2048_Avx512(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_1_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_1_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q2_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q2_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q2_K_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q2_K_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q2_K_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q2_K_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q2_K_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q2_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q2_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q2_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q2_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q2_K_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q3_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q3_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q3_K_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q3_K_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q3_K_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q3_K_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q3_K_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q3_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q3_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q3_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q3_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q3_K_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q4_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q4_K_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q4_K_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q4_K_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q4_K_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q4_K_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q4_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q4_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q4_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q4_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q4_K_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q5_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q5_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q5_K_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q5_K_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q5_K_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q5_K_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q5_K_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q5_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q5_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q5_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q5_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q5_K_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q6_K matrix, with the fastest variant <see cref="KernelDispatch.Current"/> allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void MatVec_Q6_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+        {
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatVec_Q6_K_32000x2048_Avx512(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Avx2:
+                    MatVec_Q6_K_32000x2048_Avx2(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Neon:
+                    MatVec_Q6_K_32000x2048_Neon(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                case KernelIsa.Vector128:
+                    MatVec_Q6_K_32000x2048_Vector128(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+                default:
+                    MatVec_Q6_K_32000x2048_Scalar(weights, x, xq8, y, rowStart, rowEnd);
+                    break;
+            }
+        }
+
+        /// <summary>y[r] = dot(weight row r, xq8 (the input quantized by ActivationQuantizer.QuantizeKernelInputQ8_K)) for r in [rowStart, rowEnd) of the 32000x2048 Q6_K matrix, for each of <paramref name="tokens"/> inputs (rows of x / xq8, rows of y).</summary>
+        public static void MatMul_Q6_K_32000x2048(byte* weights, float* x, byte* xq8, float* y, int tokens, int rowStart, int rowEnd)
+        {
+            const int Rows = 32000;
+            const int Columns = 2048;
+            const int InputBytes = 2592; // ActivationQuantizer.KernelInputBytesQ8_K
+            // Quantized weights have batched x86 kernels (each group of rows applied to every token while it is in cache); the others run token by token.
+            switch (KernelDispatch.Current)
+            {
+                case KernelIsa.Avx512:
+                    MatMul_Q6_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+                case KernelIsa.Avx2:
+                    MatMul_Q6_K_32000x2048_Avx2(weights, x, xq8, y, tokens, rowStart, rowEnd);
+                    return;
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                MatVec_Q6_K_32000x2048(weights, x + (nint)t * Columns, xq8 + (nint)t * InputBytes, y + (nint)t * Rows, rowStart, rowEnd);
             }
         }
     }
