@@ -206,6 +206,12 @@ internal static partial class KernelEmitter
         w.Open(wide
             ? "static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)"
             : "static Vector128<float> SuperBlock(byte* p, int half, sbyte* x, float xd, int* bsums, Vector128<float> acc)");
+        if (wide)
+        {
+            w.Line($"// Software prefetch {KPrefetchDistance} super-blocks ahead (the group's super-blocks are contiguous).");
+            for (int line = 0; line < f.SuperGroupBytes; line += 64)
+                w.Line($"Sse.Prefetch0(p + {KPrefetchDistance * f.SuperGroupBytes + line});");
+        }
         string at = wide ? "" : " + half";         // 32-byte chunks: rows 4..7 start at byte 16
         string rowsAt = wide ? "" : " + half / 4"; // one byte per row: rows 4..7 start at byte 4
         if (f.LowBits < 8) w.Line($"{vector}<byte> lowMask = {vector}.Create((byte){(1 << f.LowBits) - 1});");
@@ -286,6 +292,8 @@ internal static partial class KernelEmitter
             : high;
         return $"({value} | ({moved}.AsByte() & highMask))";
     }
+
+    private const int KPrefetchDistance = 4;
 
     private static int Log2(int value)
     {

@@ -94,11 +94,11 @@ public sealed class PerplexityOracleTests(ConvertedStories260K converted) : ICla
     }
 
     /// <summary>llama.cpp's <c>perplexity()</c> on its own tokens and logits; returns the perplexity, the tokens scored and the text's token count.</summary>
-    private static (double Perplexity, int Scored, int TextTokens) LlamaCppPerplexity(string path, string text, int nCtx)
+    internal static (double Perplexity, int Scored, int TextTokens) LlamaCppPerplexity(string path, string text, int nCtx)
     {
         using var oracle = LlamaCppOracle.Open(path, contextSize: (uint)nCtx);
         var vocab = oracle.Weights.NativeHandle.Vocab;
-        Assert.True(vocab.ShouldAddBOS, "the converted stories260K asks for BOS");
+        Assert.True(vocab.ShouldAddBOS, "the model asks for BOS");
         int bos = (int)vocab.BOS!.Value;
         int[] tokens = oracle.Tokenize(text, addSpecial: true, parseSpecial: false);
 

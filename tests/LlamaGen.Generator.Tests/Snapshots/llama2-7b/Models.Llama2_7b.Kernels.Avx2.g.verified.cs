@@ -1498,6 +1498,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -1673,6 +1687,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -1845,6 +1873,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -2021,6 +2065,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -2194,6 +2254,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -2353,6 +2433,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -2509,6 +2609,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -2667,6 +2803,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -2822,6 +2994,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -2996,6 +3204,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -4621,6 +4865,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -4796,6 +5054,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -4968,6 +5240,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -5144,6 +5432,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -5317,6 +5621,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -5476,6 +5800,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -5632,6 +5976,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -5790,6 +6170,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -5945,6 +6361,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -6119,6 +6571,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -7744,6 +8232,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -7919,6 +8421,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -8091,6 +8607,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -8267,6 +8799,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -8440,6 +8988,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -8599,6 +9167,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -8755,6 +9343,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -8913,6 +9537,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -9068,6 +9728,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -9242,6 +9938,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -10867,6 +11599,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -11042,6 +11788,20 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3200);
+                Sse.Prefetch0(p + 3264);
+                Sse.Prefetch0(p + 3328);
+                Sse.Prefetch0(p + 3392);
+                Sse.Prefetch0(p + 3456);
+                Sse.Prefetch0(p + 3520);
+                Sse.Prefetch0(p + 3584);
+                Sse.Prefetch0(p + 3648);
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -11214,6 +11974,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -11390,6 +12166,22 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 3712);
+                Sse.Prefetch0(p + 3776);
+                Sse.Prefetch0(p + 3840);
+                Sse.Prefetch0(p + 3904);
+                Sse.Prefetch0(p + 3968);
+                Sse.Prefetch0(p + 4032);
+                Sse.Prefetch0(p + 4096);
+                Sse.Prefetch0(p + 4160);
+                Sse.Prefetch0(p + 4224);
+                Sse.Prefetch0(p + 4288);
+                Sse.Prefetch0(p + 4352);
+                Sse.Prefetch0(p + 4416);
+                Sse.Prefetch0(p + 4480);
+                Sse.Prefetch0(p + 4544);
+                Sse.Prefetch0(p + 4608);
                 Vector256<byte> lowMask = Vector256.Create((byte)3);
                 Vector256<byte> highMask = Vector256.Create((byte)4);
                 Vector256<int> sums = Vector256<int>.Zero;
@@ -11563,6 +12355,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -11722,6 +12534,26 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 4736);
+                Sse.Prefetch0(p + 4800);
+                Sse.Prefetch0(p + 4864);
+                Sse.Prefetch0(p + 4928);
+                Sse.Prefetch0(p + 4992);
+                Sse.Prefetch0(p + 5056);
+                Sse.Prefetch0(p + 5120);
+                Sse.Prefetch0(p + 5184);
+                Sse.Prefetch0(p + 5248);
+                Sse.Prefetch0(p + 5312);
+                Sse.Prefetch0(p + 5376);
+                Sse.Prefetch0(p + 5440);
+                Sse.Prefetch0(p + 5504);
+                Sse.Prefetch0(p + 5568);
+                Sse.Prefetch0(p + 5632);
+                Sse.Prefetch0(p + 5696);
+                Sse.Prefetch0(p + 5760);
+                Sse.Prefetch0(p + 5824);
+                Sse.Prefetch0(p + 5888);
                 Vector256<byte> lowMask = Vector256.Create((byte)15);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
@@ -11878,6 +12710,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -12036,6 +12904,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -12191,6 +13095,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
@@ -12365,6 +13305,42 @@ public unsafe partial class Llama2_7b
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             static Vector256<float> SuperBlock(byte* p, sbyte* x, float xd, int* bsums, Vector256<float> acc)
             {
+                // Software prefetch 4 super-blocks ahead (the group's super-blocks are contiguous).
+                Sse.Prefetch0(p + 8832);
+                Sse.Prefetch0(p + 8896);
+                Sse.Prefetch0(p + 8960);
+                Sse.Prefetch0(p + 9024);
+                Sse.Prefetch0(p + 9088);
+                Sse.Prefetch0(p + 9152);
+                Sse.Prefetch0(p + 9216);
+                Sse.Prefetch0(p + 9280);
+                Sse.Prefetch0(p + 9344);
+                Sse.Prefetch0(p + 9408);
+                Sse.Prefetch0(p + 9472);
+                Sse.Prefetch0(p + 9536);
+                Sse.Prefetch0(p + 9600);
+                Sse.Prefetch0(p + 9664);
+                Sse.Prefetch0(p + 9728);
+                Sse.Prefetch0(p + 9792);
+                Sse.Prefetch0(p + 9856);
+                Sse.Prefetch0(p + 9920);
+                Sse.Prefetch0(p + 9984);
+                Sse.Prefetch0(p + 10048);
+                Sse.Prefetch0(p + 10112);
+                Sse.Prefetch0(p + 10176);
+                Sse.Prefetch0(p + 10240);
+                Sse.Prefetch0(p + 10304);
+                Sse.Prefetch0(p + 10368);
+                Sse.Prefetch0(p + 10432);
+                Sse.Prefetch0(p + 10496);
+                Sse.Prefetch0(p + 10560);
+                Sse.Prefetch0(p + 10624);
+                Sse.Prefetch0(p + 10688);
+                Sse.Prefetch0(p + 10752);
+                Sse.Prefetch0(p + 10816);
+                Sse.Prefetch0(p + 10880);
+                Sse.Prefetch0(p + 10944);
+                Sse.Prefetch0(p + 11008);
                 Vector256<int> sums = Vector256<int>.Zero;
                 // elements 0 .. 31: two chains per group (even and odd chunks), then the group scale
                 Vector256<int> even0 = Dot(Vector256<int>.Zero, Vector256.Load((ushort*)(p + 160)).AsByte(), Vector256.Create(*(int*)(x + 0)).AsSByte());
