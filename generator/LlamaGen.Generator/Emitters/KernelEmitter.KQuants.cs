@@ -53,18 +53,7 @@ internal static partial class KernelEmitter
     private static void EmitKQuant(SourceWriter w, MatVecKernel kernel, string isa)
     {
         var f = new KFormat(kernel.TypeName);
-        switch (isa)
-        {
-            case "Avx2":
-                w.Line("if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException(\"AVX2 and FMA are required.\");");
-                break;
-            case "Avx512":
-                w.Line("if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException(\"AVX-512 F and BW are required.\");");
-                break;
-            case "Neon":
-                w.Line("if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException(\"AdvSimd (NEON) on Arm64 is required.\");");
-                break;
-        }
+        EmitIsaGuard(w, isa);
         w.Line($"const int SuperBlocks = {kernel.Columns / SuperBlockValues};");
         w.Line($"const int SuperGroupBytes = {f.SuperGroupBytes}; // 8 rows x one {kernel.TypeName} super-block, repacked");
         w.Line("const int GroupBytes = SuperBlocks * SuperGroupBytes;");

@@ -133,7 +133,7 @@ internal static partial class KernelEmitter
         {
             // .NET 10 has no 512-bit vpdpbusd, so the quantized kernels are 256-bit code on both x86 ISAs (on an AVX-512 CPU
             // the JIT gives that code EVEX encodings and 32 registers either way): one body, half the generated code.
-            w.Line("if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException(\"AVX-512 F and BW are required.\");");
+            EmitIsaGuard(w, isa);
             w.Line("// The same 256-bit code as the Avx2 variant (no 512-bit vpdpbusd in .NET 10).");
             w.Line($"{kernel.Name}_Avx2(weights, x, xq8, y, rowStart, rowEnd);");
             w.Close();
@@ -157,6 +157,26 @@ internal static partial class KernelEmitter
         else EmitSimd(w, kernel, isa);
         w.Close();
         w.Line();
+    }
+
+    /// <summary>
+    /// The first statement of a variant: an ISA the CPU lacks throws <see cref="System.PlatformNotSupportedException"/>
+    /// rather than faulting on an unsupported instruction (Scalar and Vector128 run anywhere).
+    /// </summary>
+    private static void EmitIsaGuard(SourceWriter w, string isa)
+    {
+        switch (isa)
+        {
+            case "Avx2":
+                w.Line("if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException(\"AVX2 and FMA are required.\");");
+                break;
+            case "Avx512":
+                w.Line("if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException(\"AVX-512 F and BW are required.\");");
+                break;
+            case "Neon":
+                w.Line("if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException(\"AdvSimd (NEON) on Arm64 is required.\");");
+                break;
+        }
     }
 
     /// <summary>Emits <c>{kernel.Name}</c>, which forwards to the variant for <c>KernelDispatch.Current</c>.</summary>
