@@ -34,17 +34,34 @@ public sealed class CorruptScaleTests : IDisposable
     public void LoadingRefusesANonFiniteMinimum(GgmlType type, string tensorName, int block, ushort bits) =>
         AssertLoadingRefuses(type, tensorName, block, fieldOffset: 2, "m", bits);
 
+    /// <summary>
+    /// The K-quants' f16 super-block scales (<c>d</c>, and <c>dmin</c> for Q2_K/Q4_K/Q5_K) are refused the same way when
+    /// <see cref="LlamaGen.Quantization.KQuantInterleavedLayout"/> repacks them (on llama2-test-k, whose rows are whole
+    /// super-blocks).
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_K, "blk.0.attn_q.weight", 3, 0, "d", (ushort)0x7C00)]       // +infinity
+    [InlineData(GgmlType.Q4_K, "blk.1.ffn_down.weight", 17, 2, "dmin", (ushort)0x7E00)] // NaN
+    [InlineData(GgmlType.Q6_K, "output.weight", 1000, 208, "d", (ushort)0xFC00)]       // -infinity
+    [InlineData(GgmlType.Q5_K, "blk.1.attn_v.weight", 0, 2, "dmin", (ushort)0xFC00)]    // -infinity
+    [InlineData(GgmlType.Q3_K, "blk.0.ffn_up.weight", 5, 108, "d", (ushort)0x7C01)]    // NaN
+    [InlineData(GgmlType.Q2_K, "blk.0.attn_k.weight", 1, 82, "dmin", (ushort)0x7C00)]  // +infinity
+    public void LoadingRefusesANonFiniteSuperBlockScale(GgmlType type, string tensorName, int block, int fieldOffset, string field, ushort bits) =>
+        AssertLoadingRefuses(type, tensorName, block, fieldOffset, field, bits);
+
     private void AssertLoadingRefuses(GgmlType type, string tensorName, int block, int fieldOffset, string field, ushort bits)
     {
         string path = Path.Combine(directory, $"small-{type}.gguf");
-        SyntheticModelWriter.Write(Llama2TestSmall.Spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 3);
+        bool kQuant = KQuantInterleavedLayout.IsKQuant(type);
+        SyntheticModelWriter.Write(kQuant ? Llama2TestK.Spec : Llama2TestSmall.Spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 3);
+        Func<GgufFile, IDisposable> load = kQuant ? f => Llama2TestK.Load(f) : f => Llama2TestSmall.Load(f);
         long offset;
         using (var clean = GgufFile.Open(path))
         {
             Assert.True(clean.TryGetTensor(tensorName, out GgufTensorInfo tensor));
             Assert.Equal(type, tensor.Type);
             offset = clean.DataOffset + tensor.Offset + (long)block * GgmlTypeInfo.BlockBytes(type) + fieldOffset;
-            Llama2TestSmall.Load(clean).Dispose(); // the clean file loads
+            load(clean).Dispose(); // the clean file loads
         }
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
         {
@@ -53,7 +70,7 @@ public sealed class CorruptScaleTests : IDisposable
         }
 
         using var file = GgufFile.Open(path);
-        var error = Assert.Throws<GgufFormatException>(() => Llama2TestSmall.Load(file));
+        var error = Assert.Throws<GgufFormatException>(() => load(file));
         Assert.Contains(path, error.Message);
         Assert.Contains(tensorName, error.Message);
         Assert.Contains($"block {block} scale {field}", error.Message);
