@@ -49,8 +49,8 @@ public unsafe class KQuantSuperBlockTests
         // 13 rows: a full group of 8 and a partial one (3 padding rows), 2 super-blocks per row.
         const int Rows = 13, Columns = 512;
         byte[] source = DequantizationTests.Blocks(type, Rows * Columns, seed: 77 + (int)type);
-        var packed = new byte[KQuantInterleavedLayout.Bytes(type, Rows, Columns)];
-        KQuantInterleavedLayout.Repack(type, source, Rows, Columns, packed);
+        var packed = new byte[InterleavedLayout.Bytes(type, Rows, Columns)];
+        InterleavedLayout.Repack(type, source, Rows, Columns, packed); // forwards K-quants to KQuantInterleavedLayout
         int superGroup = KQuantInterleavedLayout.SuperGroupBytes(type), groups = KQuantInterleavedLayout.Groups(type);
         int low = KQuantInterleavedLayout.LowBits(type), high = KQuantInterleavedLayout.HighBits(type);
         long rowBytes = GgmlTypeInfo.RowBytes(type, Columns);

@@ -133,21 +133,6 @@ public static unsafe class KQuantInterleavedLayout
         }
     }
 
-    /// <summary>Repacks a whole matrix (see the ranged overload), with bounds checks on both spans.</summary>
-    public static void Repack(GgmlType type, ReadOnlySpan<byte> source, long rows, long columns, Span<byte> destination)
-    {
-        CheckShape(type, columns);
-        long needed = GgmlTypeInfo.RowBytes(type, columns) * rows;
-        if (source.Length < needed) throw new ArgumentException($"{rows}x{columns} {type} needs {needed} bytes; the source has {source.Length}.", nameof(source));
-        if (destination.Length < Bytes(type, rows, columns))
-            throw new ArgumentException($"The repacked {rows}x{columns} {type} matrix needs {Bytes(type, rows, columns)} bytes; the destination has {destination.Length}.", nameof(destination));
-        fixed (byte* s = source)
-        fixed (byte* d = destination)
-        {
-            Repack(type, s, rows, columns, d, 0, (rows + GroupRows - 1) / GroupRows);
-        }
-    }
-
     private static void CheckType(GgmlType type)
     {
         if (!IsKQuant(type)) throw new ArgumentException($"{type} is not a K-quant type.", nameof(type));

@@ -44,35 +44,22 @@ public static class MatVecCheck
         /// <summary>The kernel input for <paramref name="x"/> and the reference results of every row.</summary>
         public unsafe (byte[] KernelInput, (double Value, double Magnitude)[] Expected) ExpectedFor(float[] x)
         {
-            if (MatVecReference.IsKQuant(Type)) return ExpectedForQ8_K(x);
-            var q8 = new byte[Columns / 32 * 34];
-            var input = new byte[Columns % 32 == 0 ? ActivationQuantizer.KernelInputBytes(Columns) : 0];
-            if (Columns % 32 == 0)
+            // The reference reads ggml's activation blocks (Q8_K for the K-quants, Q8_0 otherwise); the kernels read the
+            // matching kernel input.
+            bool k = MatVecReference.IsKQuant(Type);
+            bool quantized = k || Columns % 32 == 0;
+            var q8 = new byte[k ? ActivationQuantizer.QuantizedBytesQ8_K(Columns) : Columns / 32 * 34];
+            var input = new byte[!quantized ? 0 : k ? ActivationQuantizer.KernelInputBytesQ8_K(Columns) : ActivationQuantizer.KernelInputBytes(Columns)];
+            if (quantized)
             {
-                ActivationQuantizer.QuantizeQ8_0(x, q8);
+                if (k) ActivationQuantizer.QuantizeQ8_K(x, q8);
+                else ActivationQuantizer.QuantizeQ8_0(x, q8);
                 fixed (float* px = x)
                 fixed (byte* pi = input)
                 {
-                    ActivationQuantizer.QuantizeKernelInput(px, pi, Columns);
+                    if (k) ActivationQuantizer.QuantizeKernelInputQ8_K(px, pi, Columns);
+                    else ActivationQuantizer.QuantizeKernelInput(px, pi, Columns);
                 }
-            }
-            var expected = new (double, double)[Rows];
-            long rowBytes = GgmlTypeInfo.RowBytes(Type, Columns);
-            for (int r = 0; r < Rows; r++)
-                expected[r] = MatVecReference.Row(Type, Weights.AsSpan((int)(r * rowBytes), (int)rowBytes), Columns, x, q8);
-            return (input, expected);
-        }
-
-        /// <summary>K-quants: the reference reads ggml's Q8_K blocks, the kernels <see cref="ActivationQuantizer.QuantizeKernelInputQ8_K"/>.</summary>
-        private unsafe (byte[] KernelInput, (double Value, double Magnitude)[] Expected) ExpectedForQ8_K(float[] x)
-        {
-            var q8 = new byte[ActivationQuantizer.QuantizedBytesQ8_K(Columns)];
-            var input = new byte[ActivationQuantizer.KernelInputBytesQ8_K(Columns)];
-            ActivationQuantizer.QuantizeQ8_K(x, q8);
-            fixed (float* px = x)
-            fixed (byte* pi = input)
-            {
-                ActivationQuantizer.QuantizeKernelInputQ8_K(px, pi, Columns);
             }
             var expected = new (double, double)[Rows];
             long rowBytes = GgmlTypeInfo.RowBytes(Type, Columns);
