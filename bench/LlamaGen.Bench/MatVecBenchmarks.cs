@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using System.Runtime.InteropServices;
 using LlamaGen.Quantization;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Bench;
 

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
+using LlamaGen.Kernels;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Bench;
 

@@ -3,8 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
 using LlamaGen.Sampling;
+using LlamaGen.Compute;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Cli;
 

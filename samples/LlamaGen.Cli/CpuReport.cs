@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
-using LlamaGen.Inference;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Cli;
 

@@ -4,6 +4,10 @@ using System.Globalization;
 using LlamaGen.Inference;
 using LlamaGen.Sampling;
 using LlamaGen.Tokenization;
+using LlamaGen.Compute;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using LlamaGen.Inference;
+using LlamaGen.Compute;
 
 namespace LlamaGen.Cli;
 

@@ -1,6 +1,6 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
+using LlamaGen.Catalog;
 using LlamaGen.Models;
 
 namespace LlamaGen.Cli;

@@ -3,8 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using LlamaGen.Inference;
 using LlamaGen.Tokenization;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
+using LlamaGen.Perplexity;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Cli;
 

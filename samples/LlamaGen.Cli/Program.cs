@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Text;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
+using LlamaGen.Models;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Cli;
 

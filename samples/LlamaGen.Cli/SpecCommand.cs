@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
-using LlamaGen.Inference;
+using LlamaGen.Models;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Cli;
 

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using LlamaGen.Conversion;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
+using LlamaGen.Models;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Cli;
 

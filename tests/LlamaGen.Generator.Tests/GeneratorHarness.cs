@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using LlamaGen.Inference;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using LlamaGen.Models;
 
 namespace LlamaGen.Generator.Tests;
 

@@ -3,11 +3,11 @@ using System.Runtime.Loader;
 using LlamaGen.Generator.Emitters;
 using LlamaGen.Generator.Helpers;
 using LlamaGen.Generator.Model;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Generator.Tests;
 

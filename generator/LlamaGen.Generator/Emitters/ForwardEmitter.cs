@@ -12,9 +12,9 @@ namespace LlamaGen.Generator.Emitters;
 /// </summary>
 internal static class ForwardEmitter
 {
-    private const string Ops = "global::LlamaGen.Inference.TensorOps";
-    private const string Options = "global::LlamaGen.Inference.ModelLoadOptions";
-    private const string Attend = "global::LlamaGen.Inference.Attention.Attend";
+    private const string Ops = "global::LlamaGen.Compute.TensorOps";
+    private const string Options = "global::LlamaGen.Models.ModelLoadOptions";
+    private const string Attend = "global::LlamaGen.Compute.Attention.Attend";
     private const string Quantize = "global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput";
     private const string QuantizeK = "global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K";
 
@@ -47,14 +47,14 @@ internal static class ForwardEmitter
             w.Line("private const int Q8KActivationBytes = " + plan.Q8KActivationBytes.ToString(CultureInfo.InvariantCulture) +
                    "; // Q8_K super-blocks, for the widest K-quant product");
         w.Line();
-        w.Line("private static " + GeneratedFile.Inference + "RopeTable? ropeTable;");
+        w.Line("private static " + GeneratedFile.Compute + "RopeTable? ropeTable;");
         w.Line();
         w.Line("// cos/sin for every position up to ContextLength, computed once per model class on first use.");
-        w.Line("private static " + GeneratedFile.Inference + "RopeTable Rope =>");
+        w.Line("private static " + GeneratedFile.Compute + "RopeTable Rope =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new " +
-               GeneratedFile.Inference + "RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;");
+               GeneratedFile.Compute + "RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;");
         w.Line();
-        w.Line("private readonly " + GeneratedFile.Inference + "KvCache kvCache;");
+        w.Line("private readonly " + GeneratedFile.Compute + "KvCache kvCache;");
         w.Line("// Activations, allocated once per instance (never per token) and 64-byte aligned for the SIMD kernels.");
         w.Line("private float* residual;      // x: the residual stream [EmbeddingLength]");
         w.Line("private float* normed;        // xb: normalized input, then attention output [EmbeddingLength]");
@@ -78,7 +78,7 @@ internal static class ForwardEmitter
         w.Line("private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]");
         if (quantized) w.Line("private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward");
         if (kQuantized) w.Line("private byte* chunkQ8K;        // [PromptChunk][Q8KActivationBytes], likewise");
-        w.Line("private readonly " + GeneratedFile.Inference + "WorkerPool? pool; // splits the large products by rows; null = this thread");
+        w.Line("private readonly " + GeneratedFile.Threading + "WorkerPool? pool; // splits the large products by rows; null = this thread");
         w.Line();
         w.Line("/// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>");
         w.Line("public const int ParallelProductSize = 32768;");
@@ -97,7 +97,7 @@ internal static class ForwardEmitter
         w.Line("// Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.");
         w.Line("float* probe = stackalloc float[EmbeddingLength];");
         w.Line("global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));");
-        w.Line("kvCache = new " + GeneratedFile.Inference + "KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);");
+        w.Line("kvCache = new " + GeneratedFile.Compute + "KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);");
         w.Line("residual = Allocate(EmbeddingLength);");
         w.Line("normed = Allocate(EmbeddingLength);");
         w.Line("projected = Allocate(EmbeddingLength);");
@@ -123,7 +123,7 @@ internal static class ForwardEmitter
         w.Line("/// product of at least <see cref=\"ParallelProductSize\"/> multiply-adds is split by rows over the pool's threads. The caller");
         w.Line("/// owns the pool (it may serve several models, one call at a time) and disposes it after the model.");
         w.Line("/// </summary>");
-        w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Inference + "WorkerPool? pool) =>");
+        w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Threading + "WorkerPool? pool) =>");
         w.Line("    Load(file, pool is null ? " + Options + ".Default : new " + Options + " { Pool = pool });");
         w.Line();
         w.Line("/// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool and KV cache type of <paramref name=\"options\"/>.</summary>");
@@ -134,7 +134,7 @@ internal static class ForwardEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>The KV cache this model writes (its type, size, and rows for inspection).</summary>");
-        w.Line("public " + GeneratedFile.Inference + "KvCache KvCache => kvCache;");
+        w.Line("public " + GeneratedFile.Compute + "KvCache KvCache => kvCache;");
         w.Line();
         w.Line("private static float* Allocate(int count) => (float*)" + native + ".AlignedAlloc((nuint)count * sizeof(float), 64);");
         w.Line();
@@ -362,7 +362,7 @@ internal static class ForwardEmitter
             if (!done.Add((role.Rows, role.Columns))) continue;
             string rows = role.Rows.ToString(CultureInfo.InvariantCulture);
             w.Line($"// y[{rows}] = W[{rows} x {role.Columns.ToString(CultureInfo.InvariantCulture)}] x; quantized types read the Q8_0 or Q8_K activation.");
-            w.Open("private void " + ProductName(role) + "(in " + GeneratedFile.Inference + "WeightTensor weight, float* x, float* y)");
+            w.Open("private void " + ProductName(role) + "(in " + GeneratedFile.Models + "WeightTensor weight, float* x, float* y)");
             w.Open("switch (weight.Type)");
             foreach (string type in plan.TypesFor(role.Columns))
             {
@@ -379,7 +379,7 @@ internal static class ForwardEmitter
             if (role == plan.Classifier) continue; // only the last prompt token is classified (a shape shared with a block was emitted above)
 
             w.Line($"// y[t][0..{rows}) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.");
-            w.Open("private void " + BatchProductName(role) + "(in " + GeneratedFile.Inference + "WeightTensor weight, float* x, float* y, int tokens)");
+            w.Open("private void " + BatchProductName(role) + "(in " + GeneratedFile.Models + "WeightTensor weight, float* x, float* y, int tokens)");
             w.Open("switch (weight.Type)");
             foreach (string type in plan.TypesFor(role.Columns))
             {
@@ -405,14 +405,14 @@ internal static class ForwardEmitter
         w.Line("private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)");
         w.Line("{");
         w.Line("    if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);");
-        w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);");
+        w.Line("    else pool.Run(new " + GeneratedFile.Kernels + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);");
         w.Line("}");
         w.Line();
         w.Line("// The batched products split the same way: each thread applies its weight rows to every token of the chunk.");
         w.Line("private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)");
         w.Line("{");
         w.Line("    if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);");
-        w.Line("    else pool.Run(new " + GeneratedFile.Inference + "MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);");
+        w.Line("    else pool.Run(new " + GeneratedFile.Kernels + "MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);");
         w.Line("}");
         w.Line();
         string ggml = GeneratedFile.Quantization + "GgmlType.";

@@ -6,7 +6,10 @@ namespace LlamaGen.Generator.Emitters;
 /// <summary>The common frame of every generated file: header, namespace, enclosing types and the partial class.</summary>
 internal static class GeneratedFile
 {
-    public const string Inference = "global::LlamaGen.Inference.";
+    public const string Models = "global::LlamaGen.Models.";
+    public const string Compute = "global::LlamaGen.Compute.";
+    public const string Kernels = "global::LlamaGen.Kernels.";
+    public const string Threading = "global::LlamaGen.Threading.";
     public const string Quantization = "global::LlamaGen.Quantization.";
     public const string Gguf = "global::LlamaGen.Gguf.";
 

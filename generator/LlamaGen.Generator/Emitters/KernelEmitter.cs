@@ -34,7 +34,7 @@ internal static partial class KernelEmitter
         "System.Runtime.Intrinsics",
         "System.Runtime.Intrinsics.Arm",
         "System.Runtime.Intrinsics.X86",
-        "LlamaGen.Inference",
+        "LlamaGen.Kernels",
     };
 
     /// <summary>Rows of a SIMD pass: they share each activation load, and their accumulators stay in registers.</summary>

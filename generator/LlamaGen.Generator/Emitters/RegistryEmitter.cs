@@ -24,8 +24,8 @@ internal static class RegistryEmitter
         w.Line("/// <summary>Every model compiled into this assembly from a <c>[LlamaModel]</c> spec, sorted by type name.</summary>");
         w.Open("internal static class LlamaModels");
         w.Line("/// <summary>The models, with their shapes and loaders.</summary>");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Inference + "ModelDescriptor> All { get; } =");
-        w.Line("    new " + GeneratedFile.Inference + "ModelDescriptor[]");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Models + "ModelDescriptor> All { get; } =");
+        w.Line("    new " + GeneratedFile.Models + "ModelDescriptor[]");
         w.Line("    {");
         foreach (ModelTarget model in sorted)
         {

@@ -24,7 +24,7 @@ internal static class ShapeEmitter
         w.Line("/// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),");
         w.Line("/// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).");
         w.Line("/// </remarks>");
-        w.Open(GeneratedFile.ClassHeader(target, " : " + GeneratedFile.Inference + "ILlamaModel"));
+        w.Open(GeneratedFile.ClassHeader(target, " : " + GeneratedFile.Models + "ILlamaModel"));
 
         w.Line("/// <summary>The model's name in the spec.</summary>");
         w.Line("public const string ModelName = " + GeneratedFile.Literal(spec.Name) + ";");
@@ -47,7 +47,7 @@ internal static class ShapeEmitter
         w.Line();
 
         w.Line("/// <summary>The shape this class was generated for, to check GGUF files against.</summary>");
-        w.Line("public static " + GeneratedFile.Inference + "ModelShape Spec { get; } = new " + GeneratedFile.Inference + "ModelShape(");
+        w.Line("public static " + GeneratedFile.Models + "ModelShape Spec { get; } = new " + GeneratedFile.Models + "ModelShape(");
         w.Line("    ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,");
         w.Line("    RopeFreqBase, RmsEpsilon,");
         var types = new System.Text.StringBuilder();
@@ -59,7 +59,7 @@ internal static class ShapeEmitter
         w.Line("    new " + GeneratedFile.Quantization + "GgmlType[] { " + types + " });");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("public " + GeneratedFile.Inference + "ModelShape Shape => Spec;");
+        w.Line("public " + GeneratedFile.Models + "ModelShape Shape => Spec;");
         w.Close();
         return GeneratedFile.Close(w, target);
     }

@@ -28,7 +28,7 @@ internal static class WeightsEmitter
     public static string Emit(ModelTarget target, ModelSpec spec)
     {
         var plan = new ModelPlan(spec);
-        string weightTensor = GeneratedFile.Inference + "WeightTensor";
+        string weightTensor = GeneratedFile.Models + "WeightTensor";
         string ggmlType = GeneratedFile.Quantization + "GgmlType";
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         w.Open(GeneratedFile.ClassHeader(target));
@@ -44,7 +44,7 @@ internal static class WeightsEmitter
         w.Line("/// The tensors this model binds, by llama.cpp name and GGUF shape (columns = ne[0], rows = ne[1]), in the order");
         w.Line("/// llama.cpp writes them. <c>output.weight</c> falls back to <c>token_embd.weight</c> (tied classifier).");
         w.Line("/// </summary>");
-        w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Inference + "TensorSlot> Slots { get; } = CreateSlots();");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Models + "TensorSlot> Slots { get; } = CreateSlots();");
         w.Line();
 
         w.Line("// The bound tensors: views into the GGUF file's mapping, or for Q4_0/Q8_0 interleaved copies. Per-block tensors are indexed by block.");
@@ -52,13 +52,13 @@ internal static class WeightsEmitter
         w.Line("private " + weightTensor + " outputNorm;");
         w.Line("private " + weightTensor + " output;");
         w.Line("// Owns the repacked copies of the quantized matrices (the mapping is left to the file).");
-        w.Line("private readonly " + GeneratedFile.Inference + "InterleavedWeights interleaved = new();");
+        w.Line("private readonly " + GeneratedFile.Quantization + "InterleavedWeights interleaved = new();");
         foreach (var tensor in BlockTensors)
             w.Line("private readonly " + weightTensor + "[] " + tensor.Field + " = new " + weightTensor + "[BlockCount];");
         w.Line();
 
-        w.Open("private static " + GeneratedFile.Inference + "TensorSlot[] CreateSlots()");
-        w.Line("var slots = new " + GeneratedFile.Inference + "TensorSlot[OutputSlot + 1];");
+        w.Open("private static " + GeneratedFile.Models + "TensorSlot[] CreateSlots()");
+        w.Line("var slots = new " + GeneratedFile.Models + "TensorSlot[OutputSlot + 1];");
         w.Line("slots[TokenEmbeddingSlot] = new(\"token_embd.weight\", EmbeddingLength, VocabSize);");
         w.Open("for (int block = 0; block < BlockCount; block++)");
         w.Line("int first = FirstBlockSlot + block * SlotsPerBlock;");
@@ -77,7 +77,7 @@ internal static class WeightsEmitter
 
         w.Line("/// <summary>Binds every slot to the file's tensors and checks each one has a kernel for its type.</summary>");
         w.Open("private void BindWeights(" + GeneratedFile.Gguf + "GgufFile file)");
-        w.Line(weightTensor + "[] bound = " + GeneratedFile.Inference + "TensorBinder.Bind(file, Spec, Slots);");
+        w.Line(weightTensor + "[] bound = " + GeneratedFile.Models + "TensorBinder.Bind(file, Spec, Slots);");
         w.Line("tokenEmbedding = bound[TokenEmbeddingSlot];");
         w.Open("for (int block = 0; block < BlockCount; block++)");
         w.Line("int first = FirstBlockSlot + block * SlotsPerBlock;");

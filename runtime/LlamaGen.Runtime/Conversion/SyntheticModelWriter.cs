@@ -1,9 +1,9 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
 using LlamaGen.Sampling;
+using LlamaGen.Models;
 
 namespace LlamaGen.Conversion;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LlamaGen.Sampling;
 using LlamaGen.Tokenization;
+using LlamaGen.Models;
 
 namespace LlamaGen.Inference;
 

@@ -1,4 +1,5 @@
 using LlamaGen.Tokenization;
+using LlamaGen.Models;
 
 namespace LlamaGen.Inference;
 

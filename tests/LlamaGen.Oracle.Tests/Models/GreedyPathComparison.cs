@@ -1,5 +1,5 @@
-using LlamaGen.Inference;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

@@ -1,10 +1,12 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
 using LlamaGen.Tokenization;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
+using LlamaGen.Perplexity;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

@@ -1,11 +1,13 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Oracle.Tests.LlamaCpp;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
 using LlamaGen.Tokenization;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
+using LlamaGen.Perplexity;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

@@ -1,8 +1,8 @@
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Oracle.Tests.LlamaCpp;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

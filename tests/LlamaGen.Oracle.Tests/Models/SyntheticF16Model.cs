@@ -1,7 +1,7 @@
 using LlamaGen.Conversion;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

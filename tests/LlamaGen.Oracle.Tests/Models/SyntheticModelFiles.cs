@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using LlamaGen.Conversion;
-using LlamaGen.Inference;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

@@ -1,10 +1,11 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Oracle.Tests.LlamaCpp;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

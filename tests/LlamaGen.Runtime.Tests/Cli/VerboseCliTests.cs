@@ -1,6 +1,6 @@
-using LlamaGen.Inference;
 using LlamaGen.Runtime.Tests.Models;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Runtime.Tests.Cli;
 

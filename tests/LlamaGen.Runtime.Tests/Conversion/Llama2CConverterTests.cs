@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Conversion;
 

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Cli;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Runtime.Tests.Conversion;
 

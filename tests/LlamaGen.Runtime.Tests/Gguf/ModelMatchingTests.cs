@@ -1,7 +1,8 @@
 using System.Text.Json;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
+using LlamaGen.Models;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Runtime.Tests.Gguf;
 

@@ -1,6 +1,6 @@
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
+using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Gguf;
 

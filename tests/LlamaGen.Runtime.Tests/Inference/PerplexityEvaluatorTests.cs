@@ -1,9 +1,10 @@
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Runtime.Tests.Cli;
 using LlamaGen.Runtime.Tests.Reference;
 using LlamaGen.Tokenization;
+using LlamaGen.Models;
+using LlamaGen.Perplexity;
 
 namespace LlamaGen.Runtime.Tests.Inference;
 

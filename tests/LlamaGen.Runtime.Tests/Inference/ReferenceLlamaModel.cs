@@ -1,6 +1,6 @@
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Inference;
 

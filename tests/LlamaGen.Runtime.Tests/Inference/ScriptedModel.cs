@@ -1,5 +1,5 @@
-using LlamaGen.Inference;
 using LlamaGen.Quantization;
+using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Inference;
 

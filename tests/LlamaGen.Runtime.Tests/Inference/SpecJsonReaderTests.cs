@@ -1,6 +1,7 @@
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
+using LlamaGen.Models;
+using LlamaGen.Specs;
 
 namespace LlamaGen.Runtime.Tests.Inference;
 

@@ -1,9 +1,9 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Models;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Runtime.Tests.Kernels;
 

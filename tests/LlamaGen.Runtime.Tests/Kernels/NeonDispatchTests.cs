@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.Arm;
-using LlamaGen.Inference;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Runtime.Tests.Kernels;
 

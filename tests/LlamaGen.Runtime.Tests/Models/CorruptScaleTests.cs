@@ -1,6 +1,6 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
 

@@ -1,6 +1,8 @@
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
 using LlamaGen.Runtime.Tests.Threading;
+using LlamaGen.Compute;
+using LlamaGen.Models;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Models;
 

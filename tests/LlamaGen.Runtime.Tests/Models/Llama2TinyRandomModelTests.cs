@@ -1,7 +1,8 @@
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Kernels;
+using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Models;
 

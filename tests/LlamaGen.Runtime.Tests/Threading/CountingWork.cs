@@ -1,4 +1,4 @@
-using LlamaGen.Inference;
+using LlamaGen.Kernels;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 

@@ -1,4 +1,5 @@
-using LlamaGen.Inference;
+using LlamaGen.Kernels;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 

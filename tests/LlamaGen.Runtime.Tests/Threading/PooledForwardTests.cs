@@ -1,9 +1,10 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.Models;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 

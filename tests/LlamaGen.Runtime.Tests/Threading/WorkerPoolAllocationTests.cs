@@ -1,4 +1,4 @@
-using LlamaGen.Inference;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using LlamaGen.Inference;
-using LlamaGen.Models;
+using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Runtime.Tests.Models;
+using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 

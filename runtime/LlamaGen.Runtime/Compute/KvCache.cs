@@ -1,0 +1,153 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace LlamaGen.Compute;
+
+/// <summary>
+/// The key and value caches of one sequence, laid out [layer][position][kvDimension] in native memory (large caches
+/// stay out of the GC heap; pages are committed only as positions are written), stored as F32 or, to halve the
+/// memory, as F16 (<see cref="KvCacheType"/>). <see cref="Attention"/> reads them.
+/// </summary>
+public sealed unsafe class KvCache : IDisposable
+{
+    private byte* keys;
+    private byte* values;
+    // F16 only: one row widened back to F32, for attention (it reads each cached row once per token).
+    private float* widenedRow;
+
+    /// <summary>An F32 cache.</summary>
+    public KvCache(int blockCount, int contextLength, int kvDimension) : this(blockCount, contextLength, kvDimension, KvCacheType.F32) { }
+
+    public KvCache(int blockCount, int contextLength, int kvDimension, KvCacheType type)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(kvDimension);
+        if (type is not (KvCacheType.F32 or KvCacheType.F16))
+            throw new ArgumentOutOfRangeException(nameof(type), type, "The KV cache stores F32 or F16.");
+        BlockCount = blockCount;
+        ContextLength = contextLength;
+        KvDimension = kvDimension;
+        Type = type;
+        ElementBytes = type == KvCacheType.F16 ? sizeof(ushort) : sizeof(float);
+        long count = checked((long)blockCount * contextLength * kvDimension);
+        nuint bytes = checked((nuint)count * (nuint)ElementBytes);
+        keys = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
+        values = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
+        if (type == KvCacheType.F16) widenedRow = (float*)NativeMemory.AlignedAlloc((nuint)kvDimension * sizeof(float), 64);
+    }
+
+    public int BlockCount { get; }
+    public int ContextLength { get; }
+    public int KvDimension { get; }
+    public KvCacheType Type { get; }
+
+    /// <summary>Bytes per stored element: 4 (F32) or 2 (F16).</summary>
+    public int ElementBytes { get; }
+
+    /// <summary>Bytes of the key and value caches together.</summary>
+    public long SizeInBytes => 2L * BlockCount * ContextLength * KvDimension * ElementBytes;
+
+    /// <summary>
+    /// The F32 key row of <paramref name="layer"/> at <paramref name="position"/>; rows of later positions follow it.
+    /// Only for an F32 cache (an F16 cache has no float rows to point at: use <see cref="Store"/> and <see cref="ReadKey"/>).
+    /// </summary>
+    public float* Keys(int layer, int position) => (float*)FloatRow(keys, layer, position);
+
+    /// <summary>The F32 value row of <paramref name="layer"/> at <paramref name="position"/>, as <see cref="Keys"/>.</summary>
+    public float* Values(int layer, int position) => (float*)FloatRow(values, layer, position);
+
+    /// <summary>
+    /// Writes the key and value rows (<see cref="KvDimension"/> floats each) of <paramref name="layer"/> at
+    /// <paramref name="position"/>; an F16 cache rounds them to nearest even.
+    /// </summary>
+    public void Store(int layer, int position, float* key, float* value)
+    {
+        if (key == null) throw new ArgumentNullException(nameof(key));
+        if (value == null) throw new ArgumentNullException(nameof(value));
+        byte* keyRow = Row(keys, layer, position);
+        byte* valueRow = Row(values, layer, position);
+        if (Type == KvCacheType.F32)
+        {
+            Buffer.MemoryCopy(key, keyRow, (long)KvDimension * sizeof(float), (long)KvDimension * sizeof(float));
+            Buffer.MemoryCopy(value, valueRow, (long)KvDimension * sizeof(float), (long)KvDimension * sizeof(float));
+        }
+        else
+        {
+            TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>(key, KvDimension), new Span<Half>(keyRow, KvDimension));
+            TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>(value, KvDimension), new Span<Half>(valueRow, KvDimension));
+        }
+    }
+
+    /// <summary>Copies the key row of <paramref name="layer"/> at <paramref name="position"/> into <paramref name="destination"/> as floats.</summary>
+    public void ReadKey(int layer, int position, Span<float> destination) => Read(keys, layer, position, destination);
+
+    /// <summary>Copies the value row of <paramref name="layer"/> at <paramref name="position"/> into <paramref name="destination"/> as floats.</summary>
+    public void ReadValue(int layer, int position, Span<float> destination) => Read(values, layer, position, destination);
+
+    /// <summary>
+    /// The key row of <paramref name="layer"/> at <paramref name="position"/> as floats: the row itself for F32, else the row
+    /// widened into a buffer that the next call to this or <see cref="ValueRowAsFloats"/> overwrites.
+    /// </summary>
+    internal float* KeyRowAsFloats(int layer, int position) => RowAsFloats(keys, layer, position);
+
+    /// <summary>The value row as floats; see <see cref="KeyRowAsFloats"/>.</summary>
+    internal float* ValueRowAsFloats(int layer, int position) => RowAsFloats(values, layer, position);
+
+    // Unchecked: Attention validates layer and the position range once per call.
+    private float* RowAsFloats(byte* cache, int layer, int position)
+    {
+        byte* row = cache + ((long)layer * ContextLength + position) * KvDimension * ElementBytes;
+        if (Type == KvCacheType.F32) return (float*)row;
+        // Every f16 value is exactly representable as f32: the widening itself loses nothing.
+        TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(row, KvDimension), new Span<float>(widenedRow, KvDimension));
+        return widenedRow;
+    }
+
+    private void Read(byte* cache, int layer, int position, Span<float> destination)
+    {
+        if (destination.Length < KvDimension)
+            throw new ArgumentException($"The destination holds {destination.Length} floats; a cache row has {KvDimension}.", nameof(destination));
+        byte* row = Row(cache, layer, position);
+        if (Type == KvCacheType.F32) new ReadOnlySpan<float>(row, KvDimension).CopyTo(destination);
+        else TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(row, KvDimension), destination[..KvDimension]);
+    }
+
+    private byte* FloatRow(byte* cache, int layer, int position)
+    {
+        if (Type != KvCacheType.F32)
+            throw new InvalidOperationException($"This KV cache stores {Type}; float rows exist only in an F32 cache (use Store and ReadKey/ReadValue).");
+        return Row(cache, layer, position);
+    }
+
+    private byte* Row(byte* cache, int layer, int position)
+    {
+        if (cache == null) throw new ObjectDisposedException(nameof(KvCache));
+        if ((uint)layer >= (uint)BlockCount) throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The cache has {BlockCount} layers.");
+        if ((uint)position >= (uint)ContextLength) throw new ArgumentOutOfRangeException(nameof(position), position, $"The cache holds {ContextLength} positions.");
+        return cache + ((long)layer * ContextLength + position) * KvDimension * ElementBytes;
+    }
+
+    internal void ThrowIfDisposed()
+    {
+        if (keys == null) throw new ObjectDisposedException(nameof(KvCache));
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    ~KvCache() => Free();
+
+    private void Free()
+    {
+        NativeMemory.AlignedFree(keys);
+        NativeMemory.AlignedFree(values);
+        NativeMemory.AlignedFree(widenedRow);
+        keys = null;
+        values = null;
+        widenedRow = null;
+    }
+}
