@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LlamaGen.Generator.Shared;
 using Microsoft.CodeAnalysis;
 
 namespace LlamaGen.Generator;
@@ -35,22 +36,22 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidValue = new(
         "LLG0006", "Model spec value is out of range",
-        "\"{0}\" is {1}; {2}",
+        SpecRules.OutOfRangeMessage,
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor HeadsDoNotDivideEmbedding = new(
         "LLG0007", "Head count does not divide the embedding length",
-        "attention.head_count {0} does not divide embedding_length {1}; every head needs the same whole number of dimensions. Use a head count that divides {1}.",
+        SpecRules.HeadsDoNotDivideEmbeddingMessage,
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor KvHeadsDoNotDivideHeads = new(
         "LLG0008", "KV head count does not divide the head count",
-        "attention.head_count_kv {0} does not divide attention.head_count {1}; grouped-query attention shares each KV head with the same number of query heads. Use a KV head count that divides {1}.",
+        SpecRules.KvHeadsDoNotDivideHeadsMessage,
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor OddHeadDimension = new(
         "LLG0009", "Head dimension is odd",
-        "The head dimension embedding_length / attention.head_count = {0} is odd; rotary position embedding rotates pairs of dimensions. Choose sizes that give an even head dimension.",
+        SpecRules.OddHeadDimensionMessage,
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor UnsupportedWeightType = new(
@@ -65,7 +66,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor KvCacheTooLarge = new(
         "LLG0012", "KV cache too large",
-        "block_count {0} x context_length {1} x KV dimension {2} = {3} values per cache, more than {4}. Lower context_length.",
+        SpecRules.KvCacheTooLargeMessage,
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ClassNotPartial = new(

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using LlamaGen.Generator.Emitters;
+using LlamaGen.Generator.Emitters.Kernels;
 using LlamaGen.Generator.Helpers;
 using LlamaGen.Generator.Model;
 using LlamaGen.Generator.Parser;
@@ -12,18 +13,26 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace LlamaGen.Generator;
 
 /// <summary>
-/// Generates a fixed-shape Llama model for every <c>[LlamaModel("spec.json")]</c> partial class: shape constants,
-/// weight slots, the forward pass, per-ISA matrix kernels, and an assembly-wide registry of the models.
+/// Generates a fixed-shape Llama model for every <c>[LlamaModel("spec.json")]</c> partial class (shape constants,
+/// weight slots, the forward pass), the matrix kernels all models of the compilation share (one per row length, weight
+/// type and ISA, with their helpers once and a kernel table), and an assembly-wide registry of the models.
 /// </summary>
 /// <remarks>
 /// Pipeline: attribute target -> <see cref="ModelTarget"/>; spec additional files -> <see cref="SpecFile"/>;
-/// both -> <see cref="ModelResult"/> (parsed, validated <see cref="ModelSpec"/> plus diagnostics) -> emitters.
-/// Every pipeline value is value-equatable, so unrelated edits leave the outputs cached.
+/// both -> <see cref="ModelResult"/> (parsed, validated <see cref="ModelSpec"/> plus diagnostics) -> per-model emitters;
+/// every model's kernel keys -> one sorted set -> the kernel emitters. Every pipeline value is value-equatable, so
+/// unrelated edits leave the outputs cached (a spec change that keeps its shapes leaves the kernels alone).
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class LlamaModelGenerator : IIncrementalGenerator
 {
     public const string AttributeName = "LlamaGen.LlamaModelAttribute";
+
+    /// <summary>
+    /// The MSBuild property (made visible with <c>CompilerVisibleProperty</c>) that also emits every kernel with the row
+    /// length as a parameter, for benchmarks of what the constants buy.
+    /// </summary>
+    public const string RuntimeShapeKernelsProperty = "build_property.LlamaGenRuntimeShapeKernels";
 
     private readonly Action<ModelSpec>? beforeEmit;
 
@@ -59,6 +68,35 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Models);
 
         context.RegisterSourceOutput(models, (output, model) => EmitModel(output, model, beforeEmit));
+
+        IncrementalValueProvider<ImmutableEquatableArray<KernelKey>> kernelKeys = models
+            .Where(static model => model.Spec is not null && model.Target is not null)
+            .Select(static (model, _) => new ModelPlan(model.Spec!).Kernels)
+            .Collect()
+            .Select(static (plans, _) =>
+            {
+                var keys = new SortedSet<KernelKey>();
+                foreach (ImmutableEquatableArray<KernelKey> plan in plans) keys.UnionWith(plan);
+                return keys.ToImmutableEquatableArray();
+            })
+            .WithTrackingName(TrackingNames.KernelKeys);
+
+        IncrementalValueProvider<bool> runtimeShapes = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue(RuntimeShapeKernelsProperty, out string? value) &&
+                                           string.Equals(value, "true", StringComparison.OrdinalIgnoreCase));
+
+        context.RegisterSourceOutput(kernelKeys.Combine(runtimeShapes), static (output, input) =>
+        {
+            if (input.Left.Count == 0) return;
+            try
+            {
+                foreach (var (hint, text) in KernelSourceEmitter.Emit(input.Left, input.Right)) output.AddSource(hint, text);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, "the kernels", Describe(e)));
+            }
+        });
 
         IncrementalValueProvider<ImmutableEquatableArray<ModelTarget>> registry = models
             .Where(static model => model.Spec is not null && model.Target is { VisibleToAssembly: true })
@@ -129,13 +167,10 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
             string prefix = HintPrefix(target);
             var files = new List<(string Hint, string Text)>
             {
-                (prefix + ".Shape.g.cs", ShapeEmitter.Emit(target, spec)),
-                (prefix + ".Weights.g.cs", WeightsEmitter.Emit(target, spec)),
-                (prefix + ".Forward.g.cs", ForwardEmitter.Emit(target, spec)),
-                (prefix + ".Kernels.g.cs", KernelFileEmitter.EmitDispatchers(target, plan)),
+                (prefix + ".Shape.g.cs", ShapeEmitter.Emit(target, plan)),
+                (prefix + ".Weights.g.cs", WeightsEmitter.Emit(target, plan)),
+                (prefix + ".Forward.g.cs", ForwardEmitter.Emit(target, plan)),
             };
-            foreach (string isa in KernelEmitter.Isas)
-                files.Add((prefix + ".Kernels." + isa + ".g.cs", KernelFileEmitter.EmitVariants(target, plan, isa)));
             foreach (var (hint, text) in files) output.AddSource(hint, text);
         }
         catch (Exception e) when (e is not OperationCanceledException)

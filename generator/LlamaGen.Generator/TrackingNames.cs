@@ -7,4 +7,5 @@ public static class TrackingNames
     public const string SpecFiles = nameof(SpecFiles);
     public const string Models = nameof(Models);
     public const string Registry = nameof(Registry);
+    public const string KernelKeys = nameof(KernelKeys);
 }

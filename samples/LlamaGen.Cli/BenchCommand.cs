@@ -36,17 +36,18 @@ internal static class BenchCommand
         var reps = new Option<int>("--reps", "-r") { Description = "Repetitions; the medians are reported", DefaultValueFactory = _ => DefaultReps };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Seed of the random prompt ids", DefaultValueFactory = _ => BenchPrompt.DefaultSeed };
         var kvType = KvCacheOption.Create();
+        var isa = IsaOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object (medians, every repetition, load time, peak RSS) to stdout" };
 
         var command = new Command("bench", "Time prompt processing and generation (tokens/s, medians over repetitions)")
         {
-            model, threads, prompt, gen, reps, seed, kvType, json,
+            model, threads, prompt, gen, reps, seed, kvType, isa, json,
         };
         command.SetAction(parse =>
         {
             var settings = new Settings(
                 parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(prompt), parse.GetValue(gen),
-                parse.GetValue(reps), parse.GetValue(seed), KvCacheOption.Parse(parse.GetValue(kvType)));
+                parse.GetValue(reps), parse.GetValue(seed), KvCacheOption.Parse(parse.GetValue(kvType)), IsaOption.Parse(parse.GetValue(isa)));
             if (settings.Threads < 1) throw new CliException($"--threads must be >= 1 (got {settings.Threads})");
             if (settings.PromptTokens < 1) throw new CliException($"--prompt must be >= 1 token (got {settings.PromptTokens})");
             if (settings.GenTokens < 1) throw new CliException($"--gen must be >= 1 token (got {settings.GenTokens})");
@@ -64,7 +65,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private sealed record Settings(string ModelPath, int Threads, int PromptTokens, int GenTokens, int Reps, ulong Seed, KvCacheType KvCacheType = KvCacheType.F32);
+    private sealed record Settings(string ModelPath, int Threads, int PromptTokens, int GenTokens, int Reps, ulong Seed, KvCacheType KvCacheType = KvCacheType.F32, KernelIsa? Isa = null);
 
     /// <summary>Runs the benchmark; null when Ctrl+C stopped it.</summary>
     private static BenchReport? Run(CliContext context, Settings settings)
@@ -75,7 +76,7 @@ internal static class BenchCommand
         ModelDescriptor descriptor = ModelFiles.Match(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = settings.Threads > 1 ? new WorkerPool(settings.Threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = settings.KvCacheType });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = settings.KvCacheType, Isa = settings.Isa });
         double loadMs = Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
 
         ModelShape shape = model.Shape;
@@ -93,7 +94,7 @@ internal static class BenchCommand
         model.Forward(promptIds[0], 0, logits);
         double warmupMs = Stopwatch.GetElapsedTime(warmupStart).TotalMilliseconds;
         progress.WriteLine(FormattableString.Invariant(
-            $"bench: {descriptor.TypeName}, kernels {KernelDispatch.Current}, load {loadMs:F1} ms, warm-up token {warmupMs:F1} ms"));
+            $"bench: {descriptor.TypeName}, kernels {model.Isa}, load {loadMs:F1} ms, warm-up token {warmupMs:F1} ms"));
 
         var ppMs = new double[settings.Reps];
         var tgMs = new double[settings.Reps];
@@ -153,7 +154,7 @@ internal static class BenchCommand
             PromptIds = promptIds,
             GeneratedIds = firstGenerated,
             PeakRssBytes = PeakMemory.PeakResidentBytes(),
-            Isa = KernelDispatch.Current.ToString(),
+            Isa = model.Isa.ToString(),
             Notes = [],
         };
     }

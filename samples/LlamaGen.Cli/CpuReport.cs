@@ -19,10 +19,10 @@ namespace LlamaGen.Cli;
 /// </remarks>
 internal static class CpuReport
 {
-    public static void Write(TextWriter output)
+    public static void Write(TextWriter output, KernelIsa isa)
     {
         string runtime = RuntimeFeature.IsDynamicCodeCompiled ? $"JIT ({RuntimeInformation.FrameworkDescription})" : "NativeAOT";
-        output.WriteLine($"kernels: {KernelDispatch.Current} (best available: {KernelDispatch.Best}; {runtime}, {RuntimeInformation.ProcessArchitecture})");
+        output.WriteLine($"kernels: {isa} (best available: {KernelSupport.Best}; {runtime}, {RuntimeInformation.ProcessArchitecture})");
         output.WriteLine($"instruction sets: {string.Join(' ', UsableInstructionSets())}");
         if (Avx512OnCpuButNotUsable())
             output.WriteLine("note: the CPU has AVX-512 (CPUID) but this binary cannot use it; publish with -p:PublishProfile=x64-v4 or native");

@@ -63,11 +63,12 @@ internal static class GenerateCommand
             Description = "Print the generated token ids (not the prompt's, nor a final end-of-sequence token) separated by spaces, then a newline, instead of text",
         };
         var kvType = KvCacheOption.Create();
+        var isa = IsaOption.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings, the seed, the kernel ISA and CPU features to stderr" };
 
         var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
         {
-            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, threads, printIds, kvType, verbose,
+            model, tokenizerFile, prompt, maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed, stop, threads, printIds, kvType, isa, verbose,
         };
 
         command.SetAction(parse =>
@@ -98,13 +99,13 @@ internal static class GenerateCommand
             ValidateOptions(options);
 
             return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, threadCount, parse.GetValue(printIds), parse.GetValue(verbose),
-                KvCacheOption.Parse(parse.GetValue(kvType)));
+                KvCacheOption.Parse(parse.GetValue(kvType)), IsaOption.Parse(parse.GetValue(isa)));
         });
         return command;
     }
 
     private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, int threads, bool printIds, bool verbose,
-        KvCacheType kvCacheType = KvCacheType.F32)
+        KvCacheType kvCacheType = KvCacheType.F32, KernelIsa? isa = null)
     {
         TextWriter stdout = context.Stdout, stderr = context.Stderr;
         long loadStart = Stopwatch.GetTimestamp();
@@ -113,7 +114,7 @@ internal static class GenerateCommand
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = kvCacheType });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = kvCacheType, Isa = isa });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         var generator = new TextGenerator(model, tokenizer);
@@ -134,7 +135,7 @@ internal static class GenerateCommand
             stderr.WriteLine($"sampler: temperature {s.Temperature}, top-k {s.TopK}, top-p {s.TopP}, min-p {s.MinP}, " +
                              $"repeat-penalty {s.RepetitionPenalty} over {s.RepetitionWindow}, seed {run.Seed}");
             stderr.WriteLine($"prompt: {run.PromptTokens.Count} tokens: {string.Join(' ', run.PromptTokens)}");
-            CpuReport.Write(stderr);
+            CpuReport.Write(stderr, model.Isa);
             stderr.WriteLine($"model loaded in {loadTime.TotalMilliseconds:F1} ms (map, match, tokenizer, bind)");
         }
 
@@ -165,7 +166,7 @@ internal static class GenerateCommand
         var stats = run.Statistics;
         // Statistics start on a fresh line when both streams share a terminal.
         stderr.WriteLine();
-        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {KernelDispatch.Current}, {threads} thread(s))");
+        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {model.Isa}, {threads} thread(s))");
         stderr.WriteLine($"prompt: {stats.PromptTokens} tokens in {stats.PromptEvalTime.TotalMilliseconds:F1} ms, {stats.PromptTokensPerSecond:F1} tokens/s");
         stderr.WriteLine($"generation: {stats.GeneratedTokens} tokens in {stats.GenerationTime.TotalMilliseconds:F1} ms, {stats.GenerationTokensPerSecond:F1} tokens/s");
         stderr.WriteLine($"stopped: {Describe(run.StopReason)}");

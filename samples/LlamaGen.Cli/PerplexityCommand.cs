@@ -47,11 +47,12 @@ internal static class PerplexityCommand
             DefaultValueFactory = _ => WorkerPool.DefaultThreadCount,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (perplexity, counts, timings) to stdout" };
+        var isa = IsaOption.Create();
 
         var command = new Command("perplexity",
             "Perplexity of a model on a text: exp of the mean negative log-likelihood of its tokens, windowed as llama-perplexity does")
         {
-            model, tokenizerFile, text, contextLength, scoring, threads, json,
+            model, tokenizerFile, text, contextLength, scoring, threads, isa, json,
         };
         command.SetAction(parse =>
         {
@@ -63,12 +64,13 @@ internal static class PerplexityCommand
                 ContextLength = parse.GetValue(contextLength),
                 Scoring = parse.GetValue(scoring) == "all" ? PerplexityScoring.All : PerplexityScoring.SecondHalf,
             };
-            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(text)!, options, threadCount, parse.GetValue(json));
+            return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(text)!, options, threadCount, parse.GetValue(json),
+                IsaOption.Parse(parse.GetValue(isa)));
         });
         return command;
     }
 
-    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string textPath, PerplexityOptions options, int threads, bool json)
+    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string textPath, PerplexityOptions options, int threads, bool json, KernelIsa? isa)
     {
         string text = ReadText(textPath);
         long loadStart = Stopwatch.GetTimestamp();
@@ -77,7 +79,7 @@ internal static class PerplexityCommand
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, pool);
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, Isa = isa });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         PerplexityResult result;
@@ -104,7 +106,7 @@ internal static class PerplexityCommand
                 $"({result.Windows} window{(result.Windows == 1 ? "" : "s")} of {result.ContextLength} tokens, {Name(result.Scoring)} scored)"));
 
         TextWriter stderr = context.Stderr;
-        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {KernelDispatch.Current}, {threads} thread(s))");
+        stderr.WriteLine($"load: {loadTime.TotalMilliseconds:F1} ms ({descriptor.Shape.Name}, kernels {model.Isa}, {threads} thread(s))");
         int left = result.TextTokens - result.Windows * result.ContextLength;
         stderr.WriteLine($"text: {result.TextTokens} tokens{(left > 0 ? $", the last {left} after the last whole window not evaluated" : "")}");
         stderr.WriteLine($"evaluation: {result.TokensEvaluated} tokens in {result.EvaluationTime.TotalMilliseconds:F1} ms, {result.TokensPerSecond:F1} tokens/s");

@@ -25,13 +25,13 @@ internal static class ForwardEmitter
     /// </summary>
     private const int PromptChunk = 64;
 
-    public static string Emit(ModelTarget target, ModelSpec spec)
+    public static string Emit(ModelTarget target, ModelPlan plan)
     {
-        var plan = new ModelPlan(spec);
+        ModelSpec spec = plan.Spec;
         string cls = target.ClassName;
         string native = "global::System.Runtime.InteropServices.NativeMemory";
-        bool quantized = plan.QuantizedActivationBytes > 0;
-        bool kQuantized = plan.Q8KActivationBytes > 0;
+        bool quantized = plan.Q8_0ActivationBytes > 0;
+        bool kQuantized = plan.Q8_KActivationBytes > 0;
 
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         w.Open(GeneratedFile.ClassHeader(target));
@@ -41,10 +41,10 @@ internal static class ForwardEmitter
         w.Line("// sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.");
         w.Line("private const float AttentionScoreDivisor = " + GeneratedFile.FloatLiteral((float)System.Math.Sqrt(spec.HeadDimension)) + ";");
         if (quantized)
-            w.Line("private const int QuantizedActivationBytes = " + plan.QuantizedActivationBytes.ToString(CultureInfo.InvariantCulture) +
+            w.Line("private const int QuantizedActivationBytes = " + plan.Q8_0ActivationBytes.ToString(CultureInfo.InvariantCulture) +
                    "; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks");
         if (kQuantized)
-            w.Line("private const int Q8KActivationBytes = " + plan.Q8KActivationBytes.ToString(CultureInfo.InvariantCulture) +
+            w.Line("private const int Q8KActivationBytes = " + plan.Q8_KActivationBytes.ToString(CultureInfo.InvariantCulture) +
                    "; // Q8_K super-blocks, for the widest K-quant product");
         w.Line();
         w.Line("private static " + GeneratedFile.Compute + "RopeTable? ropeTable;");
@@ -79,6 +79,7 @@ internal static class ForwardEmitter
         if (quantized) w.Line("private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward");
         if (kQuantized) w.Line("private byte* chunkQ8K;        // [PromptChunk][Q8KActivationBytes], likewise");
         w.Line("private readonly " + GeneratedFile.Threading + "WorkerPool? pool; // splits the large products by rows; null = this thread");
+        w.Line("private readonly " + GeneratedFile.Kernels + "KernelIsa isa;");
         w.Line();
         w.Line("/// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>");
         w.Line("public const int ParallelProductSize = 32768;");
@@ -92,7 +93,9 @@ internal static class ForwardEmitter
 
         // Construction and loading.
         w.Open("private " + cls + "(" + GeneratedFile.Gguf + "GgufFile file, " + Options + " options)");
-        w.Line("BindWeights(file);");
+        w.Line("isa = options.Isa ?? " + GeneratedFile.Kernels + "KernelSupport.Best;");
+        w.Line(GeneratedFile.Kernels + "KernelSupport.ThrowIfUnsupported(isa);");
+        w.Line("BindWeights(file, isa);");
         w.Line("pool = options.Pool;");
         w.Line("// Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.");
         w.Line("float* probe = stackalloc float[EmbeddingLength];");
@@ -126,12 +129,15 @@ internal static class ForwardEmitter
         w.Line("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Threading + "WorkerPool? pool) =>");
         w.Line("    Load(file, pool is null ? " + Options + ".Default : new " + Options + " { Pool = pool });");
         w.Line();
-        w.Line("/// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool and KV cache type of <paramref name=\"options\"/>.</summary>");
+        w.Line("/// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool, KV cache type and kernel ISA of <paramref name=\"options\"/>.</summary>");
         w.Open("public static " + cls + " Load(" + GeneratedFile.Gguf + "GgufFile file, " + Options + " options)");
         w.Line("if (file is null) throw new global::System.ArgumentNullException(nameof(file));");
         w.Line("if (options is null) throw new global::System.ArgumentNullException(nameof(options));");
         w.Line("return new " + cls + "(file, options);");
         w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public " + GeneratedFile.Kernels + "KernelIsa Isa => isa;");
         w.Line();
         w.Line("/// <summary>The KV cache this model writes (its type, size, and rows for inspection).</summary>");
         w.Line("public " + GeneratedFile.Compute + "KvCache KvCache => kvCache;");
@@ -222,7 +228,6 @@ internal static class ForwardEmitter
         EmitChunkAttention(w, plan);
         EmitChunkFeedForward(w, plan);
         EmitClassify(w, plan);
-        EmitProducts(w, plan);
         EmitChecksAndDispose(w, target, native, quantized, kQuantized);
 
         w.Close();
@@ -231,7 +236,7 @@ internal static class ForwardEmitter
 
     private static void EmitAttention(SourceWriter w, ModelPlan plan)
     {
-        MatrixRole wq = Role(plan, "attn_q"), wk = Role(plan, "attn_k"), wv = Role(plan, "attn_v"), wo = Role(plan, "attn_output");
+        MatrixRole wq = plan.Role("attn_q"), wk = plan.Role("attn_k"), wv = plan.Role("attn_v"), wo = plan.Role("attn_output");
         w.Line("// One block's attention sublayer (run.c: from the attention rmsnorm to the residual connection).");
         w.Open("private void Attention(int layer, int position)");
         w.Line("// Pre-attention RMSNorm.");
@@ -239,9 +244,9 @@ internal static class ForwardEmitter
         w.Line();
         w.Line("// q, k, v.");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", wq.Columns, "attentionQuery[layer]", "attentionKey[layer]", "attentionValue[layer]");
-        w.Line($"{ProductName(wq)}(attentionQuery[layer], normed, query);");
-        w.Line($"{ProductName(wk)}(attentionKey[layer], normed, key);");
-        w.Line($"{ProductName(wv)}(attentionValue[layer], normed, value);");
+        w.Line($"Multiply(attentionQuery[layer], normed, query);");
+        w.Line($"Multiply(attentionKey[layer], normed, key);");
+        w.Line($"Multiply(attentionValue[layer], normed, value);");
         w.Line();
         w.Line("// RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension);");
         w.Line("// then the key and value go into the cache row for this position.");
@@ -254,7 +259,7 @@ internal static class ForwardEmitter
         w.Line();
         w.Line("// Output projection and residual connection.");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", wo.Columns, "attentionOutput[layer]");
-        w.Line($"{ProductName(wo)}(attentionOutput[layer], normed, projected);");
+        w.Line($"Multiply(attentionOutput[layer], normed, projected);");
         w.Line(Ops + ".Add(residual, projected, EmbeddingLength);");
         w.Close();
         w.Line();
@@ -269,7 +274,7 @@ internal static class ForwardEmitter
 
     private static void EmitFeedForward(SourceWriter w, ModelPlan plan)
     {
-        MatrixRole gate = Role(plan, "ffn_gate"), up = Role(plan, "ffn_up"), down = Role(plan, "ffn_down");
+        MatrixRole gate = plan.Role("ffn_gate"), up = plan.Role("ffn_up"), down = plan.Role("ffn_down");
         w.Line("// One block's feed-forward sublayer (run.c: from the ffn rmsnorm to the residual connection).");
         w.Open("private void FeedForward(int layer)");
         w.Line("// Pre-FFN RMSNorm.");
@@ -277,11 +282,11 @@ internal static class ForwardEmitter
         w.Line();
         w.Line("// SwiGLU: down(SiLU(gate(x)) * up(x)).");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", gate.Columns, "feedForwardGate[layer]", "feedForwardUp[layer]");
-        w.Line($"{ProductName(gate)}(feedForwardGate[layer], normed, hidden);");
-        w.Line($"{ProductName(up)}(feedForwardUp[layer], normed, hiddenUp);");
+        w.Line($"Multiply(feedForwardGate[layer], normed, hidden);");
+        w.Line($"Multiply(feedForwardUp[layer], normed, hiddenUp);");
         w.Line(Ops + ".SiluMultiply(hidden, hiddenUp, FeedForwardLength);");
         QuantizeIfNeeded(w, plan, "hidden", "FeedForwardLength", down.Columns, "feedForwardDown[layer]");
-        w.Line($"{ProductName(down)}(feedForwardDown[layer], hidden, projected);");
+        w.Line($"Multiply(feedForwardDown[layer], hidden, projected);");
         w.Line();
         w.Line("// Residual connection.");
         w.Line(Ops + ".Add(residual, projected, EmbeddingLength);");
@@ -291,16 +296,16 @@ internal static class ForwardEmitter
 
     private static void EmitChunkAttention(SourceWriter w, ModelPlan plan)
     {
-        MatrixRole wq = Role(plan, "attn_q"), wk = Role(plan, "attn_k"), wv = Role(plan, "attn_v"), wo = Role(plan, "attn_output");
+        MatrixRole wq = plan.Role("attn_q"), wk = plan.Role("attn_k"), wv = plan.Role("attn_v"), wo = plan.Role("attn_output");
         w.Line("// Attention() for the tokens of a prompt chunk at positions start.. : the same steps, each product batched over the chunk.");
         w.Open("private void ChunkAttention(int layer, int start, int tokens)");
         w.Line("for (int i = 0; i < tokens; i++)");
         w.Line("    " + Ops + ".RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");
         w.Line();
         QuantizeChunkIfNeeded(w, plan, "chunkNormed", "EmbeddingLength", wq.Columns, "attentionQuery[layer]", "attentionKey[layer]", "attentionValue[layer]");
-        w.Line($"{BatchProductName(wq)}(attentionQuery[layer], chunkNormed, chunkQuery, tokens);");
-        w.Line($"{BatchProductName(wk)}(attentionKey[layer], chunkNormed, chunkKey, tokens);");
-        w.Line($"{BatchProductName(wv)}(attentionValue[layer], chunkNormed, chunkValue, tokens);");
+        w.Line($"MultiplyBatch(attentionQuery[layer], chunkNormed, chunkQuery, tokens);");
+        w.Line($"MultiplyBatch(attentionKey[layer], chunkNormed, chunkKey, tokens);");
+        w.Line($"MultiplyBatch(attentionValue[layer], chunkNormed, chunkValue, tokens);");
         w.Line();
         w.Line("// RoPE at each token's position; every key and value of the chunk is cached before any token attends, and");
         w.Line("// token i reads only positions <= start + i, so attention stays causal.");
@@ -314,7 +319,7 @@ internal static class ForwardEmitter
         w.Line("        HeadCount, HeadDimension, AttentionScoreDivisor);");
         w.Line();
         QuantizeChunkIfNeeded(w, plan, "chunkNormed", "EmbeddingLength", wo.Columns, "attentionOutput[layer]");
-        w.Line($"{BatchProductName(wo)}(attentionOutput[layer], chunkNormed, chunkProjected, tokens);");
+        w.Line($"MultiplyBatch(attentionOutput[layer], chunkNormed, chunkProjected, tokens);");
         w.Line(Ops + ".Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);");
         w.Close();
         w.Line();
@@ -322,18 +327,18 @@ internal static class ForwardEmitter
 
     private static void EmitChunkFeedForward(SourceWriter w, ModelPlan plan)
     {
-        MatrixRole gate = Role(plan, "ffn_gate"), up = Role(plan, "ffn_up"), down = Role(plan, "ffn_down");
+        MatrixRole gate = plan.Role("ffn_gate"), up = plan.Role("ffn_up"), down = plan.Role("ffn_down");
         w.Line("// FeedForward() for the tokens of a prompt chunk, each product batched over the chunk.");
         w.Open("private void ChunkFeedForward(int layer, int tokens)");
         w.Line("for (int i = 0; i < tokens; i++)");
         w.Line("    " + Ops + ".RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);");
         w.Line();
         QuantizeChunkIfNeeded(w, plan, "chunkNormed", "EmbeddingLength", gate.Columns, "feedForwardGate[layer]", "feedForwardUp[layer]");
-        w.Line($"{BatchProductName(gate)}(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);");
-        w.Line($"{BatchProductName(up)}(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);");
+        w.Line($"MultiplyBatch(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);");
+        w.Line($"MultiplyBatch(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);");
         w.Line(Ops + ".SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);");
         QuantizeChunkIfNeeded(w, plan, "chunkHidden", "FeedForwardLength", down.Columns, "feedForwardDown[layer]");
-        w.Line($"{BatchProductName(down)}(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);");
+        w.Line($"MultiplyBatch(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);");
         w.Line(Ops + ".Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);");
         w.Close();
         w.Line();
@@ -345,89 +350,40 @@ internal static class ForwardEmitter
         w.Open("private void Classify(float* logits)");
         w.Line(Ops + ".RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);");
         QuantizeIfNeeded(w, plan, "normed", "EmbeddingLength", plan.Classifier.Columns, "output");
-        w.Line($"{ProductName(plan.Classifier)}(output, normed, logits);");
+        w.Line("Multiply(output, normed, logits);");
         w.Close();
         w.Line();
-    }
-
-    /// <summary>
-    /// One method per matrix shape: the weight's runtime type picks the kernel. Only types that have a kernel for the
-    /// shape appear; <c>BindWeights</c> refused any other type at load.
-    /// </summary>
-    private static void EmitProducts(SourceWriter w, ModelPlan plan)
-    {
-        var done = new HashSet<(int, int)>();
-        foreach (MatrixRole role in plan.AllMatrices())
-        {
-            if (!done.Add((role.Rows, role.Columns))) continue;
-            string rows = role.Rows.ToString(CultureInfo.InvariantCulture);
-            w.Line($"// y[{rows}] = W[{rows} x {role.Columns.ToString(CultureInfo.InvariantCulture)}] x; quantized types read the Q8_0 or Q8_K activation.");
-            w.Open("private void " + ProductName(role) + "(in " + GeneratedFile.Models + "WeightTensor weight, float* x, float* y)");
-            w.Open("switch (weight.Type)");
-            foreach (string type in plan.TypesFor(role.Columns))
-            {
-                var kernel = new MatVecKernel(role.Rows, role.Columns, type);
-                w.Line($"case {GeneratedFile.Quantization}GgmlType.{WeightTypes.EnumMember(type)}:");
-                w.Line($"    Multiply(&Kernels.{kernel.Name}, weight.Pointer, x, {InputOf(type, false)}, y, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
-                w.Line("    return;");
-            }
-            w.Line("default:");
-            w.Line("    throw new global::System.InvalidOperationException($\"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.\");");
-            w.Close();
-            w.Close();
-            w.Line();
-            if (role == plan.Classifier) continue; // only the last prompt token is classified (a shape shared with a block was emitted above)
-
-            w.Line($"// y[t][0..{rows}) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.");
-            w.Open("private void " + BatchProductName(role) + "(in " + GeneratedFile.Models + "WeightTensor weight, float* x, float* y, int tokens)");
-            w.Open("switch (weight.Type)");
-            foreach (string type in plan.TypesFor(role.Columns))
-            {
-                var kernel = new MatVecKernel(role.Rows, role.Columns, type);
-                w.Line($"case {GeneratedFile.Quantization}GgmlType.{WeightTypes.EnumMember(type)}:");
-                w.Line($"    MultiplyBatch(&Kernels.{kernel.BatchName}, weight.Pointer, x, {InputOf(type, true)}, y, tokens, {rows}, {role.Columns.ToString(CultureInfo.InvariantCulture)});");
-                w.Line("    return;");
-            }
-            w.Line("default:");
-            w.Line("    throw new global::System.InvalidOperationException($\"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.\");");
-            w.Close();
-            w.Close();
-            w.Line();
-        }
     }
 
     private static void EmitChecksAndDispose(SourceWriter w, ModelTarget target, string native, bool quantized, bool kQuantized)
     {
         // The kernels take the rows to compute, so a product splits by rows (aligned to the kernels' 8-row groups, which
         // keeps every row's arithmetic, and so the logits, identical to a single-thread run).
-        w.Line("// Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are");
-        w.Line("// the same for any thread count).");
-        w.Line("private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)");
-        w.Line("{");
-        w.Line("    if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);");
-        w.Line("    else pool.Run(new " + GeneratedFile.Kernels + "MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);");
-        w.Line("}");
+        string kernels = GeneratedFile.Kernels;
+        w.Line("// y = W x with the matrix's kernels, split by rows over the pool on the kernels' 8-row groups (so every row's");
+        w.Line("// arithmetic, and the logits, are the same for any thread count). Quantized weights read the activation quantized");
+        w.Line("// beforehand (the Q8_0 or Q8_K buffer their kernels expect).");
+        w.Open("private void Multiply(in " + GeneratedFile.Models + "BoundMatrix matrix, float* x, float* y)");
+        w.Line(kernels + "MatrixKernels kernel = matrix.Kernels;");
+        w.Line("byte* xq8 = " + (quantized || kQuantized ? $"InputFor(kernel.Input, {(quantized ? "quantizedActivation" : "null")}, {(kQuantized ? "q8KActivation" : "null")})" : "null") + ";");
+        w.Line("int rows = matrix.Rows;");
+        w.Line("if (pool is null || (long)rows * kernel.Columns < ParallelProductSize) kernel.MatVec(matrix.Tensor.Pointer, x, xq8, y, 0, rows);");
+        w.Line("else pool.Run(new " + kernels + "MatVecRows(kernel.MatVec, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);");
+        w.Close();
         w.Line();
         w.Line("// The batched products split the same way: each thread applies its weight rows to every token of the chunk.");
-        w.Line("private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)");
-        w.Line("{");
-        w.Line("    if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);");
-        w.Line("    else pool.Run(new " + GeneratedFile.Kernels + "MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);");
-        w.Line("}");
+        w.Open("private void MultiplyBatch(in " + GeneratedFile.Models + "BoundMatrix matrix, float* x, float* y, int tokens)");
+        w.Line(kernels + "MatrixKernels kernel = matrix.Kernels;");
+        w.Line("byte* xq8 = " + (quantized || kQuantized ? $"InputFor(kernel.Input, {(quantized ? "chunkQuantized" : "null")}, {(kQuantized ? "chunkQ8K" : "null")})" : "null") + ";");
+        w.Line("int rows = matrix.Rows;");
+        w.Line("if (pool is null || (long)rows * kernel.Columns * tokens < ParallelProductSize) kernel.MultiplyBatch(matrix.Tensor.Pointer, x, xq8, y, rows, tokens, 0, rows);");
+        w.Line("else pool.Run(new " + kernels + "MatMulRows(kernel, matrix.Tensor.Pointer, x, xq8, y, rows, tokens), rows, rowAlignment: 8);");
+        w.Close();
         w.Line();
-        string ggml = GeneratedFile.Quantization + "GgmlType.";
-        if (quantized)
+        if (quantized || kQuantized)
         {
-            w.Line("// Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).");
-            w.Line("private static bool ReadsQuantizedActivation(" + GeneratedFile.Quantization + "GgmlType type) =>");
-            w.Line("    type is " + ggml + "Q8_0 or " + ggml + "Q4_0 or " + ggml + "Q4_1 or " + ggml + "Q5_0 or " + ggml + "Q5_1;");
-            w.Line();
-        }
-        if (kQuantized)
-        {
-            w.Line("// K-quant weights are multiplied against the activation quantized to Q8_K, as llama.cpp does.");
-            w.Line("private static bool ReadsQ8KActivation(" + GeneratedFile.Quantization + "GgmlType type) =>");
-            w.Line("    type is " + ggml + "Q2_K or " + ggml + "Q3_K or " + ggml + "Q4_K or " + ggml + "Q5_K or " + ggml + "Q6_K;");
+            w.Line("private static byte* InputFor(" + kernels + "KernelInput input, byte* q8_0, byte* q8_K) =>");
+            w.Line("    input == " + kernels + "KernelInput.Q8_0 ? q8_0 : input == " + kernels + "KernelInput.Q8_K ? q8_K : null;");
             w.Line();
         }
         w.Open("private static void CheckToken(int token)");
@@ -488,14 +444,14 @@ internal static class ForwardEmitter
     /// </summary>
     private static void QuantizeIfNeeded(SourceWriter w, ModelPlan plan, string x, string count, int columns, params string[] weights)
     {
-        if (plan.NeedsQuantizedActivation(columns))
+        if (plan.NeedsQ8_0Activation(columns))
         {
-            w.Line("if (" + AnyReads("ReadsQuantizedActivation", weights) + ")");
+            w.Line("if (" + AnyReads("Q8_0", weights) + ")");
             w.Line("    " + Quantize + "(" + x + ", quantizedActivation, " + count + ");");
         }
-        if (plan.NeedsQ8KActivation(columns))
+        if (plan.NeedsQ8_KActivation(columns))
         {
-            w.Line("if (" + AnyReads("ReadsQ8KActivation", weights) + ")");
+            w.Line("if (" + AnyReads("Q8_K", weights) + ")");
             w.Line("    " + QuantizeK + "(" + x + ", q8KActivation, " + count + ");");
         }
     }
@@ -506,49 +462,28 @@ internal static class ForwardEmitter
     /// </summary>
     private static void QuantizeChunkIfNeeded(SourceWriter w, ModelPlan plan, string x, string count, int columns, params string[] weights)
     {
-        if (plan.NeedsQuantizedActivation(columns))
+        if (plan.NeedsQ8_0Activation(columns))
         {
-            string stride = (columns / ModelPlan.Q8BlockValues * ModelPlan.Q8BlockBytes).ToString(CultureInfo.InvariantCulture);
-            w.Line("if (" + AnyReads("ReadsQuantizedActivation", weights) + ")");
+            string stride = global::LlamaGen.Generator.Shared.RepackedLayouts.Q8_0InputBytes(columns).ToString(CultureInfo.InvariantCulture);
+            w.Line("if (" + AnyReads("Q8_0", weights) + ")");
             w.Line("    for (int i = 0; i < tokens; i++) " + Quantize + "(" + x + " + i * " + count + ", chunkQuantized + i * " + stride + ", " + count + ");");
         }
-        if (plan.NeedsQ8KActivation(columns))
+        if (plan.NeedsQ8_KActivation(columns))
         {
-            string stride = KernelEmitter.KInputBytes(columns).ToString(CultureInfo.InvariantCulture);
-            w.Line("if (" + AnyReads("ReadsQ8KActivation", weights) + ")");
+            string stride = global::LlamaGen.Generator.Shared.RepackedLayouts.Q8_KInputBytes(columns).ToString(CultureInfo.InvariantCulture);
+            w.Line("if (" + AnyReads("Q8_K", weights) + ")");
             w.Line("    for (int i = 0; i < tokens; i++) " + QuantizeK + "(" + x + " + i * " + count + ", chunkQ8K + i * " + stride + ", " + count + ");");
         }
     }
 
-    private static string AnyReads(string predicate, string[] weights)
+    private static string AnyReads(string input, string[] weights)
     {
         var condition = new System.Text.StringBuilder();
         foreach (string weight in weights)
         {
             if (condition.Length > 0) condition.Append(" || ");
-            condition.Append(predicate).Append('(').Append(weight).Append(".Type)");
+            condition.Append(weight).Append(".Input == ").Append(GeneratedFile.Kernels).Append("KernelInput.").Append(input);
         }
         return condition.ToString();
     }
-
-    /// <summary>The kernel input a product of <paramref name="type"/> weights reads: a quantized activation buffer, or null.</summary>
-    private static string InputOf(string type, bool chunk) =>
-        WeightTypes.UsesQuantizedActivation(type) ? (chunk ? "chunkQuantized" : "quantizedActivation")
-        : WeightTypes.UsesQ8KActivation(type) ? (chunk ? "chunkQ8K" : "q8KActivation")
-        : "null";
-
-    private static MatrixRole Role(ModelPlan plan, string tensor)
-    {
-        foreach (MatrixRole role in plan.Matrices)
-        {
-            if (role.TensorName == tensor) return role;
-        }
-        throw new System.InvalidOperationException("No matrix role " + tensor);
-    }
-
-    private static string BatchProductName(MatrixRole role) =>
-        "MatMul" + role.Rows.ToString(CultureInfo.InvariantCulture) + "x" + role.Columns.ToString(CultureInfo.InvariantCulture);
-
-    private static string ProductName(MatrixRole role) =>
-        "MatVec" + role.Rows.ToString(CultureInfo.InvariantCulture) + "x" + role.Columns.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,18 +1,20 @@
 using LlamaGen.Generator.Helpers;
 using LlamaGen.Generator.Model;
+using LlamaGen.Generator.Shared;
 
 namespace LlamaGen.Generator.Emitters;
 
 /// <summary>Emits <c>{Class}.Shape.g.cs</c>: the hyperparameters as constants and as a <c>ModelShape</c>.</summary>
 internal static class ShapeEmitter
 {
-    public static string Emit(ModelTarget target, ModelSpec spec)
+    public static string Emit(ModelTarget target, ModelPlan plan)
     {
+        ModelSpec spec = plan.Spec;
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         string name = GeneratedFile.Xml(spec.Name);
         w.Line("/// <summary>");
         w.Line($"/// The <c>{name}</c> model with every dimension fixed at build time (spec <c>{GeneratedFile.Xml(target.SpecPath)}</c>).");
-        w.Line("/// Load weights with <see cref=\"Load\"/>; one instance runs one sequence at a time.");
+        w.Line("/// Load weights with <see cref=\"Load(global::LlamaGen.Gguf.GgufFile)\"/>; one instance runs one sequence at a time.");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
         w.Line($"/// {spec.BlockCount} transformer {Plural(spec.BlockCount, "block")} of width {spec.EmbeddingLength}. " +
@@ -20,9 +22,9 @@ internal static class ShapeEmitter
                (spec.GroupSize == 1 ? "each have their own key/value head (no grouped-query attention)." : $"share {spec.HeadCountKv} key/value {Plural(spec.HeadCountKv, "head")}"));
         if (spec.GroupSize > 1) w.Line($"/// (grouped-query attention, {spec.GroupSize} query heads per key/value head).");
         w.Line($"/// Feed-forward hidden size {spec.FeedForwardLength}, vocabulary {spec.VocabSize} tokens, context {spec.ContextLength} positions.");
-        w.Line($"/// Kernels are generated for {GeneratedFile.Xml(string.Join(", ", spec.WeightTypes))} weights.");
+        w.Line($"/// Kernels are generated for {GeneratedFile.Xml(string.Join(", ", System.Linq.Enumerable.Select(spec.WeightTypes, GgmlBlocks.Name)))} weights.");
         w.Line("/// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),");
-        w.Line("/// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).");
+        w.Line("/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).");
         w.Line("/// </remarks>");
         w.Open(GeneratedFile.ClassHeader(target, " : " + GeneratedFile.Models + "ILlamaModel"));
 
@@ -51,10 +53,10 @@ internal static class ShapeEmitter
         w.Line("    ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,");
         w.Line("    RopeFreqBase, RmsEpsilon,");
         var types = new System.Text.StringBuilder();
-        foreach (string type in spec.WeightTypes)
+        foreach (GgmlType type in spec.WeightTypes)
         {
             if (types.Length > 0) types.Append(", ");
-            types.Append(GeneratedFile.Quantization).Append("GgmlType.").Append(WeightTypes.EnumMember(type));
+            types.Append(GeneratedFile.Quantization).Append("GgmlType.").Append(type.ToString());
         }
         w.Line("    new " + GeneratedFile.Quantization + "GgmlType[] { " + types + " });");
         w.Line();

@@ -1,17 +1,15 @@
-using System.Collections.Generic;
-using System.Globalization;
 using LlamaGen.Generator.Helpers;
 using LlamaGen.Generator.Model;
 
 namespace LlamaGen.Generator.Emitters;
 
 /// <summary>
-/// Emits <c>{Class}.Weights.g.cs</c>: the tensor slot table (llama.cpp tensor names, GGUF shapes) and the
-/// fields the binder fills, with a check that every matrix's type has a kernel.
+/// Emits <c>{Class}.Weights.g.cs</c>: the tensor slot table (llama.cpp tensor names, GGUF shapes) and the fields the
+/// binder fills, each matrix bound to the kernels of its type for the model's ISA.
 /// </summary>
 internal static class WeightsEmitter
 {
-    // Per-block tensors in the order llama.cpp writes them; Field is the generated field, null for none.
+    // Per-block tensors in the order llama.cpp writes them: the norm vectors and the matrices.
     private static readonly (string Tensor, string Field, string Columns, string Rows)[] BlockTensors =
     {
         ("attn_norm", "attentionNorm", "EmbeddingLength", "1"),
@@ -25,11 +23,10 @@ internal static class WeightsEmitter
         ("ffn_up", "feedForwardUp", "EmbeddingLength", "FeedForwardLength"),
     };
 
-    public static string Emit(ModelTarget target, ModelSpec spec)
+    public static string Emit(ModelTarget target, ModelPlan plan)
     {
-        var plan = new ModelPlan(spec);
         string weightTensor = GeneratedFile.Models + "WeightTensor";
-        string ggmlType = GeneratedFile.Quantization + "GgmlType";
+        string boundMatrix = GeneratedFile.Models + "BoundMatrix";
         SourceWriter w = GeneratedFile.Open(target, target.SpecPath);
         w.Open(GeneratedFile.ClassHeader(target));
 
@@ -47,14 +44,18 @@ internal static class WeightsEmitter
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<" + GeneratedFile.Models + "TensorSlot> Slots { get; } = CreateSlots();");
         w.Line();
 
-        w.Line("// The bound tensors: views into the GGUF file's mapping, or for Q4_0/Q8_0 interleaved copies. Per-block tensors are indexed by block.");
+        w.Line("// The bound tensors: vectors are views into the GGUF file's mapping; matrices carry their kernels (quantized ones are");
+        w.Line("// repacked copies in the layout their kernels read). Per-block tensors are indexed by block.");
         w.Line("private " + weightTensor + " tokenEmbedding;");
         w.Line("private " + weightTensor + " outputNorm;");
-        w.Line("private " + weightTensor + " output;");
+        w.Line("private " + boundMatrix + " output;");
         w.Line("// Owns the repacked copies of the quantized matrices (the mapping is left to the file).");
         w.Line("private readonly " + GeneratedFile.Quantization + "InterleavedWeights interleaved = new();");
         foreach (var tensor in BlockTensors)
-            w.Line("private readonly " + weightTensor + "[] " + tensor.Field + " = new " + weightTensor + "[BlockCount];");
+        {
+            string type = tensor.Rows == "1" ? weightTensor : boundMatrix;
+            w.Line("private readonly " + type + "[] " + tensor.Field + " = new " + type + "[BlockCount];");
+        }
         w.Line();
 
         w.Open("private static " + GeneratedFile.Models + "TensorSlot[] CreateSlots()");
@@ -75,8 +76,11 @@ internal static class WeightsEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>Binds every slot to the file's tensors and checks each one has a kernel for its type.</summary>");
-        w.Open("private void BindWeights(" + GeneratedFile.Gguf + "GgufFile file)");
+        w.Line("/// <summary>");
+        w.Line("/// Binds every slot to the file's tensors (TensorBinder checks names, shapes and types: norms f32, matrices of the");
+        w.Line("/// spec's weight types) and each matrix to its kernels for <paramref name=\"isa\"/>.");
+        w.Line("/// </summary>");
+        w.Open("private void BindWeights(" + GeneratedFile.Gguf + "GgufFile file, " + GeneratedFile.Kernels + "KernelIsa isa)");
         w.Line(weightTensor + "[] bound = " + GeneratedFile.Models + "TensorBinder.Bind(file, Spec, Slots);");
         w.Line("tokenEmbedding = bound[TokenEmbeddingSlot];");
         w.Open("for (int block = 0; block < BlockCount; block++)");
@@ -84,56 +88,25 @@ internal static class WeightsEmitter
         for (int i = 0; i < BlockTensors.Length; i++)
         {
             var tensor = BlockTensors[i];
-            string check = tensor.Rows == "1"
-                ? "RequireFloat32"
-                : "RequireKernelFor" + ColumnsOf(plan, tensor.Tensor) + "Columns";
-            w.Line($"{tensor.Field}[block] = {check}(file, first + {i}, bound[first + {i}]);");
+            w.Line(tensor.Rows == "1"
+                ? $"{tensor.Field}[block] = bound[first + {i}];"
+                : $"{tensor.Field}[block] = BindMatrix(file, first + {i}, bound[first + {i}], isa);");
         }
         w.Close();
-        w.Line("outputNorm = RequireFloat32(file, OutputNormSlot, bound[OutputNormSlot]);");
-        w.Line("output = RequireKernelFor" + plan.Classifier.Columns.ToString(CultureInfo.InvariantCulture) + "Columns(file, OutputSlot, bound[OutputSlot]);");
+        w.Line("outputNorm = bound[OutputNormSlot];");
+        w.Line("output = BindMatrix(file, OutputSlot, bound[OutputSlot], isa);");
         w.Close();
         w.Line();
 
-        w.Line("// llama.cpp always stores norm weights as F32; the forward pass reads them as floats.");
-        w.Open("private static " + weightTensor + " RequireFloat32(" + GeneratedFile.Gguf + "GgufFile file, int slot, " + weightTensor + " tensor)");
-        w.Line("if (tensor.Type == " + ggmlType + ".F32) return tensor;");
-        w.Line("throw new global::System.IO.InvalidDataException($\"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}; " +
-               target.ClassName + " reads norm weights as F32.\");");
+        w.Line("// The kernels of the matrix's type and row length for the ISA (the spec's types all have them), and the weights in");
+        w.Line("// the layout those kernels read: quantized matrices are repacked into interleaved groups of 8 rows.");
+        w.Open("private " + boundMatrix + " BindMatrix(" + GeneratedFile.Gguf + "GgufFile file, int slot, " + weightTensor + " tensor, " + GeneratedFile.Kernels + "KernelIsa isa)");
+        w.Line(GeneratedFile.Kernels + "MatrixKernels kernels = global::LlamaGen.Generated.KernelTable.Get(isa, tensor.Type, (int)tensor.Columns);");
+        w.Line("if (kernels.IsEmpty)");
+        w.Line("    throw new global::System.InvalidOperationException($\"LlamaGen compiled no {isa} kernel for {tensor.Type} rows of {tensor.Columns} (tensor '{Slots[slot].Name}').\");");
+        w.Line("return new " + boundMatrix + "(interleaved.Repack(file, Slots[slot].Name, tensor), kernels);");
         w.Close();
-
-        var emitted = new SortedSet<int>();
-        foreach (MatrixRole role in plan.AllMatrices())
-        {
-            if (!emitted.Add(role.Columns)) continue;
-            List<string> types = plan.TypesFor(role.Columns);
-            string columns = role.Columns.ToString(CultureInfo.InvariantCulture);
-            var pattern = new System.Text.StringBuilder();
-            foreach (string type in types)
-            {
-                if (pattern.Length > 0) pattern.Append(" or ");
-                pattern.Append(ggmlType).Append('.').Append(WeightTypes.EnumMember(type));
-            }
-            w.Line();
-            w.Line($"// Rows of {columns} elements: the spec's weight types whose blocks divide {columns} have kernels.");
-            w.Line("// Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.");
-            w.Open("private " + weightTensor + " RequireKernelFor" + columns + "Columns(" + GeneratedFile.Gguf + "GgufFile file, int slot, " + weightTensor + " tensor)");
-            w.Line("if (tensor.Type is " + pattern + ") return interleaved.Repack(file, Slots[slot].Name, tensor);");
-            w.Line("throw new global::System.IO.InvalidDataException($\"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but " +
-                   target.ClassName + " has kernels for rows of " + columns + " elements only in " + string.Join(", ", types) +
-                   ". Add the type to weight_types in " + target.SpecPath.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("{", "{{").Replace("}", "}}") + " (if its block size divides " + columns + ") and rebuild.\");");
-            w.Close();
-        }
         w.Close();
         return GeneratedFile.Close(w, target);
-    }
-
-    private static string ColumnsOf(ModelPlan plan, string tensor)
-    {
-        foreach (MatrixRole role in plan.Matrices)
-        {
-            if (role.TensorName == tensor) return role.Columns.ToString(CultureInfo.InvariantCulture);
-        }
-        throw new System.InvalidOperationException("No matrix role " + tensor);
     }
 }

@@ -9,7 +9,6 @@ namespace LlamaGen.Generator.Helpers;
 /// incremental pipeline can tell an unchanged model from a changed one.
 /// </summary>
 internal sealed class ImmutableEquatableArray<T> : IEquatable<ImmutableEquatableArray<T>>, IReadOnlyList<T>
-    where T : IEquatable<T>
 {
     public static ImmutableEquatableArray<T> Empty { get; } = new(Array.Empty<T>());
 

@@ -5,6 +5,5 @@ namespace LlamaGen.Generator.Helpers;
 
 internal static class ImmutableEquatableArrayExtensions
 {
-    public static ImmutableEquatableArray<T> ToImmutableEquatableArray<T>(this IEnumerable<T> values)
-        where T : IEquatable<T> => new(values);
+    public static ImmutableEquatableArray<T> ToImmutableEquatableArray<T>(this IEnumerable<T> values) => new(values);
 }

@@ -1,20 +1,15 @@
 using System.Collections.Generic;
+using LlamaGen.Generator.Helpers;
+using LlamaGen.Generator.Shared;
 
 namespace LlamaGen.Generator.Model;
 
 /// <summary>
-/// What a spec implies for the emitted code: the matrices, which weight types each can use, the distinct
-/// kernels, and buffer sizes. Derived deterministically from <see cref="ModelSpec"/>.
+/// What a spec implies for the emitted code: the matrices, which weight types each can use, the kernels it needs,
+/// and buffer sizes. Built once per model from its <see cref="ModelSpec"/> and handed to every emitter.
 /// </summary>
 internal sealed class ModelPlan
 {
-    /// <summary>
-    /// The quantized kernels' input per 32 values (<c>ActivationQuantizer.KernelInputBlockBytes</c>): 32 signed bytes,
-    /// the Q8_0 scale as a float and the sum of the 32 quants.
-    /// </summary>
-    public const int Q8BlockValues = 32;
-    public const int Q8BlockBytes = 40;
-
     public ModelPlan(ModelSpec spec)
     {
         Spec = spec;
@@ -31,38 +26,20 @@ internal sealed class ModelPlan
         };
         Classifier = new MatrixRole("output", "output", spec.VocabSize, emb);
 
-        var kernels = new List<MatVecKernel>();
-        var seen = new HashSet<MatVecKernel>();
+        var keys = new SortedSet<KernelKey>();
+        int largestQ8_0 = 0, largestQ8_K = 0;
         foreach (MatrixRole role in AllMatrices())
         {
-            foreach (string type in TypesFor(role.Columns))
+            foreach (GgmlType type in TypesFor(role.Columns))
             {
-                var kernel = new MatVecKernel(role.Rows, role.Columns, type);
-                if (seen.Add(kernel)) kernels.Add(kernel);
+                keys.Add(new KernelKey(role.Columns, type));
+                if (GgmlBlocks.IsLegacyQuant(type) && role.Columns > largestQ8_0) largestQ8_0 = role.Columns;
+                if (GgmlBlocks.IsKQuant(type) && role.Columns > largestQ8_K) largestQ8_K = role.Columns;
             }
         }
-        Kernels = kernels;
-
-        int largestQuantizedColumns = 0;
-        foreach (MatrixRole role in AllMatrices())
-        {
-            foreach (string type in TypesFor(role.Columns))
-            {
-                if (WeightTypes.UsesQuantizedActivation(type) && role.Columns > largestQuantizedColumns)
-                    largestQuantizedColumns = role.Columns;
-            }
-        }
-        QuantizedActivationBytes = largestQuantizedColumns / Q8BlockValues * Q8BlockBytes;
-
-        int largestKColumns = 0;
-        foreach (MatrixRole role in AllMatrices())
-        {
-            foreach (string type in TypesFor(role.Columns))
-            {
-                if (WeightTypes.UsesQ8KActivation(type) && role.Columns > largestKColumns) largestKColumns = role.Columns;
-            }
-        }
-        Q8KActivationBytes = Emitters.KernelEmitter.KInputBytes(largestKColumns);
+        Kernels = keys.ToImmutableEquatableArray();
+        Q8_0ActivationBytes = RepackedLayouts.Q8_0InputBytes(largestQ8_0);
+        Q8_KActivationBytes = RepackedLayouts.Q8_KInputBytes(largestQ8_K);
     }
 
     public ModelSpec Spec { get; }
@@ -72,24 +49,14 @@ internal sealed class ModelPlan
 
     public MatrixRole Classifier { get; }
 
-    /// <summary>Distinct (rows, columns, type) products, in first-use order.</summary>
-    public IReadOnlyList<MatVecKernel> Kernels { get; }
+    /// <summary>The distinct (columns, type) kernels the model's products need, sorted.</summary>
+    public ImmutableEquatableArray<KernelKey> Kernels { get; }
 
-    /// <summary>Size of the quantized activation buffer (kernel input); 0 when no quantized kernel exists.</summary>
-    public int QuantizedActivationBytes { get; }
+    /// <summary>Size of the Q8_0 kernel input buffer (the widest product with 32-element blocks); 0 when none.</summary>
+    public int Q8_0ActivationBytes { get; }
 
-    /// <summary>Size of the Q8_K-quantized activation buffer (the K-quant kernels' input); 0 when no K-quant kernel exists.</summary>
-    public int Q8KActivationBytes { get; }
-
-    /// <summary>True when some type usable for <paramref name="columns"/> multiplies against a Q8_K activation.</summary>
-    public bool NeedsQ8KActivation(int columns)
-    {
-        foreach (string type in TypesFor(columns))
-        {
-            if (WeightTypes.UsesQ8KActivation(type)) return true;
-        }
-        return false;
-    }
+    /// <summary>Size of the Q8_K kernel input buffer (the widest K-quant product); 0 when none.</summary>
+    public int Q8_KActivationBytes { get; }
 
     public IEnumerable<MatrixRole> AllMatrices()
     {
@@ -97,24 +64,29 @@ internal sealed class ModelPlan
         yield return Classifier;
     }
 
-    /// <summary>The spec's weight types that can store a row of <paramref name="columns"/> elements.</summary>
-    public List<string> TypesFor(int columns)
+    public MatrixRole Role(string tensor)
     {
-        var types = new List<string>();
-        foreach (string type in Spec.WeightTypes)
+        foreach (MatrixRole role in Matrices)
         {
-            if (columns % WeightTypes.BlockSize(type) == 0) types.Add(type);
+            if (role.TensorName == tensor) return role;
+        }
+        throw new System.InvalidOperationException("No matrix role " + tensor);
+    }
+
+    /// <summary>The spec's weight types that can store a row of <paramref name="columns"/> elements (whole blocks).</summary>
+    public List<GgmlType> TypesFor(int columns)
+    {
+        var types = new List<GgmlType>();
+        foreach (GgmlType type in Spec.WeightTypes)
+        {
+            if (columns % GgmlBlocks.Of(type).Elements == 0) types.Add(type);
         }
         return types;
     }
 
     /// <summary>True when some type usable for <paramref name="columns"/> multiplies against a Q8_0 activation.</summary>
-    public bool NeedsQuantizedActivation(int columns)
-    {
-        foreach (string type in TypesFor(columns))
-        {
-            if (WeightTypes.UsesQuantizedActivation(type)) return true;
-        }
-        return false;
-    }
+    public bool NeedsQ8_0Activation(int columns) => TypesFor(columns).Exists(GgmlBlocks.IsLegacyQuant);
+
+    /// <summary>True when some type usable for <paramref name="columns"/> multiplies against a Q8_K activation.</summary>
+    public bool NeedsQ8_KActivation(int columns) => TypesFor(columns).Exists(GgmlBlocks.IsKQuant);
 }

@@ -1,4 +1,5 @@
 using LlamaGen.Generator.Helpers;
+using LlamaGen.Generator.Shared;
 
 namespace LlamaGen.Generator.Model;
 
@@ -17,7 +18,7 @@ internal sealed record ModelSpec(
     int ContextLength,
     float RopeFreqBase,
     float RmsEpsilon,
-    ImmutableEquatableArray<string> WeightTypes)
+    ImmutableEquatableArray<GgmlType> WeightTypes)
 {
     public int HeadDimension => EmbeddingLength / HeadCount;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using LlamaGen.Generator.Helpers;
 using LlamaGen.Generator.Json;
 using LlamaGen.Generator.Model;
+using LlamaGen.Generator.Shared;
 using Microsoft.CodeAnalysis.Text;
 
 namespace LlamaGen.Generator.Parser;
@@ -14,28 +15,7 @@ namespace LlamaGen.Generator.Parser;
 /// </summary>
 internal sealed class SpecParser
 {
-    public const string NameKey = "name";
-    public const string ArchitectureKey = "architecture";
-    public const string EmbeddingLengthKey = "embedding_length";
-    public const string BlockCountKey = "block_count";
-    public const string HeadCountKey = "attention.head_count";
-    public const string HeadCountKvKey = "attention.head_count_kv";
-    public const string FeedForwardLengthKey = "feed_forward_length";
-    public const string VocabSizeKey = "vocab_size";
-    public const string ContextLengthKey = "context_length";
-    public const string RopeFreqBaseKey = "rope.freq_base";
-    public const string RmsEpsilonKey = "attention.layer_norm_rms_epsilon";
-    public const string WeightTypesKey = "weight_types";
-
-    // Llama 2's values; llama.cpp uses the same when a GGUF file omits the key.
-    public const double DefaultRopeFreqBase = 10000.0;
-    public const double DefaultRmsEpsilon = 1e-5;
-
-    private static readonly string[] KnownKeys =
-    {
-        NameKey, ArchitectureKey, EmbeddingLengthKey, BlockCountKey, HeadCountKey, HeadCountKvKey,
-        FeedForwardLengthKey, VocabSizeKey, ContextLengthKey, RopeFreqBaseKey, RmsEpsilonKey, WeightTypesKey,
-    };
+    private static readonly string[] KnownKeys = SpecRules.KnownKeys;
 
     private readonly string path;
     private readonly SourceText text;
@@ -85,52 +65,32 @@ internal sealed class SpecParser
                 members.Add(member.Key, member);
         }
 
-        string? name = ReadString(NameKey, "the model's name, e.g. \"llama2-7b\"");
-        string? architecture = ReadString(ArchitectureKey, "\"llama\"");
-        if (architecture is not null && architecture != "llama")
-            Report(DiagnosticDescriptors.InvalidValue, At(members[ArchitectureKey].Value), ArchitectureKey, Quote(architecture),
+        string? name = ReadString(SpecRules.NameKey);
+        string? architecture = ReadString(SpecRules.ArchitectureKey);
+        if (architecture is not null && architecture != SpecRules.Architecture)
+            Report(DiagnosticDescriptors.InvalidValue, At(members[SpecRules.ArchitectureKey].Value), SpecRules.ArchitectureKey, Quote(architecture),
                 "only \"llama\" is supported. Set \"architecture\": \"llama\".");
 
-        int? embedding = ReadPositiveInt(EmbeddingLengthKey, "the model dimension, GGUF llama.embedding_length");
-        int? blocks = ReadPositiveInt(BlockCountKey, "the number of transformer blocks, GGUF llama.block_count");
-        int? heads = ReadPositiveInt(HeadCountKey, "the number of query heads, GGUF llama.attention.head_count");
-        int? kvHeads = members.ContainsKey(HeadCountKvKey) ? ReadPositiveInt(HeadCountKvKey, "") : heads;
-        int? ffn = ReadPositiveInt(FeedForwardLengthKey, "the hidden size of the feed-forward block, GGUF llama.feed_forward_length");
-        int? vocab = ReadPositiveInt(VocabSizeKey, "the number of tokens in the vocabulary");
-        int? context = ReadPositiveInt(ContextLengthKey, "the maximum sequence length, GGUF llama.context_length");
-        float? ropeBase = ReadPositiveFloat(RopeFreqBaseKey, DefaultRopeFreqBase);
-        float? epsilon = ReadPositiveFloat(RmsEpsilonKey, DefaultRmsEpsilon);
-        List<string>? weightTypes = ReadWeightTypes();
+        int? embedding = ReadPositiveInt(SpecRules.EmbeddingLengthKey);
+        int? blocks = ReadPositiveInt(SpecRules.BlockCountKey);
+        int? heads = ReadPositiveInt(SpecRules.HeadCountKey);
+        int? kvHeads = members.ContainsKey(SpecRules.HeadCountKvKey) ? ReadPositiveInt(SpecRules.HeadCountKvKey) : heads;
+        int? ffn = ReadPositiveInt(SpecRules.FeedForwardLengthKey);
+        int? vocab = ReadPositiveInt(SpecRules.VocabSizeKey);
+        int? context = ReadPositiveInt(SpecRules.ContextLengthKey);
+        float? ropeBase = ReadPositiveFloat(SpecRules.RopeFreqBaseKey, SpecRules.DefaultRopeFreqBase);
+        float? epsilon = ReadPositiveFloat(SpecRules.RmsEpsilonKey, SpecRules.DefaultRmsEpsilon);
+        List<GgmlType>? weightTypes = ReadWeightTypes();
 
-        if (embedding is int e && heads is int h)
+        if (embedding is int e && blocks is int b && heads is int h && kvHeads is int kv && ffn is int f && vocab is int v && context is int c)
         {
-            if (e % h != 0)
-                Report(DiagnosticDescriptors.HeadsDoNotDivideEmbedding, At(members[HeadCountKey].Value), h, e);
-            else if (e / h % 2 != 0)
-                Report(DiagnosticDescriptors.OddHeadDimension, At(members[HeadCountKey].Value), e / h);
-            else if (kvHeads is int kv && h % kv != 0)
-                Report(DiagnosticDescriptors.KvHeadsDoNotDivideHeads, At(members.TryGetValue(HeadCountKvKey, out JsonMember m) ? m.Value : members[HeadCountKey].Value), kv, h);
-            else if (kvHeads is int kvh && blocks is int b && context is int c)
+            foreach (SpecRules.Violation violation in SpecRules.Check(e, b, h, kv, f, v, c))
             {
-                long kvDimension = (long)(e / h) * kvh;
-                long cacheValues = (long)b * c * kvDimension;
-                if (cacheValues > int.MaxValue)
-                    Report(DiagnosticDescriptors.KvCacheTooLarge, At(members[ContextLengthKey].Value), b, c, kvDimension, cacheValues, int.MaxValue);
+                // A KV head count left out defaults to the head count: point at the head count then.
+                JsonNode at = members.TryGetValue(violation.Key, out JsonMember member) ? member.Value : members[SpecRules.HeadCountKey].Value;
+                Report(Descriptor(violation.Kind), At(at), violation.Arguments);
             }
         }
-        // Every buffer and matrix is indexed with int in the generated code: refuse shapes whose products overflow.
-        if (embedding is int e1 && (long)e1 * e1 > int.MaxValue)
-            Report(DiagnosticDescriptors.InvalidValue, At(members[EmbeddingLengthKey].Value), EmbeddingLengthKey, e1,
-                $"a {e1} x {e1} attention matrix has more than {int.MaxValue} elements. Use a smaller embedding_length.");
-        if (heads is int h2 && context is int c2 && (long)h2 * c2 > int.MaxValue)
-            Report(DiagnosticDescriptors.InvalidValue, At(members[ContextLengthKey].Value), ContextLengthKey, c2,
-                $"the attention scores of {h2} heads x {c2} positions are more than {int.MaxValue} values. Lower context_length.");
-        if (ffn is int f && embedding is int e2 && (long)f * e2 > int.MaxValue)
-            Report(DiagnosticDescriptors.InvalidValue, At(members[FeedForwardLengthKey].Value), FeedForwardLengthKey, f,
-                $"a {f} x {e2} matrix has more than {int.MaxValue} elements. Use smaller dimensions.");
-        if (vocab is int v && embedding is int e3 && (long)v * e3 > int.MaxValue)
-            Report(DiagnosticDescriptors.InvalidValue, At(members[VocabSizeKey].Value), VocabSizeKey, v,
-                $"a {v} x {e3} embedding table has more than {int.MaxValue} elements. Use a smaller vocabulary.");
 
         if (HasErrors() || name is null || embedding is null || blocks is null || heads is null || kvHeads is null || ffn is null ||
             vocab is null || context is null || ropeBase is null || epsilon is null || weightTypes is null)
@@ -149,7 +109,7 @@ internal sealed class SpecParser
     private void CheckKernelCoverage(ModelSpec spec)
     {
         var plan = new ModelPlan(spec);
-        SourceLocation? location = At(members[WeightTypesKey].Value);
+        SourceLocation? location = At(members[SpecRules.WeightTypesKey].Value);
         foreach (MatrixRole role in plan.AllMatrices())
         {
             string description = $"{role.TensorName} ({role.Rows} x {role.Columns})";
@@ -158,18 +118,18 @@ internal sealed class SpecParser
                 Report(DiagnosticDescriptors.NoKernelForMatrix, location, description, role.Columns);
                 continue;
             }
-            foreach (string type in spec.WeightTypes)
+            foreach (GgmlType type in spec.WeightTypes)
             {
-                int block = WeightTypes.BlockSize(type);
+                int block = GgmlBlocks.Of(type).Elements;
                 if (role.Columns % block != 0)
-                    Report(DiagnosticDescriptors.NoKernelForType, location, type, description, role.Columns, block);
+                    Report(DiagnosticDescriptors.NoKernelForType, location, GgmlBlocks.Name(type), description, role.Columns, block);
             }
         }
     }
 
-    private string? ReadString(string key, string hint)
+    private string? ReadString(string key)
     {
-        if (!TryGetRequired(key, hint, out JsonNode node)) return null;
+        if (!TryGetRequired(key, out JsonNode node)) return null;
         if (node.Kind != JsonKind.String)
         {
             Report(DiagnosticDescriptors.WrongType, At(node), key, "a string", node.Describe());
@@ -183,9 +143,9 @@ internal sealed class SpecParser
         return node.Text;
     }
 
-    private int? ReadPositiveInt(string key, string hint)
+    private int? ReadPositiveInt(string key)
     {
-        if (!TryGetRequired(key, hint, out JsonNode node)) return null;
+        if (!TryGetRequired(key, out JsonNode node)) return null;
         if (node.Kind != JsonKind.Number)
         {
             Report(DiagnosticDescriptors.WrongType, At(node), key, "a positive integer", node.Describe());
@@ -222,45 +182,44 @@ internal sealed class SpecParser
         return value;
     }
 
-    private List<string>? ReadWeightTypes()
+    private List<GgmlType>? ReadWeightTypes()
     {
-        if (!TryGetRequired(WeightTypesKey, "the tensor types to emit kernels for, e.g. [\"f32\", \"f16\", \"q8_0\", \"q4_0\"]", out JsonNode node))
+        if (!TryGetRequired(SpecRules.WeightTypesKey, out JsonNode node))
             return null;
         if (node.Kind != JsonKind.Array)
         {
-            Report(DiagnosticDescriptors.WrongType, At(node), WeightTypesKey, "an array of type names", node.Describe());
+            Report(DiagnosticDescriptors.WrongType, At(node), SpecRules.WeightTypesKey, "an array of type names", node.Describe());
             return null;
         }
         if (node.Items.Count == 0)
         {
-            Report(DiagnosticDescriptors.InvalidValue, At(node), WeightTypesKey, "empty",
-                $"list at least one of {string.Join(", ", WeightTypes.Supported)}.");
+            Report(DiagnosticDescriptors.InvalidValue, At(node), SpecRules.WeightTypesKey, "empty",
+                $"list at least one of {SupportedNames}.");
             return null;
         }
-        var types = new List<string>();
+        var types = new List<GgmlType>();
         bool ok = true;
         foreach (JsonNode item in node.Items)
         {
             if (item.Kind != JsonKind.String)
             {
-                Report(DiagnosticDescriptors.WrongType, At(item), WeightTypesKey + "[]", "a type name string", item.Describe());
+                Report(DiagnosticDescriptors.WrongType, At(item), SpecRules.WeightTypesKey + "[]", "a type name string", item.Describe());
                 ok = false;
                 continue;
             }
-            string type = item.Text.ToLowerInvariant();
-            if (!WeightTypes.IsKnown(type))
+            if (!GgmlBlocks.TryParse(item.Text, out GgmlType type))
             {
-                Report(DiagnosticDescriptors.UnknownWeightType, At(item), item.Text, string.Join(", ", WeightTypes.Supported));
+                Report(DiagnosticDescriptors.UnknownWeightType, At(item), item.Text, SupportedNames);
                 ok = false;
             }
-            else if (!WeightTypes.IsSupported(type))
+            else if (!GgmlBlocks.HasKernels(type))
             {
-                Report(DiagnosticDescriptors.UnsupportedWeightType, At(item), item.Text, string.Join(", ", WeightTypes.Supported));
+                Report(DiagnosticDescriptors.UnsupportedWeightType, At(item), item.Text, SupportedNames);
                 ok = false;
             }
             else if (types.Contains(type))
             {
-                Report(DiagnosticDescriptors.InvalidValue, At(item), WeightTypesKey, $"listing {Quote(type)} twice", "list each type once.");
+                Report(DiagnosticDescriptors.InvalidValue, At(item), SpecRules.WeightTypesKey, $"listing {Quote(GgmlBlocks.Name(type))} twice", "list each type once.");
                 ok = false;
             }
             else
@@ -271,7 +230,7 @@ internal sealed class SpecParser
         return ok ? types : null;
     }
 
-    private bool TryGetRequired(string key, string hint, out JsonNode node)
+    private bool TryGetRequired(string key, out JsonNode node)
     {
         if (members.TryGetValue(key, out JsonMember member))
         {
@@ -279,7 +238,7 @@ internal sealed class SpecParser
             return true;
         }
         // Point at the opening brace: the key is missing from this object.
-        Report(DiagnosticDescriptors.MissingKey, At(root.Start, 1), key, hint);
+        Report(DiagnosticDescriptors.MissingKey, At(root.Start, 1), key, SpecRules.Hint(key));
         node = null!;
         return false;
     }
@@ -305,6 +264,18 @@ internal sealed class SpecParser
         var span = new TextSpan(start, length);
         return new SourceLocation(path, span, text.Lines.GetLinePositionSpan(span));
     }
+
+    private static Microsoft.CodeAnalysis.DiagnosticDescriptor Descriptor(SpecRules.Problem problem) => problem switch
+    {
+        SpecRules.Problem.HeadsDoNotDivideEmbedding => DiagnosticDescriptors.HeadsDoNotDivideEmbedding,
+        SpecRules.Problem.OddHeadDimension => DiagnosticDescriptors.OddHeadDimension,
+        SpecRules.Problem.KvHeadsDoNotDivideHeads => DiagnosticDescriptors.KvHeadsDoNotDivideHeads,
+        SpecRules.Problem.KvCacheTooLarge => DiagnosticDescriptors.KvCacheTooLarge,
+        _ => DiagnosticDescriptors.InvalidValue,
+    };
+
+    /// <summary>The types with kernels, as a spec names them.</summary>
+    private static string SupportedNames => string.Join(", ", System.Array.ConvertAll(GgmlBlocks.WithKernels, GgmlBlocks.Name));
 
     private static string Quote(string value) => "\"" + value + "\"";
 

@@ -1,3 +1,5 @@
+using LlamaGen.Threading;
+
 namespace LlamaGen.Kernels;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using LlamaGen.Kernels;
+
 namespace LlamaGen.Models;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace LlamaGen.Models;
 public interface ILlamaModel : IDisposable
 {
     ModelShape Shape { get; }
+
+    /// <summary>The instruction set the model's kernels were bound for at load (<see cref="ModelLoadOptions.Isa"/>).</summary>
+    KernelIsa Isa { get; }
 
     /// <summary>Runs one token at <paramref name="position"/> (0-based) and writes <c>VocabSize</c> logits.</summary>
     void Forward(int token, int position, Span<float> logits);

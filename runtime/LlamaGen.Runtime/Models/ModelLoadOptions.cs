@@ -1,4 +1,5 @@
 using LlamaGen.Compute;
+using LlamaGen.Kernels;
 using LlamaGen.Threading;
 
 namespace LlamaGen.Models;
@@ -9,7 +10,7 @@ namespace LlamaGen.Models;
 /// </summary>
 public sealed record ModelLoadOptions
 {
-    /// <summary>The defaults: no pool (everything on the calling thread), an F32 KV cache.</summary>
+    /// <summary>The defaults: no pool (everything on the calling thread), an F32 KV cache, the CPU's best kernels.</summary>
     public static ModelLoadOptions Default { get; } = new();
 
     /// <summary>
@@ -20,4 +21,11 @@ public sealed record ModelLoadOptions
 
     /// <summary>How the KV cache stores keys and values; <see cref="KvCacheType.F32"/> unless set.</summary>
     public KvCacheType KvCacheType { get; init; } = KvCacheType.F32;
+
+    /// <summary>
+    /// The instruction set of the model's kernels; null picks <see cref="KernelSupport.Best"/>. Loading with an ISA the CPU
+    /// cannot run throws <see cref="PlatformNotSupportedException"/>. Each model keeps its own: two models loaded with
+    /// different ISAs run side by side.
+    /// </summary>
+    public KernelIsa? Isa { get; init; }
 }

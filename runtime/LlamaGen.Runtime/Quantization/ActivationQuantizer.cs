@@ -66,13 +66,13 @@ public static unsafe class ActivationQuantizer
     }
 
     /// <summary>Bytes per 32 values of the kernels' input (<see cref="QuantizeKernelInput"/>): 32 quants, a float scale, an int sum.</summary>
-    public const int KernelInputBlockBytes = 40;
+    public const int KernelInputBlockBytes = RepackedLayouts.Q8_0InputBlockBytes;
 
     /// <summary>Bytes of the kernels' input for <paramref name="count"/> values (a multiple of 32).</summary>
     public static int KernelInputBytes(int count)
     {
         CheckCount(count);
-        return count / BlockValues * KernelInputBlockBytes;
+        return RepackedLayouts.Q8_0InputBytes(count);
     }
 
     /// <summary>
@@ -196,7 +196,7 @@ public static unsafe class ActivationQuantizer
     public static int KernelInputBytesQ8_K(int count)
     {
         CheckCountQ8_K(count);
-        return count + count / Q8_KBlockValues * sizeof(float) + count / 16 * sizeof(int);
+        return RepackedLayouts.Q8_KInputBytes(count);
     }
 
     /// <summary>

@@ -1,7 +1,18 @@
+// Shared source: compiled into the runtime (public, LlamaGen.Quantization) and linked into the generator (internal,
+// LlamaGen.Generator.Shared), so both name the weight types and their blocks the same way. netstandard2.0-safe C#.
+#if LLAMAGEN_GENERATOR
+namespace LlamaGen.Generator.Shared;
+#else
 namespace LlamaGen.Quantization;
+#endif
 
 /// <summary>Tensor element types, numbered as ggml numbers them in GGUF files.</summary>
-public enum GgmlType : uint
+#if LLAMAGEN_GENERATOR
+internal
+#else
+public
+#endif
+enum GgmlType : uint
 {
     F32 = 0,
     F16 = 1,

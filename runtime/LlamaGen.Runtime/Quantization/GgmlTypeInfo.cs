@@ -24,44 +24,14 @@ public static class GgmlTypeInfo
 
     public static bool TryGetLayout(GgmlType type, out int elementsPerBlock, out int bytesPerBlock)
     {
-        (elementsPerBlock, bytesPerBlock) = type switch
-        {
-            GgmlType.F32 => (1, 4),
-            GgmlType.F16 => (1, 2),
-            GgmlType.BF16 => (1, 2),
-            GgmlType.Q4_0 => (32, 2 + 16),
-            GgmlType.Q4_1 => (32, 2 + 2 + 16),
-            GgmlType.Q5_0 => (32, 2 + 4 + 16),
-            GgmlType.Q5_1 => (32, 2 + 2 + 4 + 16),
-            GgmlType.Q8_0 => (32, 2 + 32),
-            GgmlType.Q8_1 => (32, 4 + 32),
-            GgmlType.Q2_K => (256, 16 + 64 + 2 + 2),
-            GgmlType.Q3_K => (256, 32 + 64 + 12 + 2),
-            GgmlType.Q4_K => (256, 2 + 2 + 12 + 128),
-            GgmlType.Q5_K => (256, 2 + 2 + 12 + 32 + 128),
-            GgmlType.Q6_K => (256, 128 + 64 + 16 + 2),
-            GgmlType.Q8_K => (256, 4 + 256 + 32),
-            _ => (0, 0),
-        };
+        (elementsPerBlock, bytesPerBlock) = GgmlBlocks.Of(type);
         return elementsPerBlock != 0;
     }
 
     /// <summary>The lower-case name used in specs and by llama.cpp (<c>q4_0</c>, <c>f16</c>, ...).</summary>
-    public static string Name(GgmlType type) => type.ToString().ToLowerInvariant();
+    public static string Name(GgmlType type) => GgmlBlocks.Name(type);
 
-    public static bool TryParse(string name, out GgmlType type)
-    {
-        foreach (var candidate in Enum.GetValues<GgmlType>())
-        {
-            if (string.Equals(Name(candidate), name, StringComparison.OrdinalIgnoreCase))
-            {
-                type = candidate;
-                return true;
-            }
-        }
-        type = default;
-        return false;
-    }
+    public static bool TryParse(string name, out GgmlType type) => GgmlBlocks.TryParse(name, out type);
 
     private static NotSupportedException Unknown(GgmlType type) => new($"Unknown ggml tensor type {(uint)type}.");
 }

@@ -35,7 +35,7 @@ namespace LlamaGen.Quantization;
 public static unsafe class InterleavedLayout
 {
     /// <summary>Rows interleaved together: the lanes of one 256-bit vector of 32-bit sums.</summary>
-    public const int GroupRows = 8;
+    public const int GroupRows = RepackedLayouts.GroupRows;
 
     /// <summary>
     /// Whether weights of <paramref name="type"/> are repacked for the kernels: into this layout, or for the K-quants into
@@ -45,11 +45,10 @@ public static unsafe class InterleavedLayout
     public static bool IsInterleaved(GgmlType type) => IsLegacy(type) || KQuantInterleavedLayout.IsKQuant(type);
 
     /// <summary>The 32-element block types this class lays out itself.</summary>
-    private static bool IsLegacy(GgmlType type) =>
-        type is GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.Q8_0;
+    private static bool IsLegacy(GgmlType type) => GgmlBlocks.IsLegacyQuant(type);
 
     /// <summary>Bytes of one block of one group (eight rows).</summary>
-    public static int GroupBlockBytes(GgmlType type) => GroupRows * GgmlTypeInfo.BlockBytes(type);
+    public static int GroupBlockBytes(GgmlType type) => RepackedLayouts.Legacy(type).GroupBlockBytes;
 
     /// <summary>Bytes of a whole interleaved matrix of <paramref name="rows"/> x <paramref name="columns"/>.</summary>
     public static long Bytes(GgmlType type, long rows, long columns)
@@ -78,13 +77,12 @@ public static unsafe class InterleavedLayout
         long rowBytes = GgmlTypeInfo.RowBytes(type, columns);
         int groupBlockBytes = GroupRows * blockBytes;
         // Source block (ggml-common.h): d, [m], [qh], qs. Destination: 8 d, [8 m], [8 transposed qh], quant chunks.
-        bool hasMin = type is GgmlType.Q4_1 or GgmlType.Q5_1;
-        bool hasHigh = type is GgmlType.Q5_0 or GgmlType.Q5_1;
+        RepackedLayouts.LegacyLayout layout = RepackedLayouts.Legacy(type);
+        bool hasMin = layout.HasMin, hasHigh = layout.HasHigh;
         int sourceHigh = hasMin ? 4 : 2;
         int sourceQuants = sourceHigh + (hasHigh ? 4 : 0);
-        int minOffset = 16, highOffset = 16 + (hasMin ? 16 : 0);
-        int quantOffset = highOffset + (hasHigh ? 32 : 0);
-        int chunks = (blockBytes - sourceQuants) / 4;
+        int minOffset = layout.MinOffset, highOffset = layout.HighOffset, quantOffset = layout.QuantOffset;
+        int chunks = layout.Chunks;
         uint flip = type == GgmlType.Q8_0 ? 0x80808080u : 0u;
         for (long g = firstGroup; g < firstGroup + groupCount; g++)
         {

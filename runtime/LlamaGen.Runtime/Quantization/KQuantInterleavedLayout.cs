@@ -26,42 +26,38 @@ namespace LlamaGen.Quantization;
 /// </remarks>
 public static unsafe class KQuantInterleavedLayout
 {
-    public const int GroupRows = InterleavedLayout.GroupRows;
-    private const int K = KQuantSuperBlock.Elements;
+    public const int GroupRows = RepackedLayouts.GroupRows;
+    private const int K = RepackedLayouts.SuperBlockValues;
 
-    public static bool IsKQuant(GgmlType type) => type is GgmlType.Q2_K or GgmlType.Q3_K or GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+    public static bool IsKQuant(GgmlType type) => GgmlBlocks.IsKQuant(type);
 
     /// <summary>
-    /// Bits of each quant in the low packs: 2 for Q2_K and Q3_K, 4 for Q4_K, 8 (whole bytes) for Q5_K and Q6_K: unpacking
-    /// a fifth and sixth bit costs the kernels more than reading 30 % more bytes does (measured: the 4 + 2 bit packing ran
-    /// Q6_K at 2.5 times Q4_K's time per super-block, compute-bound).
+    /// Bits of each quant in the low packs: 2 for Q2_K and Q3_K, 4 for Q4_K, 8 (whole bytes) for Q5_K and Q6_K (see
+    /// <see cref="RepackedLayouts.KQuantLayout.LowBits"/> for why).
     /// </summary>
-    public static int LowBits(GgmlType type) => type switch
-    {
-        GgmlType.Q2_K or GgmlType.Q3_K => 2,
-        GgmlType.Q4_K => 4,
-        _ => 8,
-    };
+    public static int LowBits(GgmlType type) => Layout(type).LowBits;
 
     /// <summary>Bits of each quant above <see cref="LowBits"/>: Q3_K 1, otherwise 0.</summary>
-    public static int HighBits(GgmlType type) => Math.Max(0, KQuantSuperBlock.Bits(type) - LowBits(type));
+    public static int HighBits(GgmlType type) => Layout(type).HighBits;
 
     /// <summary>Group scales per super-block: 8 (Q4_K, Q5_K) or 16.</summary>
-    public static int Groups(GgmlType type) => K / KQuantSuperBlock.SubValues(type);
+    public static int Groups(GgmlType type) => Layout(type).Groups;
 
-    public const int ScalesOffset = 32;
+    public const int ScalesOffset = RepackedLayouts.KQuantLayout.ScalesOffset;
 
-    public static int MinsOffset(GgmlType type) => ScalesOffset + GroupRows * Groups(type);
+    public static int MinsOffset(GgmlType type) => Layout(type).MinsOffset;
 
-    public static int LowOffset(GgmlType type) => MinsOffset(type) + (KQuantSuperBlock.HasMins(type) ? GroupRows * Groups(type) : 0);
+    public static int LowOffset(GgmlType type) => Layout(type).LowOffset;
 
-    public static int HighOffset(GgmlType type) => LowOffset(type) + GroupRows * K * LowBits(type) / 8;
+    public static int HighOffset(GgmlType type) => Layout(type).HighOffset;
 
     /// <summary>Bytes of one super-block of one group of 8 rows.</summary>
-    public static int SuperGroupBytes(GgmlType type)
+    public static int SuperGroupBytes(GgmlType type) => Layout(type).SuperGroupBytes;
+
+    private static RepackedLayouts.KQuantLayout Layout(GgmlType type)
     {
         CheckType(type);
-        return HighOffset(type) + GroupRows * K * HighBits(type) / 8;
+        return RepackedLayouts.KQuant(type);
     }
 
     /// <summary>Bytes of a whole repacked matrix of <paramref name="rows"/> x <paramref name="columns"/>.</summary>

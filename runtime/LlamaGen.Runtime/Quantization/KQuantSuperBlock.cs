@@ -24,24 +24,19 @@ public unsafe struct KQuantSuperBlock
     public fixed byte Quants[Elements];
 
     /// <summary>Elements per group scale: 32 for Q4_K and Q5_K, 16 for Q2_K, Q3_K and Q6_K.</summary>
-    public static int SubValues(GgmlType type) => type is GgmlType.Q4_K or GgmlType.Q5_K ? 32 : 16;
+    public static int SubValues(GgmlType type) => Layout(type).SubValues;
 
     /// <summary>Whether elements subtract <c>DMin * min</c> (Q2_K, Q4_K, Q5_K) rather than a fixed offset.</summary>
-    public static bool HasMins(GgmlType type) => type is GgmlType.Q2_K or GgmlType.Q4_K or GgmlType.Q5_K;
+    public static bool HasMins(GgmlType type) => Layout(type).HasMins;
 
     /// <summary>The fixed offset of the quants: 4 for Q3_K, 32 for Q6_K, 0 for the types with mins.</summary>
-    public static int Offset(GgmlType type) => type switch { GgmlType.Q3_K => 4, GgmlType.Q6_K => 32, _ => 0 };
+    public static int Offset(GgmlType type) => Layout(type).Offset;
 
     /// <summary>Bits per quant: 2, 3, 4, 5, 6.</summary>
-    public static int Bits(GgmlType type) => type switch
-    {
-        GgmlType.Q2_K => 2,
-        GgmlType.Q3_K => 3,
-        GgmlType.Q4_K => 4,
-        GgmlType.Q5_K => 5,
-        GgmlType.Q6_K => 6,
-        _ => throw new ArgumentException($"{type} is not a K-quant type.", nameof(type)),
-    };
+    public static int Bits(GgmlType type) => Layout(type).Bits;
+
+    private static RepackedLayouts.KQuantLayout Layout(GgmlType type) =>
+        GgmlBlocks.IsKQuant(type) ? RepackedLayouts.KQuant(type) : throw new ArgumentException($"{type} is not a K-quant type.", nameof(type));
 
     /// <summary>
     /// Decodes the super-block of <paramref name="type"/> at <paramref name="block"/> (its GGUF bytes,

@@ -15,18 +15,14 @@ namespace LlamaGen.Specs;
 public static class SpecJsonReader
 {
     /// <summary>Llama 2's values, which the generator (and llama.cpp, for a GGUF file) use when the key is absent.</summary>
-    public const float DefaultRopeFreqBase = 10000f, DefaultRmsEpsilon = 1e-5f;
+    public const float DefaultRopeFreqBase = (float)SpecRules.DefaultRopeFreqBase, DefaultRmsEpsilon = (float)SpecRules.DefaultRmsEpsilon;
 
-    private const string NameKey = "name", ArchitectureKey = "architecture", EmbeddingLengthKey = "embedding_length",
-        BlockCountKey = "block_count", HeadCountKey = "attention.head_count", HeadCountKvKey = "attention.head_count_kv",
-        FeedForwardLengthKey = "feed_forward_length", VocabSizeKey = "vocab_size", ContextLengthKey = "context_length",
-        RopeFreqBaseKey = "rope.freq_base", RmsEpsilonKey = "attention.layer_norm_rms_epsilon", WeightTypesKey = "weight_types";
+    private const string NameKey = SpecRules.NameKey, ArchitectureKey = SpecRules.ArchitectureKey, EmbeddingLengthKey = SpecRules.EmbeddingLengthKey,
+        BlockCountKey = SpecRules.BlockCountKey, HeadCountKey = SpecRules.HeadCountKey, HeadCountKvKey = SpecRules.HeadCountKvKey,
+        FeedForwardLengthKey = SpecRules.FeedForwardLengthKey, VocabSizeKey = SpecRules.VocabSizeKey, ContextLengthKey = SpecRules.ContextLengthKey,
+        RopeFreqBaseKey = SpecRules.RopeFreqBaseKey, RmsEpsilonKey = SpecRules.RmsEpsilonKey, WeightTypesKey = SpecRules.WeightTypesKey;
 
-    private static readonly string[] KnownKeys =
-    [
-        NameKey, ArchitectureKey, EmbeddingLengthKey, BlockCountKey, HeadCountKey, HeadCountKvKey,
-        FeedForwardLengthKey, VocabSizeKey, ContextLengthKey, RopeFreqBaseKey, RmsEpsilonKey, WeightTypesKey,
-    ];
+    private static readonly string[] KnownKeys = SpecRules.KnownKeys;
 
     /// <summary>Reads and checks the spec at <paramref name="path"/>; throws <see cref="SpecFormatException"/> for a bad spec.</summary>
     public static ModelShape ReadFile(string path)
@@ -123,62 +119,47 @@ public static class SpecJsonReader
     {
         public ModelShape Build()
         {
-            string name = RequiredString(NameKey, "the model's name, e.g. \"llama2-7b\"");
-            string architecture = RequiredString(ArchitectureKey, "\"llama\"");
-            if (architecture != "llama")
-                throw Error(members[ArchitectureKey].ValueLine, $"\"{ArchitectureKey}\" is \"{architecture}\"; only \"llama\" is supported");
-            int embedding = PositiveInt(EmbeddingLengthKey, "the model dimension, GGUF llama.embedding_length");
-            int blocks = PositiveInt(BlockCountKey, "the number of transformer blocks, GGUF llama.block_count");
-            int heads = PositiveInt(HeadCountKey, "the number of query heads, GGUF llama.attention.head_count");
-            int kvHeads = members.ContainsKey(HeadCountKvKey) ? PositiveInt(HeadCountKvKey, "") : heads;
-            int feedForward = PositiveInt(FeedForwardLengthKey, "the hidden size of the feed-forward block, GGUF llama.feed_forward_length");
-            int vocab = PositiveInt(VocabSizeKey, "the number of tokens in the vocabulary");
-            int context = PositiveInt(ContextLengthKey, "the maximum sequence length, GGUF llama.context_length");
+            string name = RequiredString(NameKey);
+            string architecture = RequiredString(ArchitectureKey);
+            if (architecture != SpecRules.Architecture)
+                throw Error(members[ArchitectureKey].ValueLine, $"\"{ArchitectureKey}\" is \"{architecture}\"; only \"{SpecRules.Architecture}\" is supported");
+            int embedding = PositiveInt(EmbeddingLengthKey);
+            int blocks = PositiveInt(BlockCountKey);
+            int heads = PositiveInt(HeadCountKey);
+            int kvHeads = members.ContainsKey(HeadCountKvKey) ? PositiveInt(HeadCountKvKey) : heads;
+            int feedForward = PositiveInt(FeedForwardLengthKey);
+            int vocab = PositiveInt(VocabSizeKey);
+            int context = PositiveInt(ContextLengthKey);
             float ropeBase = PositiveFloat(RopeFreqBaseKey, DefaultRopeFreqBase);
             float epsilon = PositiveFloat(RmsEpsilonKey, DefaultRmsEpsilon);
             var weightTypes = WeightTypes();
 
-            int headsLine = members[HeadCountKey].ValueLine;
-            if (embedding % heads != 0)
-                throw Error(headsLine, $"{HeadCountKey} {heads} does not divide {EmbeddingLengthKey} {embedding}");
-            if (embedding / heads % 2 != 0)
-                throw Error(headsLine, $"the head dimension {embedding / heads} ({EmbeddingLengthKey} / {HeadCountKey}) is odd; RoPE rotates pairs");
-            if (heads % kvHeads != 0)
-                throw Error(members.TryGetValue(HeadCountKvKey, out var kv) ? kv.ValueLine : headsLine,
-                    $"{HeadCountKvKey} {kvHeads} does not divide {HeadCountKey} {heads}");
-            // The generated code indexes every buffer with int, as the generator checks.
-            long kvDimension = (long)(embedding / heads) * kvHeads;
-            if ((long)blocks * context * kvDimension > int.MaxValue)
-                throw Error(members[ContextLengthKey].ValueLine,
-                    $"a KV cache of {blocks} blocks x {context} positions x {kvDimension} values has more than {int.MaxValue} values");
-            if ((long)embedding * embedding > int.MaxValue)
-                throw Error(members[EmbeddingLengthKey].ValueLine, $"a {embedding} x {embedding} attention matrix has more than {int.MaxValue} elements");
-            if ((long)heads * context > int.MaxValue)
-                throw Error(members[ContextLengthKey].ValueLine, $"the attention scores of {heads} heads x {context} positions are more than {int.MaxValue} values");
-            if ((long)feedForward * embedding > int.MaxValue)
-                throw Error(members[FeedForwardLengthKey].ValueLine, $"a {feedForward} x {embedding} matrix has more than {int.MaxValue} elements");
-            if ((long)vocab * embedding > int.MaxValue)
-                throw Error(members[VocabSizeKey].ValueLine, $"a {vocab} x {embedding} embedding table has more than {int.MaxValue} elements");
+            foreach (SpecRules.Violation violation in SpecRules.Check(embedding, blocks, heads, kvHeads, feedForward, vocab, context))
+            {
+                // A KV head count left out defaults to the head count: point at the head count then.
+                Member at = members.TryGetValue(violation.Key, out var member) ? member : members[HeadCountKey];
+                throw Error(at.ValueLine, violation.Message);
+            }
 
             return new ModelShape(name, embedding, blocks, heads, kvHeads, feedForward, vocab, context, ropeBase, epsilon, weightTypes);
         }
 
-        private Member Required(string key, string hint) =>
+        private Member Required(string key) =>
             members.TryGetValue(key, out var member)
                 ? member
-                : throw Error(firstLine, $"the required key \"{key}\" is missing{(hint.Length > 0 ? $" ({hint})" : "")}");
+                : throw Error(firstLine, $"the required key \"{key}\" is missing{(SpecRules.Hint(key).Length > 0 ? $" ({SpecRules.Hint(key)})" : "")}");
 
-        private string RequiredString(string key, string hint)
+        private string RequiredString(string key)
         {
-            var member = Required(key, hint);
+            var member = Required(key);
             if (member.Kind != JsonValueKind.String) throw Error(member.ValueLine, $"\"{key}\" must be a string, not {Describe(member.Kind)}");
             if (member.Text!.Trim().Length == 0) throw Error(member.ValueLine, $"\"{key}\" is empty");
             return member.Text;
         }
 
-        private int PositiveInt(string key, string hint)
+        private int PositiveInt(string key)
         {
-            var member = Required(key, hint);
+            var member = Required(key);
             if (member.Kind != JsonValueKind.Number) throw Error(member.ValueLine, $"\"{key}\" must be a positive integer, not {Describe(member.Kind)}");
             if (member.Number != Math.Floor(member.Number) || double.IsInfinity(member.Number))
                 throw Error(member.ValueLine, $"\"{key}\" must be a positive integer, not {member.Text}");
@@ -199,7 +180,7 @@ public static class SpecJsonReader
 
         private GgmlType[] WeightTypes()
         {
-            var member = Required(WeightTypesKey, "the tensor types to emit kernels for, e.g. [\"f32\", \"f16\", \"q8_0\", \"q4_0\"]");
+            var member = Required(WeightTypesKey);
             if (member.Kind != JsonValueKind.Array)
                 throw Error(member.ValueLine, $"\"{WeightTypesKey}\" must be an array of type names, not {Describe(member.Kind)}");
             if (member.Items!.Count == 0) throw Error(member.ValueLine, $"\"{WeightTypesKey}\" is empty; list at least one type, e.g. \"q4_0\"");

@@ -21,18 +21,18 @@ public static class SpecJsonWriter
         var types = shape.WeightTypes.Contains(GgmlType.F32) ? shape.WeightTypes : [.. shape.WeightTypes, GgmlType.F32];
         var json = new StringBuilder();
         json.Append("{\n");
-        Field(json, "name", Quote(SafeName(shape.Name)));
-        Field(json, "architecture", Quote("llama"));
-        Field(json, "embedding_length", Int(shape.EmbeddingLength));
-        Field(json, "block_count", Int(shape.BlockCount));
-        Field(json, "attention.head_count", Int(shape.HeadCount));
-        Field(json, "attention.head_count_kv", Int(shape.HeadCountKv));
-        Field(json, "feed_forward_length", Int(shape.FeedForwardLength));
-        Field(json, "vocab_size", Int(shape.VocabSize));
-        Field(json, "context_length", Int(shape.ContextLength));
-        Field(json, "rope.freq_base", Number(shape.RopeFreqBase));
-        Field(json, "attention.layer_norm_rms_epsilon", Number(shape.RmsEpsilon));
-        json.Append("  \"weight_types\": [")
+        Field(json, SpecRules.NameKey, Quote(SafeName(shape.Name)));
+        Field(json, SpecRules.ArchitectureKey, Quote(SpecRules.Architecture));
+        Field(json, SpecRules.EmbeddingLengthKey, Int(shape.EmbeddingLength));
+        Field(json, SpecRules.BlockCountKey, Int(shape.BlockCount));
+        Field(json, SpecRules.HeadCountKey, Int(shape.HeadCount));
+        Field(json, SpecRules.HeadCountKvKey, Int(shape.HeadCountKv));
+        Field(json, SpecRules.FeedForwardLengthKey, Int(shape.FeedForwardLength));
+        Field(json, SpecRules.VocabSizeKey, Int(shape.VocabSize));
+        Field(json, SpecRules.ContextLengthKey, Int(shape.ContextLength));
+        Field(json, SpecRules.RopeFreqBaseKey, Number(shape.RopeFreqBase));
+        Field(json, SpecRules.RmsEpsilonKey, Number(shape.RmsEpsilon));
+        json.Append("  \"").Append(SpecRules.WeightTypesKey).Append("\": [")
             .Append(string.Join(", ", types.Select(t => Quote(GgmlTypeInfo.Name(t)))))
             .Append("]\n}\n");
         return json.ToString();
