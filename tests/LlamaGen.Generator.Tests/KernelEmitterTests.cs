@@ -8,6 +8,7 @@ using LlamaGen.Runtime.Tests.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using LlamaGen.Kernels;
+using LlamaGen.TestSupport.Kernels;
 
 namespace LlamaGen.Generator.Tests;
 

@@ -1,5 +1,5 @@
-using LlamaGen.Oracle.Tests.LlamaCpp;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.LlamaCpp;
+using LlamaGen.TestSupport.Reference;
 
 namespace LlamaGen.Oracle.Tests.Models;
 

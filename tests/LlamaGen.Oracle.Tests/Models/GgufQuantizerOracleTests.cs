@@ -3,7 +3,7 @@ using LLama;
 using LLama.Native;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Oracle.Tests.LlamaCpp;
+using LlamaGen.TestSupport.LlamaCpp;
 using LlamaGen.Quantization;
 
 namespace LlamaGen.Oracle.Tests.Models;

@@ -1,4 +1,4 @@
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;

@@ -1,8 +1,8 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
+using LlamaGen.TestModels;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
@@ -57,7 +57,7 @@ public sealed class KQuantPerplexityOracleTests(SyntheticModelFiles files) : ICl
         double relative = Math.Abs(ours.Perplexity - expected) / expected;
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{type} (matrices: {holds}): ours {ours.Perplexity:F4}, llama.cpp {expected:F4}, relative difference {relative:E2} " +
-            $"({ours.TokensScored} tokens in {ours.Windows} windows, kernels {KernelDispatch.Current})");
+            $"({ours.TokensScored} tokens in {ours.Windows} windows, kernels {LlamaGen.Kernels.KernelSupport.Best})");
         Assert.Equal(expectedTokens, ours.TextTokens);
         Assert.Equal(expectedScored, ours.TokensScored);
         Assert.True(relative < RelativeTolerance,

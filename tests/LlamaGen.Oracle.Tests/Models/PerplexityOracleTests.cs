@@ -1,9 +1,9 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Oracle.Tests.LlamaCpp;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.LlamaCpp;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
@@ -87,7 +87,7 @@ public sealed class PerplexityOracleTests(ConvertedStories260K converted) : ICla
         double relative = Math.Abs(ours.Perplexity - expected) / expected;
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{type} (matrices: {holds}), context {contextLength}: ours {ours.Perplexity:F6}, llama.cpp {expected:F6}, " +
-            $"relative difference {relative:E2} ({ours.TokensScored} tokens in {ours.Windows} windows, kernels {KernelDispatch.Current})");
+            $"relative difference {relative:E2} ({ours.TokensScored} tokens in {ours.Windows} windows, kernels {LlamaGen.Kernels.KernelSupport.Best})");
         Assert.Equal(expectedTokens, ours.TextTokens);
         Assert.Equal(expectedScored, ours.TokensScored);
         Assert.True(relative < RelativeTolerance,

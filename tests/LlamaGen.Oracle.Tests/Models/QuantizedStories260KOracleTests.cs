@@ -1,10 +1,11 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Oracle.Tests.LlamaCpp;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.LlamaCpp;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
+using LlamaGen.TestSupport.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;
 
@@ -26,7 +27,6 @@ namespace LlamaGen.Oracle.Tests.Models;
 /// So the assertion is: our distance from llama.cpp is below llama.cpp's distance from exact F32 arithmetic. A
 /// wrong block layout, scale or nibble order is far outside that (it scrambles the logits).
 /// </remarks>
-[Collection(KernelDispatchCollection.Name)]
 public sealed class QuantizedStories260KOracleTests(ConvertedStories260K converted) : IClassFixture<ConvertedStories260K>
 {
     private const int GreedySteps = 64;
@@ -37,7 +37,7 @@ public sealed class QuantizedStories260KOracleTests(ConvertedStories260K convert
         {
             var data = new TheoryData<GgmlType, KernelIsa, string>();
             foreach (var type in new[] { GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0 })
-                foreach (var isa in KernelDispatch.Supported)
+                foreach (var isa in KernelSupport.Supported)
                     foreach (string prompt in new[] { "", "Once upon a time", "The cat sat on the mat, and" })
                         data.Add(type, isa, prompt);
             return data;
@@ -70,12 +70,11 @@ public sealed class QuantizedStories260KOracleTests(ConvertedStories260K convert
         float worst = 0;
         int compared = 0;
         string? divergence = null;
-        KernelDispatch.With(isa, () =>
         {
             using var file = GgufFile.Open(path);
-            using ILlamaModel model = Stories260K.Load(file);
+            using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
             (worst, compared, divergence) = GreedyPathComparison.Follow(model, promptIds, expectedIds, expectedLogits, GreedySteps);
-        });
+        }
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{GgmlTypeInfo.Name(type)} {isa}, prompt \"{prompt}\": {compared} steps, max |logit difference| {worst:E2}, " +
             $"llama.cpp vs F32 reference {quantizationError:E2} (ratio {worst / quantizationError:F3}){(divergence is null ? "" : "; " + divergence)}");

@@ -1,6 +1,6 @@
 using LlamaGen.Conversion;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;

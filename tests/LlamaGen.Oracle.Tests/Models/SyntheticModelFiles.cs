@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using LlamaGen.Conversion;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Specs;
 
 namespace LlamaGen.Oracle.Tests.Models;

@@ -1,9 +1,9 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Oracle.Tests.LlamaCpp;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.LlamaCpp;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
 
@@ -99,13 +99,13 @@ public sealed class SyntheticModelOracleTests(SyntheticModelFiles files) : IClas
         float bound = MathF.Min(quantizationError, 0.25f * range);
 
         using var file = GgufFile.Open(path);
-        var descriptor = ModelCatalog.Match(file, CompiledModels.All);
+        var descriptor = ModelCatalog.Match(file, TestModelCatalog.All);
         Assert.Equal((spec == KSpec ? typeof(Llama2TestK) : typeof(Llama2TestSmall)).FullName, descriptor.TypeName);
         using var model = descriptor.Load(file);
         var (worst, compared, divergence) = GreedyPathComparison.Follow(model, promptIds, expectedIds, expectedLogits, GreedySteps);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"  {compared} steps, max |logit difference| {worst:E2} (ratio to llama.cpp's error {worst / quantizationError:F3}), " +
-            $"kernels {KernelDispatch.Current}{(divergence is null ? "" : "; " + divergence)}");
+            $"kernels {LlamaGen.Kernels.KernelSupport.Best}{(divergence is null ? "" : "; " + divergence)}");
         Assert.True(worst < bound,
             $"{typeName}: logits differ from llama.cpp by {worst:E3}, not below llama.cpp's own quantization error {quantizationError:E3} " +
             $"(capped at a quarter of the exact logits' range {range:E3}).");

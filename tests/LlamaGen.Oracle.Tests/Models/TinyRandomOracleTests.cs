@@ -1,7 +1,7 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Oracle.Tests.LlamaCpp;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.LlamaCpp;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 
 namespace LlamaGen.Oracle.Tests.Models;

@@ -1,8 +1,8 @@
 using System.Text;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Oracle.Tests.LlamaCpp;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.LlamaCpp;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 
 namespace LlamaGen.Oracle.Tests.Tokenization;

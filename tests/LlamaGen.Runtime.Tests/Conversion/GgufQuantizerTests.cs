@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Cli;
+using LlamaGen.TestSupport;
 
 namespace LlamaGen.Runtime.Tests.Conversion;
 

@@ -4,7 +4,7 @@ using System.Text;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Conversion;

@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
+using LlamaGen.TestModels;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Cli;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 using LlamaGen.Specs;
 
@@ -121,7 +120,7 @@ public sealed class SyntheticModelWriterTests : IDisposable
         Assert.Equal([type], read.WeightTypes);
         // ModelShape's WeightTypes is a list, which record equality compares by reference: compare the rest.
         Assert.Equal(shape with { WeightTypes = Array.Empty<GgmlType>() }, read with { WeightTypes = Array.Empty<GgmlType>() });
-        Assert.Equal(typeof(Llama2TestSmall).FullName, ModelCatalog.Match(file, CompiledModels.All).TypeName);
+        Assert.Equal(typeof(Llama2TestSmall).FullName, ModelCatalog.Match(file, TestModelCatalog.All).TypeName);
     }
 
     [Theory]
@@ -167,7 +166,7 @@ public sealed class SyntheticModelWriterTests : IDisposable
     public void GeneratedModelGivesTheReferenceLogitsOnStories260KSpec(GgmlType type)
     {
         using var file = GgufFile.Open(Synthesize("stories260k.json", type, Stories260KVocabulary()));
-        var descriptor = ModelCatalog.Match(file, CompiledModels.All);
+        var descriptor = ModelCatalog.Match(file, TestModelCatalog.All);
         Assert.Equal(typeof(Stories260K).FullName, descriptor.TypeName);
         Assert.Equal(512, file.GetStringArray("tokenizer.ggml.tokens").Length);
         AssertMatchesReference(file, descriptor, [1, 400, 3, 511, 72]);
@@ -179,7 +178,7 @@ public sealed class SyntheticModelWriterTests : IDisposable
     public void GeneratedModelGivesTheReferenceLogitsOnSmallSpec(GgmlType type)
     {
         using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
-        AssertMatchesReference(file, ModelCatalog.Match(file, CompiledModels.All), [1, 15043, 3186, 31999, 0, 29871]);
+        AssertMatchesReference(file, ModelCatalog.Match(file, TestModelCatalog.All), [1, 15043, 3186, 31999, 0, 29871]);
     }
 
     [Theory]
@@ -188,7 +187,7 @@ public sealed class SyntheticModelWriterTests : IDisposable
     public void QuantizedModelRunsWithFiniteLogits(GgmlType type)
     {
         using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
-        using var model = ModelCatalog.Match(file, CompiledModels.All).Load(file);
+        using var model = ModelCatalog.Match(file, TestModelCatalog.All).Load(file);
         var logits = new float[model.Shape.VocabSize];
         int token = 1;
         for (int pos = 0; pos < 8; pos++)
@@ -261,7 +260,7 @@ public sealed class SyntheticModelWriterTests : IDisposable
         using var file = GgufFile.Open(path);
         using var exact = GgufFile.Open(exactPath);
         Assert.Equal(type.FileType, file.GetUInt32("general.file_type"));
-        Assert.Equal(typeof(Llama2TestK).FullName, ModelCatalog.Match(file, CompiledModels.All).TypeName);
+        Assert.Equal(typeof(Llama2TestK).FullName, ModelCatalog.Match(file, TestModelCatalog.All).TypeName);
 
         // The types are what llamagen quantize (GgufQuantizer) would choose for the F32 file of the same shape.
         var expectedTypes = type.Mix is { } mix
@@ -348,47 +347,6 @@ public sealed class SyntheticModelWriterTests : IDisposable
         Assert.False(File.Exists(output + ".tmp"));
         Assert.Equal("previous model", File.ReadAllText(output));
         Assert.Equal([output], Directory.GetFiles(directory));
-    }
-
-    [Fact]
-    public void CliSynthWritesTheModelAndReportsBadInputAsOneLine()
-    {
-        string output = Path.Combine(directory, "cli.gguf");
-        var result = CliRunner.Run("synth", "--spec", SpecPath("llama2-test-small.json"), "--type", "q4_0", "--output", output,
-            "--vocab", ReferenceFixtures.TinyRandomGguf, "--seed", "3");
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal("", result.Stdout);
-        Assert.Contains($"wrote {output}", result.Stderr);
-        Assert.Equal(File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q4_0, seed: 3, name: "api.gguf")), File.ReadAllBytes(output));
-
-        string error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", SpecPath("llama2-test-small.json"), "--type", "q8_k",
-            "--output", output, "--vocab", ReferenceFixtures.TinyRandomGguf));
-        Assert.Contains("'q8_k' is not one of", error);
-        Assert.Contains("q4_k_m", error);
-
-        // A mix: the file is the API's, and the command says which types it holds.
-        string mixOutput = Path.Combine(directory, "cli-mix.gguf");
-        result = CliRunner.Run("synth", "--spec", SpecPath("llama2-test-k.json"), "--type", "q4_k_m", "--output", mixOutput,
-            "--vocab", ReferenceFixtures.TinyRandomGguf, "--seed", "3");
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Contains("q4_k_m: 21 tensors: ", result.Stderr);
-        Assert.Contains("q6_k", result.Stderr);
-        string apiMix = Path.Combine(directory, "api-mix.gguf");
-        SyntheticModelWriter.Write(SpecJsonReader.ReadFile(SpecPath("llama2-test-k.json")), SyntheticModelType.Of(LlamaFileType.MostlyQ4_K_M),
-            ReferenceFixtures.TinyRandomGguf, apiMix, seed: 3);
-        Assert.Equal(File.ReadAllBytes(apiMix), File.ReadAllBytes(mixOutput));
-
-        string badSpec = Path.Combine(directory, "bad.json");
-        string specText = File.ReadAllText(SpecPath("llama2-test-small.json"));
-        Assert.Equal(4, specText.Split('\n').ToList().FindIndex(l => l.Contains("\"embedding_length\": 128")) + 1);
-        File.WriteAllText(badSpec, specText.Replace("\"embedding_length\": 128", "\"embedding_length\": \"big\""));
-        error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", badSpec, "--type", "f16", "--output", output,
-            "--vocab", ReferenceFixtures.TinyRandomGguf));
-        Assert.Contains($"{badSpec}(4): \"embedding_length\" must be a positive integer", error);
-
-        error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", SpecPath("stories260k.json"), "--type", "f32",
-            "--output", output, "--vocab", ReferenceFixtures.TinyRandomGguf));
-        Assert.Contains("vocab_size 512", error);
     }
 
     private static void AssertTensor(GgufFile file, string name, long[] dimensions, GgmlType type)

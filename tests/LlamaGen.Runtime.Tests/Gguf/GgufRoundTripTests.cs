@@ -1,6 +1,6 @@
 using LlamaGen.Gguf;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 
 namespace LlamaGen.Runtime.Tests.Gguf;
 

@@ -3,6 +3,7 @@ using LlamaGen.Gguf;
 using LlamaGen.Quantization;
 using LlamaGen.Models;
 using LlamaGen.Specs;
+using LlamaGen.TestSupport.Reference;
 
 namespace LlamaGen.Runtime.Tests.Gguf;
 
@@ -141,7 +142,7 @@ public class ModelMatchingTests
     public void TinyRandomFixtureMatchesItsCheckedInSpec()
     {
         // specs/llama-2-tiny-random.json was written from the fixture's README; the reader must agree with it.
-        using var gguf = GgufFile.Open(Reference.ReferenceFixtures.TinyRandomGguf);
+        using var gguf = GgufFile.Open(LlamaGen.TestSupport.Reference.ReferenceFixtures.TinyRandomGguf);
         var shape = ModelShapeReader.FromGguf(gguf);
         using var spec = JsonDocument.Parse(File.ReadAllText(FindSpec("llama-2-tiny-random.json")));
         var s = spec.RootElement;

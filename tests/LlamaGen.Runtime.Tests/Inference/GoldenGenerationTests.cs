@@ -1,5 +1,5 @@
 using LlamaGen.Inference;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Sampling;
 
 namespace LlamaGen.Runtime.Tests.Inference;

@@ -1,10 +1,10 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Runtime.Tests.Cli;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 using LlamaGen.Models;
 using LlamaGen.Perplexity;
+using LlamaGen.TestSupport;
 
 namespace LlamaGen.Runtime.Tests.Inference;
 

@@ -1,5 +1,6 @@
+using LlamaGen.Kernels;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 
 namespace LlamaGen.Runtime.Tests.Inference;
@@ -11,6 +12,8 @@ internal sealed class ReferenceLlamaModel(ReferenceLlamaWeights weights) : ILlam
 
     public ModelShape Shape { get; } = new("reference-stories260K", weights.Dim, weights.Layers, weights.Heads, weights.KvHeads,
         weights.HiddenDim, weights.VocabSize, weights.SeqLen, weights.RopeFreqBase, weights.RmsEpsilon, [GgmlType.F32]);
+
+    public KernelIsa Isa => KernelIsa.Scalar;
 
     public void Forward(int token, int position, Span<float> logits) => model.Forward(token, position).CopyTo(logits);
 

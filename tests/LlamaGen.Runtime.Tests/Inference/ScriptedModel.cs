@@ -1,3 +1,4 @@
+using LlamaGen.Kernels;
 using LlamaGen.Quantization;
 using LlamaGen.Models;
 
@@ -11,6 +12,8 @@ namespace LlamaGen.Runtime.Tests.Inference;
 internal sealed class ScriptedModel(Func<int, int> next, int contextLength = 512, int vocabSize = 512) : ILlamaModel
 {
     public ModelShape Shape { get; } = new("scripted", 8, 1, 2, 1, 16, vocabSize, contextLength, 10000f, 1e-5f, [GgmlType.F32]);
+
+    public KernelIsa Isa => KernelIsa.Scalar;
 
     public List<(int Token, int Position)> Fed { get; } = [];
 

@@ -1,5 +1,6 @@
 using LlamaGen.Inference;
 using LlamaGen.Sampling;
+using LlamaGen.TestSupport.Reference;
 
 namespace LlamaGen.Runtime.Tests.Inference;
 

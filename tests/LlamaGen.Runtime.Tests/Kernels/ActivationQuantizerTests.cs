@@ -1,4 +1,5 @@
 using LlamaGen.Quantization;
+using LlamaGen.TestSupport.Kernels;
 
 namespace LlamaGen.Runtime.Tests.Kernels;
 

@@ -1,192 +1,140 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
-using LlamaGen.Catalog;
-using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Models;
+using LlamaGen.Generated;
 using LlamaGen.Kernels;
+using LlamaGen.Models;
+using LlamaGen.Quantization;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Kernels;
 
 namespace LlamaGen.Runtime.Tests.Kernels;
 
 /// <summary>
-/// The kernels the generator emitted into LlamaGen.Models for stories260K and Llama 2 7B: every (shape, weight
-/// type) found by reflection, every variant this CPU supports, against the scalar reference. For the large
-/// Llama shapes the first and last rows are checked (a window of rows is allocated, not the whole matrix).
+/// The kernels the generator emitted into LlamaGen.TestModels, over the grid of (row length, weight type, ISA) they were
+/// generated for: every row length of the test specs (stories260K's 64 and 172, the synthetic shapes, Llama 2 7B's 4096
+/// and 11008), every weight type whose blocks fit it, every ISA this CPU runs, each against the plain scalar reference.
+/// Rows are an argument of the kernels, so one row count with a partial group of 8 covers every matrix of a width.
 /// </summary>
-[Collection(KernelDispatchCollection.Name)]
-public sealed partial class GeneratedKernelTests
+public sealed class GeneratedKernelTests
 {
-    private const int WindowRows = 10;
+    /// <summary>Two whole groups of 8 interleaved rows and a partial one.</summary>
+    private const int Rows = 19;
 
-    public static TheoryData<string, string> Cases()
+    public static TheoryData<int, GgmlType> Grid()
     {
-        var data = new TheoryData<string, string>();
-        foreach (Type model in new[] { typeof(Stories260K), typeof(Llama2_7B) })
-            foreach (string name in DispatcherNames(model))
-                data.Add(model.Name, name);
+        var data = new TheoryData<int, GgmlType>();
+        foreach (var (columns, type) in Keys()) data.Add(columns, type);
         return data;
     }
 
-    [Fact]
-    public void BothModelsHaveKernelsForEveryShape()
+    /// <summary>The (row length, type) pairs the test specs need: both widths of each spec, its types whose blocks divide them.</summary>
+    private static SortedSet<(int Columns, GgmlType Type)> Keys()
     {
-        // stories260K: dim 64, kv dim 32, hidden 172, vocab 512; Llama 2 7B: dim 4096, hidden 11008, vocab 32000.
-        string[] stories = DispatcherNames(typeof(Stories260K)).ToArray();
-        foreach (string shape in new[] { "64x64", "32x64", "172x64", "64x172", "512x64" })
-            Assert.Contains(stories, n => n.EndsWith("_" + shape, StringComparison.Ordinal));
-        string[] llama = DispatcherNames(typeof(Llama2_7B)).ToArray();
-        foreach (string shape in new[] { "4096x4096", "11008x4096", "4096x11008", "32000x4096" })
-            foreach (string type in new[] { "F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1" })
-                Assert.Contains($"MatVec_{type}_{shape}", llama);
+        var keys = new SortedSet<(int, GgmlType)>();
+        foreach (ModelDescriptor model in TestModelCatalog.All)
+            foreach (int columns in new[] { model.Shape.EmbeddingLength, model.Shape.FeedForwardLength })
+                foreach (GgmlType type in model.Shape.WeightTypes)
+                    if (columns % GgmlTypeInfo.BlockSize(type) == 0) keys.Add((columns, type));
+        return keys;
+    }
+
+    [Fact]
+    public void TheGridCoversEveryTypeAtTheLlama2_7BWidths()
+    {
+        var keys = Keys();
+        foreach (int columns in new[] { 4096, 11008 })
+            foreach (GgmlType type in Enum.GetValues<GgmlType>().Where(t => t is not (GgmlType.Q8_1 or GgmlType.Q8_K)))
+                Assert.Contains((columns, type), keys);
+        Assert.Contains((172, GgmlType.F32), keys); // a width that is no whole number of SIMD vectors
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void EveryVariantMatchesTheReference(string model, string dispatcher)
+    [MemberData(nameof(Grid))]
+    public void EveryIsaMatchesTheReference(int columns, GgmlType type)
     {
-        Type kernels = KernelsOf(model == nameof(Llama2_7B) ? typeof(Llama2_7B) : typeof(Stories260K));
-        Match m = KernelName().Match(dispatcher);
-        Assert.True(m.Success, dispatcher);
-        GgmlType type = Enum.Parse<GgmlType>(m.Groups["type"].Value);
-        int rows = int.Parse(m.Groups["rows"].Value), columns = int.Parse(m.Groups["columns"].Value);
-
-        bool whole = rows <= 512;
-        var data = new MatVecCheck.Data(type, whole ? rows : WindowRows, columns, seed: rows ^ columns ^ (int)type);
-        foreach (KernelIsa isa in KernelDispatch.Supported)
+        var data = new MatVecCheck.Data(type, Rows, columns, seed: columns ^ (int)type);
+        foreach (KernelIsa isa in KernelSupport.Supported)
         {
-            string variantName = $"{dispatcher}_{isa}";
-            MatVecKernelFunction variant = Function(kernels, variantName);
-            MatVecKernelFunction dispatched = Function(kernels, dispatcher);
-            if (whole)
-            {
-                MatVecCheck.Run(variant, data, 0, rows, variantName);
-                MatVecCheck.Run(variant, data, 3, rows - 1, variantName + " rows [3, Rows - 1)");
-                KernelDispatch.With(isa, () => MatVecCheck.Run(dispatched, data, 0, rows, $"{dispatcher} as {isa}"));
-            }
-            else
-            {
-                MatVecCheck.RunWindow(variant, data, 0, variantName + " first rows");
-                // Windows of interleaved matrices start on a group of 8 rows; the last one ends mid-group.
-                MatVecCheck.RunWindow(variant, data, (rows - WindowRows) & ~7, variantName + " last rows");
-                KernelDispatch.With(isa, () => MatVecCheck.RunWindow(dispatched, data, 8, $"{dispatcher} as {isa}"));
-            }
+            MatrixKernels kernels = KernelTable.Get(isa, type, columns);
+            string label = $"{type} x {columns} on {isa}";
+            MatVecCheck.Run(kernels, data, 0, Rows, label);
+            MatVecCheck.Run(kernels, data, 3, Rows - 1, label + " rows [3, 18)");
+            MatVecCheck.Run(kernels, data, 8, 16, label + " rows [8, 16)");
+            MatVecCheck.Run(kernels, data, 5, 5, label + " no rows");
         }
     }
 
     /// <summary>
-    /// The batched sibling (<c>MatMul_*</c>) of every kernel, through its dispatcher on every ISA (x86 has tiled
-    /// quantized kernels; the others loop over tokens): token counts around the tile size, whole and partial row ranges.
+    /// The batched product of every kernel on every ISA (x86 has batched quantized kernels of its own; the others run the
+    /// tokens one by one): token counts around the tiles, whole and partial row ranges.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void EveryBatchedKernelMatchesTheReference(string model, string dispatcher)
+    [MemberData(nameof(Grid))]
+    public void EveryBatchedProductMatchesTheReference(int columns, GgmlType type)
     {
-        Type kernels = KernelsOf(model == nameof(Llama2_7B) ? typeof(Llama2_7B) : typeof(Stories260K));
-        Match m = KernelName().Match(dispatcher);
-        GgmlType type = Enum.Parse<GgmlType>(m.Groups["type"].Value);
-        int rows = int.Parse(m.Groups["rows"].Value), columns = int.Parse(m.Groups["columns"].Value);
-        string batchName = "MatMul" + dispatcher["MatVec".Length..];
-        var batch = (kernels.GetMethod(batchName, BindingFlags.Public | BindingFlags.Static)
-            ?? throw new InvalidOperationException($"{kernels.FullName} has no {batchName}.")).CreateDelegate<MatMulKernelFunction>();
-
-        bool whole = rows <= 512;
-        var data = new MatVecCheck.Data(type, whole ? rows : 16, columns, seed: rows ^ columns ^ (int)type ^ 77);
-        foreach (KernelIsa isa in KernelDispatch.Supported)
+        var data = new MatVecCheck.Data(type, Rows, columns, seed: columns ^ (int)type ^ 77);
+        foreach (KernelIsa isa in KernelSupport.Supported)
         {
+            MatrixKernels kernels = KernelTable.Get(isa, type, columns);
             foreach (int tokens in new[] { 1, 2, 5, 9 })
             {
-                string label = $"{batchName} as {isa}, {tokens} tokens";
-                KernelDispatch.With(isa, () =>
-                {
-                    if (whole)
-                    {
-                        MatVecCheck.RunBatch(batch, data, rows, tokens, 0, rows, 0, label);
-                        MatVecCheck.RunBatch(batch, data, rows, tokens, 3, rows - 1, 0, label + " rows [3, Rows - 1)");
-                    }
-                    else
-                    {
-                        MatVecCheck.RunBatch(batch, data, rows, tokens, rows - 16, rows - 3, rows - 16, label + " last rows");
-                    }
-                });
+                string label = $"batched {type} x {columns} on {isa}, {tokens} tokens";
+                MatVecCheck.RunBatch(kernels, data, tokens, 0, Rows, label);
+                MatVecCheck.RunBatch(kernels, data, tokens, 3, Rows - 1, label + " rows [3, 18)");
             }
         }
     }
 
     /// <summary>
-    /// A token's products are bit-identical whether the batched or the single-token kernel computes them (same integer
-    /// sums, same float operations in the same order), so a prompt processed in chunks and the same tokens decoded one
-    /// by one leave the same KV cache.
+    /// A token's products are bit-identical whether the batched or the matrix-vector kernel computes them (same integer
+    /// sums, same float operations in the same order), so a prompt processed in chunks and the same tokens decoded one by
+    /// one leave the same KV cache.
     /// </summary>
     [Theory]
-    [InlineData("Stories260K", "MatVec_Q4_0_172x64")]
-    [InlineData("Stories260K", "MatVec_Q8_0_64x64")]
-    [InlineData("Llama2_7B", "MatVec_Q4_0_4096x4096")]
-    [InlineData("Llama2_7B", "MatVec_Q8_0_4096x11008")]
-    [InlineData("Stories260K", "MatVec_Q4_1_64x64")]
-    [InlineData("Stories260K", "MatVec_Q5_0_512x64")]
-    [InlineData("Llama2_7B", "MatVec_Q5_1_4096x4096")]
-    [InlineData("Llama2_7B", "MatVec_Q5_0_4096x11008")]
-    public unsafe void BatchedAndSingleTokenKernelsAgreeBitForBit(string model, string dispatcher)
+    [InlineData(172, GgmlType.F32)]
+    [InlineData(64, GgmlType.Q4_0)]
+    [InlineData(64, GgmlType.Q8_0)]
+    [InlineData(4096, GgmlType.Q4_0)]
+    [InlineData(11008, GgmlType.Q8_0)]
+    [InlineData(64, GgmlType.Q4_1)]
+    [InlineData(4096, GgmlType.Q5_1)]
+    [InlineData(11008, GgmlType.Q5_0)]
+    [InlineData(4096, GgmlType.Q4_K)]
+    [InlineData(11008, GgmlType.Q6_K)]
+    public unsafe void BatchedAndSingleTokenKernelsAgreeBitForBit(int columns, GgmlType type)
     {
-        Type kernels = KernelsOf(model == nameof(Llama2_7B) ? typeof(Llama2_7B) : typeof(Stories260K));
-        Match m = KernelName().Match(dispatcher);
-        GgmlType type = Enum.Parse<GgmlType>(m.Groups["type"].Value);
-        int rows = int.Parse(m.Groups["rows"].Value), columns = int.Parse(m.Groups["columns"].Value);
-        int window = Math.Min(rows, 24);
-        var data = new MatVecCheck.Data(type, window, columns, seed: 5);
-        MatVecKernelFunction single = Function(kernels, dispatcher);
-        var batch = kernels.GetMethod("MatMul" + dispatcher["MatVec".Length..])!.CreateDelegate<MatMulKernelFunction>();
+        var data = new MatVecCheck.Data(type, Rows, columns, seed: 5);
         const int Tokens = 7;
         var random = new Random(9);
-        int inputBytes = ActivationQuantizer.KernelInputBytes(columns);
         var x = new float[Tokens * columns];
-        var inputs = new byte[Tokens * inputBytes];
+        byte[] inputs = [];
+        int inputBytes = 0;
         for (int t = 0; t < Tokens; t++)
         {
-            MatVecReference.RandomActivation(columns, random).CopyTo(x, t * columns);
-            fixed (float* px = &x[t * columns])
-            fixed (byte* pi = &inputs[t * inputBytes])
-            {
-                ActivationQuantizer.QuantizeKernelInput(px, pi, columns);
-            }
+            float[] xt = MatVecReference.RandomActivation(columns, random);
+            xt.CopyTo(x, t * columns);
+            byte[] input = data.ExpectedFor(xt).KernelInput;
+            if (t == 0) inputs = new byte[Tokens * (inputBytes = input.Length)];
+            input.CopyTo(inputs, t * inputBytes);
         }
-        foreach (KernelIsa isa in KernelDispatch.Supported)
+        foreach (KernelIsa isa in KernelSupport.Supported)
         {
-            var batched = new float[Tokens * rows];
-            var oneByOne = new float[Tokens * rows];
-            KernelDispatch.With(isa, () =>
+            MatrixKernels kernels = KernelTable.Get(isa, type, columns);
+            var batched = new float[Tokens * Rows];
+            var oneByOne = new float[Tokens * Rows];
+            fixed (byte* w = data.KernelWeights)
+            fixed (float* px = x)
+            fixed (byte* pi = inputs)
+            fixed (float* pb = batched)
+            fixed (float* po = oneByOne)
             {
-                fixed (byte* w = data.KernelWeights)
-                fixed (float* px = x)
-                fixed (byte* pi = inputs)
-                fixed (float* pb = batched)
-                fixed (float* po = oneByOne)
-                {
-                    batch(w, px, pi, pb, Tokens, 0, window);
-                    for (int t = 0; t < Tokens; t++)
-                        single(w, px + t * columns, pi + t * inputBytes, po + t * rows, 0, window);
-                }
-            });
+                byte* q = inputBytes == 0 ? null : pi;
+                kernels.MultiplyBatch(w, px, q, pb, Rows, Tokens, 0, Rows);
+                for (int t = 0; t < Tokens; t++)
+                    kernels.MatVec(w, px + t * columns, q == null ? null : q + t * inputBytes, po + t * Rows, 0, Rows);
+            }
             for (int t = 0; t < Tokens; t++)
-                for (int r = 0; r < window; r++)
-                    Assert.True(batched[t * rows + r].Equals(oneByOne[t * rows + r]),
-                        $"{dispatcher} on {isa}: token {t} row {r}: batched {batched[t * rows + r]:R}, single {oneByOne[t * rows + r]:R}");
+                for (int r = 0; r < Rows; r++)
+                    Assert.True(batched[t * Rows + r].Equals(oneByOne[t * Rows + r]),
+                        $"{type} x {columns} on {isa}: token {t} row {r}: batched {batched[t * Rows + r]:R}, single {oneByOne[t * Rows + r]:R}");
         }
     }
-
-    private static IEnumerable<string> DispatcherNames(Type model) =>
-        KernelsOf(model).GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Select(m => m.Name)
-            .Where(n => KernelName().IsMatch(n))
-            .Distinct()
-            .Order(StringComparer.Ordinal);
-
-    private static Type KernelsOf(Type model) =>
-        model.GetNestedType("Kernels", BindingFlags.Public) ?? throw new InvalidOperationException($"{model.Name} has no nested Kernels class.");
-
-    private static MatVecKernelFunction Function(Type kernels, string name) =>
-        (kernels.GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new InvalidOperationException($"{kernels.FullName} has no {name}."))
-            .CreateDelegate<MatVecKernelFunction>();
-
-    [GeneratedRegex(@"^MatVec_(?<type>F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K)_(?<rows>\d+)x(?<columns>\d+)$")]
-    private static partial Regex KernelName();
 }

@@ -20,10 +20,10 @@ public sealed class NeonDispatchTests
     {
         Assert.SkipUnless(RuntimeInformation.ProcessArchitecture == Architecture.Arm64, $"Not an arm64 process ({RuntimeInformation.ProcessArchitecture}).");
         Assert.True(AdvSimd.Arm64.IsSupported, "AdvSimd.Arm64 must be supported on every arm64 CPU .NET runs on.");
-        Assert.Equal(KernelIsa.Neon, KernelDispatch.Best);
-        Assert.Contains(KernelIsa.Neon, KernelDispatch.Supported);
-        Assert.Contains(KernelIsa.Vector128, KernelDispatch.Supported);
-        Assert.DoesNotContain(KernelIsa.Avx2, KernelDispatch.Supported);
+        Assert.Equal(KernelIsa.Neon, KernelSupport.Best);
+        Assert.Contains(KernelIsa.Neon, KernelSupport.Supported);
+        Assert.Contains(KernelIsa.Vector128, KernelSupport.Supported);
+        Assert.DoesNotContain(KernelIsa.Avx2, KernelSupport.Supported);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class NeonDispatchTests
     public void X86NeverListsNeon()
     {
         Assert.SkipUnless(RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86, "Not an x86 process.");
-        Assert.DoesNotContain(KernelIsa.Neon, KernelDispatch.Supported);
-        Assert.Throws<PlatformNotSupportedException>(() => KernelDispatch.Current = KernelIsa.Neon);
+        Assert.DoesNotContain(KernelIsa.Neon, KernelSupport.Supported);
+        Assert.Throws<PlatformNotSupportedException>(() => KernelSupport.ThrowIfUnsupported(KernelIsa.Neon));
     }
 }

@@ -1,6 +1,6 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 using LlamaGen.Compute;
 using LlamaGen.Kernels;
@@ -24,7 +24,6 @@ namespace LlamaGen.Runtime.Tests.Models;
 /// (measured: 0.15 on logits of ~10). Their tolerance is 5% of the largest logit: a wrong row, position or stride
 /// moves logits by their own magnitude.
 /// </remarks>
-[Collection(KernelDispatchCollection.Name)] // compares two runs, which must not see KernelDispatch.Current change between them
 public sealed class BatchedPromptTests(PromptModels models) : IClassFixture<PromptModels>
 {
     private const float RelativeTolerance = 1e-5f;
@@ -51,14 +50,15 @@ public sealed class BatchedPromptTests(PromptModels models) : IClassFixture<Prom
     [Theory]
     [MemberData(nameof(Cases))]
     public void PromptEqualsTheTokenByTokenPathBitForBit(string name, int length) =>
-        KernelDispatch.With(KernelIsa.Vector128, () => Compare(name, length, 0, exact: true));
+        Compare(name, length, 0, exact: true, KernelIsa.Vector128);
 
-    private void Compare(string name, int length, float tolerance, bool exact)
+    private void Compare(string name, int length, float tolerance, bool exact, KernelIsa? isa = null)
     {
+        var options = new ModelLoadOptions { Isa = isa };
         Assert.Equal(Stories260K.PromptChunk, Llama2TestSmall.PromptChunk);
         using var file = GgufFile.Open(models.Path(name));
-        var (perToken, perTokenCache) = PromptModels.Load(name, file, ModelLoadOptions.Default);
-        var (batched, batchedCache) = PromptModels.Load(name, file, ModelLoadOptions.Default);
+        var (perToken, perTokenCache) = PromptModels.Load(name, file, options);
+        var (batched, batchedCache) = PromptModels.Load(name, file, options);
         using (perToken)
         using (batched)
         {
@@ -68,7 +68,7 @@ public sealed class BatchedPromptTests(PromptModels models) : IClassFixture<Prom
             var actual = new float[batched.Shape.VocabSize];
             batched.ForwardPrompt(tokens, 0, actual);
 
-            string what = $"{name}, {length} tokens, {KernelDispatch.Current}";
+            string what = $"{name}, {length} tokens, {batched.Isa}";
             AssertClose(expected, actual, $"{what}: last logits", tolerance);
             if (exact) Assert.True(expected.AsSpan().SequenceEqual(actual), $"{what}: logits are not bit-identical");
             AssertCachesEqual(perTokenCache, batchedCache, length, what, exact);

@@ -1,6 +1,6 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Compute;
 using LlamaGen.Models;
 
@@ -11,7 +11,6 @@ namespace LlamaGen.Runtime.Tests.Models;
 /// each cached key and value rounded to 11 significant bits (relative error at most 2^-12), so the logits move a little
 /// and greedy decoding should not.
 /// </summary>
-[Collection(KernelDispatchCollection.Name)]
 public sealed class F16KvCacheTests(PromptModels models) : IClassFixture<PromptModels>
 {
     // Relative to the largest |logit|. Keys and values rounded by up to 2^-12 move stories260K's F32 logits (~10) by
@@ -97,7 +96,7 @@ public sealed class F16KvCacheTests(PromptModels models) : IClassFixture<PromptM
     public void DescriptorLoadsWithOptions()
     {
         using var file = GgufFile.Open(models.Path("stories260K-F32"));
-        ModelDescriptor descriptor = ModelCatalog.Match(file, CompiledModels.All);
+        ModelDescriptor descriptor = ModelCatalog.Match(file, TestModelCatalog.All);
         using var model = (Stories260K)descriptor.Load(file, new ModelLoadOptions { KvCacheType = KvCacheType.F16 });
         Assert.Equal(KvCacheType.F16, model.KvCache.Type);
     }

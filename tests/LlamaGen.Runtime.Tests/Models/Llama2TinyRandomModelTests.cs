@@ -1,6 +1,6 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
 
@@ -10,7 +10,6 @@ namespace LlamaGen.Runtime.Tests.Models;
 /// The generated <see cref="Llama2TinyRandom"/> model (F16 weights, 32000-token vocabulary) against the scalar
 /// reference loaded from the same GGUF, for every kernel ISA this CPU supports.
 /// </summary>
-[Collection(KernelDispatchCollection.Name)]
 public sealed class Llama2TinyRandomModelTests
 {
     // Both sides read the same F16 weights widened exactly to F32 and compute in F32; only summation order and
@@ -19,7 +18,7 @@ public sealed class Llama2TinyRandomModelTests
     private const float LogitTolerance = 1e-4f;
     private const int Steps = 64;
 
-    public static TheoryData<KernelIsa> SupportedIsas => new(KernelDispatch.Supported);
+    public static TheoryData<KernelIsa> SupportedIsas => new(KernelSupport.Supported);
 
     [Theory]
     [MemberData(nameof(SupportedIsas))]
@@ -41,9 +40,8 @@ public sealed class Llama2TinyRandomModelTests
 
         float worst = 0;
         int worstPosition = -1;
-        KernelDispatch.With(isa, () =>
         {
-            using ILlamaModel model = Llama2TinyRandom.Load(file);
+            using ILlamaModel model = Llama2TinyRandom.Load(file, new ModelLoadOptions { Isa = isa });
             var logits = new float[model.Shape.VocabSize];
             for (int pos = 0; pos < expected.Count; pos++)
             {
@@ -56,7 +54,7 @@ public sealed class Llama2TinyRandomModelTests
             model.ForwardPrompt(tokens.ToArray().AsSpan(0, prompt.Length), 0, logits);
             float promptDiff = LogitComparison.MaxAbsDifference(expected[prompt.Length - 1], logits);
             Assert.True(promptDiff < LogitTolerance, $"{isa}: ForwardPrompt logits differ by {promptDiff:E3}.");
-        });
+        }
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{isa}: max |logit difference| over {expected.Count} positions = {worst:E2} (position {worstPosition})");
         Assert.True(worst < LogitTolerance,

@@ -1,9 +1,9 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Oracle.Tests.Models;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Models;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Compute;
 using LlamaGen.Models;
 

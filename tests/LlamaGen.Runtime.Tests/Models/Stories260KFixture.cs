@@ -1,5 +1,5 @@
 using LlamaGen.Conversion;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 
 namespace LlamaGen.Runtime.Tests.Models;
 

@@ -1,6 +1,6 @@
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestModels;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
@@ -11,7 +11,6 @@ namespace LlamaGen.Runtime.Tests.Models;
 /// The generated <see cref="Stories260K"/> model, run on the converted GGUF, against the scalar reference
 /// (<see cref="ReferenceLlama"/>, itself checked against llama2.c) for every kernel ISA this CPU supports.
 /// </summary>
-[Collection(KernelDispatchCollection.Name)]
 public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFixture<Stories260KFixture>
 {
     // Both sides compute in float32; they differ only in summation order (SIMD lanes, FMA) and in the exp/sin/cos
@@ -19,7 +18,7 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
     // nothing else: a wrong weight, RoPE pair or attention head moves them by 1e-2 or more.
     private const float LogitTolerance = 1e-4f;
 
-    public static TheoryData<KernelIsa> SupportedIsas => new(KernelDispatch.Supported);
+    public static TheoryData<KernelIsa> SupportedIsas => new(KernelSupport.Supported);
 
     [Theory]
     [MemberData(nameof(SupportedIsas))]
@@ -27,10 +26,9 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
     {
         float worst = 0;
         int worstPosition = -1;
-        KernelDispatch.With(isa, () =>
         {
             using var file = GgufFile.Open(fixture.GgufPath);
-            using ILlamaModel model = Stories260K.Load(file);
+            using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
             var logits = new float[model.Shape.VocabSize];
             for (int pos = 0; pos < fixture.Sequence.Length; pos++)
             {
@@ -38,7 +36,7 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
                 float diff = LogitComparison.MaxAbsDifference(fixture.ReferenceLogits[pos], logits);
                 if (diff > worst) (worst, worstPosition) = (diff, pos);
             }
-        });
+        }
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{isa}: max |logit difference| over {fixture.Sequence.Length} positions = {worst:E2} (position {worstPosition})");
         Assert.True(worst < LogitTolerance,
@@ -49,10 +47,9 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
     [MemberData(nameof(SupportedIsas))]
     public void ForwardPromptLastLogitsMatchTheReference(KernelIsa isa)
     {
-        KernelDispatch.With(isa, () =>
         {
             using var file = GgufFile.Open(fixture.GgufPath);
-            using ILlamaModel model = Stories260K.Load(file);
+            using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
             var logits = new float[model.Shape.VocabSize];
             int[] tokens = fixture.Sequence;
 
@@ -74,7 +71,7 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
             model.ForwardPrompt(tokens.AsSpan(0, 10), 0, logits);
             model.Forward(tokens[10], 10, logits);
             AssertClose(fixture.ReferenceLogits[10], logits, $"{isa}: Forward after ForwardPrompt");
-        });
+        }
     }
 
     [Theory]
@@ -83,11 +80,10 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
     {
         List<int> ids = [];
         string tokenizerText = "";
-        KernelDispatch.With(isa, () =>
         {
             using var file = GgufFile.Open(fixture.GgufPath);
             var tokenizer = SentencePieceTokenizer.FromGguf(file);
-            using ILlamaModel model = Stories260K.Load(file);
+            using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
             var logits = new float[model.Shape.VocabSize];
             ids = fixture.Golden.GreedyIds((token, pos) =>
             {
@@ -95,7 +91,7 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
                 return logits;
             });
             tokenizerText = tokenizer.Decode(ids.ToArray());
-        });
+        }
         // run.c's own decoding (tok512.bin) is the exact oracle for what it printed ...
         Assert.Equal(fixture.Golden.ReferenceText, fixture.Tokenizer.DecodeSequence(1, ids));
         // ... and the runtime's tokenizer, reading the converted GGUF, must render the same text.

@@ -1,5 +1,6 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
+using LlamaGen.TestSupport.Reference;
 
 namespace LlamaGen.Runtime.Tests.Reference;
 

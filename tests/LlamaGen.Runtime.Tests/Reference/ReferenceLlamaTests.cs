@@ -1,3 +1,5 @@
+using LlamaGen.TestSupport.Reference;
+
 namespace LlamaGen.Runtime.Tests.Reference;
 
 /// <summary>Checks the scalar reference itself against what llama2.c prints, so it can serve as an oracle.</summary>

@@ -1,8 +1,8 @@
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
-using LlamaGen.Catalog;
+using LlamaGen.TestModels;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 using LlamaGen.Threading;
 

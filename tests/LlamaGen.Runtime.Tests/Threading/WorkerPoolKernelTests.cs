@@ -1,16 +1,14 @@
 using System.Runtime.InteropServices;
-using LlamaGen.Catalog;
+using LlamaGen.TestModels;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Models;
+using LlamaGen.Kernels;
 using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 
 /// <summary>
-/// Generated Q4_0 kernels split over the pool produce exactly what one call over all rows produces. In the
-/// kernel-dispatch collection, so no other test switches the ISA between the two runs.
+/// Generated Q4_0 kernels (the CPU's best ISA) split over the pool produce exactly what one call over all rows produces.
 /// </summary>
-[Collection(KernelDispatchCollection.Name)]
 public unsafe class WorkerPoolKernelTests
 {
     [Theory]
@@ -20,12 +18,8 @@ public unsafe class WorkerPoolKernelTests
     [InlineData(4096, 4096, 4)]
     public void PooledProductEqualsTheSingleCallProduct(int rows, int columns, int threads)
     {
-        delegate*<byte*, float*, byte*, float*, int, int, void> kernel = (rows, columns) switch
-        {
-            (172, 64) => &Stories260K.Kernels.MatVec_Q4_0_172x64,
-            (4096, 4096) => &Llama2_7B.Kernels.MatVec_Q4_0_4096x4096,
-            _ => throw new ArgumentException($"no kernel for {rows}x{columns}"),
-        };
+        delegate*<byte*, float*, byte*, float*, int, int, void> kernel = LlamaGen.Generated.KernelTable.Get(KernelSupport.Best, GgmlType.Q4_0, columns).MatVec;
+        Assert.True(kernel != null, $"no Q4_0 kernel for rows of {columns}");
         long weightBytes = rows * GgmlTypeInfo.RowBytes(GgmlType.Q4_0, columns);
         byte* weights = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
         float* x = (float*)NativeMemory.AlignedAlloc((nuint)columns * sizeof(float), 64);

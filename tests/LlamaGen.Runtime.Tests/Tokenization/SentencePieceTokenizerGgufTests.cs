@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using LlamaGen.Gguf;
-using LlamaGen.Runtime.Tests.Reference;
+using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 
 namespace LlamaGen.Runtime.Tests.Tokenization;
