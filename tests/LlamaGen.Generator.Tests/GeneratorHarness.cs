@@ -40,9 +40,16 @@ internal static class GeneratorHarness
     public static GeneratorResult Run(string source, params (string Path, string Text)[] additionalFiles) =>
         Run(new LlamaModelGenerator(), source, additionalFiles);
 
-    public static GeneratorResult Run(LlamaModelGenerator generator, string source, params (string Path, string Text)[] additionalFiles)
+    public static GeneratorResult Run(LlamaModelGenerator generator, string source, params (string Path, string Text)[] additionalFiles) =>
+        Run(generator, [source], additionalFiles);
+
+    /// <summary>Several sources (e.g. one model class each) in one compilation.</summary>
+    public static GeneratorResult Run(string[] sources, params (string Path, string Text)[] additionalFiles) =>
+        Run(new LlamaModelGenerator(), sources, additionalFiles);
+
+    public static GeneratorResult Run(LlamaModelGenerator generator, string[] sources, params (string Path, string Text)[] additionalFiles)
     {
-        CSharpCompilation input = CreateCompilation(source);
+        CSharpCompilation input = CreateCompilation(sources);
         AdditionalText[] texts = additionalFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToArray();
         GeneratorDriver driver = CreateDriver(generator, texts).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
         return new GeneratorResult(driver.GetRunResult(), output);

@@ -1,197 +1,217 @@
 using System.Reflection;
 using System.Runtime.Loader;
-using LlamaGen.Generator.Emitters;
-using LlamaGen.Generator.Helpers;
+using LlamaGen.Generator.Emitters.Kernels;
 using LlamaGen.Generator.Model;
+using LlamaGen.Kernels;
 using LlamaGen.Quantization;
-using LlamaGen.Runtime.Tests.Kernels;
+using LlamaGen.TestSupport.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using LlamaGen.Kernels;
-using LlamaGen.TestSupport.Kernels;
+using Shared = LlamaGen.Generator.Shared;
 
 namespace LlamaGen.Generator.Tests;
 
 /// <summary>
-/// Emits kernels with <see cref="KernelEmitter"/>, compiles them with Roslyn, loads them into a collectible
-/// context and compares every variant this CPU can run with the plain scalar reference. Independent of the
-/// rest of the pipeline; rows only bound the range check, so small row counts cover the Llama column geometry.
+/// Emits kernels with <see cref="KernelSourceEmitter"/> for row lengths the specs in the repository do not have (odd
+/// widths that exercise remainders and tails, widths of one block), compiles them with Roslyn, loads them into a
+/// collectible context and compares every ISA this CPU runs with the plain scalar reference, through the emitted
+/// kernel table. Also compiles the paths this CPU does not take (no AVX-VNNI, no NEON dot product) and the
+/// runtime-dimension variants the specialization benchmarks compare against.
 /// </summary>
-[Collection(KernelDispatchCollection.Name)]
 public sealed class KernelEmitterTests
 {
-    /// <summary>stories260K's shapes, Llama 2 7B's column counts (4096, 11008), and odd shapes that exercise remainders and tails.</summary>
-    public static readonly (int Rows, int Columns)[] Shapes =
+    /// <summary>Row lengths: odd ones (tails of every vector width), one block, and Llama 2 7B's 4096 and 11008.</summary>
+    private static readonly int[] Widths = { 8, 19, 32, 96, 224, 256, 768, 4096, 11008 };
+
+    private static readonly GgmlType[] Types =
     {
-        (64, 64), (32, 64), (172, 64), (64, 172), (512, 64),
-        (13, 4096), (9, 11008),
-        (8, 8), (7, 224), (5, 96), (6, 32), (3, 19),
+        GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
     };
 
-    private static readonly string[] Types = { "f32", "f16", "q8_0", "q4_0" };
+    private static readonly Lazy<Assembly> Compiled = new(() => CompileKernels(disabled: null));
 
-    private static readonly Lazy<Type> Compiled = new(() => CompileKernels(disabled: null));
+    private static IEnumerable<KernelKey> Keys() =>
+        from columns in Widths
+        from type in Types
+        where columns % GgmlTypeInfo.BlockSize(type) == 0
+        select new KernelKey(columns, (Shared.GgmlType)(uint)type);
 
-    public static TheoryData<string, int, int> Cases()
+    public static TheoryData<GgmlType, int> Cases()
     {
-        var data = new TheoryData<string, int, int>();
-        foreach (var (rows, columns) in Shapes)
-            foreach (string type in Types)
-                if (KernelEmitter.IsSupported(new MatVecKernel(rows, columns, type), out _)) data.Add(type, rows, columns);
+        var data = new TheoryData<GgmlType, int>();
+        foreach (KernelKey key in Keys()) data.Add((GgmlType)(uint)key.Type, key.Columns);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void EveryVariantMatchesTheReference(string type, int rows, int columns)
+    public void EveryIsaMatchesTheReference(GgmlType type, int columns)
     {
-        var kernel = new MatVecKernel(rows, columns, type);
-        var data = new MatVecCheck.Data(GgmlTypeInfo.TryParse(type, out var t) ? t : throw new ArgumentException(type), rows, columns, seed: rows * 31 + columns);
-        foreach (KernelIsa isa in KernelDispatch.Supported)
+        foreach (int rows in new[] { 13, 3 })
         {
-            var variant = Kernel(Compiled.Value, $"{kernel.Name}_{isa}");
-            MatVecCheck.Run(variant, data, 0, rows, $"{kernel.Name}_{isa}");
-            MatVecCheck.Run(variant, data, Math.Min(1, rows), Math.Max(Math.Min(1, rows), rows - 2), $"{kernel.Name}_{isa} (subrange)");
-            MatVecCheck.Run(variant, data, rows / 2, rows / 2, $"{kernel.Name}_{isa} (empty range)");
-
-            // The dispatcher must route to the forced ISA's variant; the result matches the reference either way.
-            var dispatcher = Kernel(Compiled.Value, kernel.Name);
-            KernelDispatch.With(isa, () => MatVecCheck.Run(dispatcher, data, 0, rows, $"{kernel.Name} dispatched as {isa}"));
+            var data = new MatVecCheck.Data(type, rows, columns, seed: rows * 31 + columns);
+            foreach (KernelIsa isa in KernelSupport.Supported)
+            {
+                MatrixKernels kernels = Table(Compiled.Value, isa, type, columns);
+                string label = $"{type} x {columns} on {isa}, {rows} rows";
+                MatVecCheck.Run(kernels, data, 0, rows, label);
+                MatVecCheck.Run(kernels, data, Math.Min(1, rows), Math.Max(Math.Min(1, rows), rows - 2), label + " (subrange)");
+                MatVecCheck.Run(kernels, data, rows / 2, rows / 2, label + " (empty range)");
+                MatVecCheck.RunBatch(kernels, data, 3, 0, rows, label + " batched");
+            }
         }
     }
 
     /// <summary>
-    /// This machine may have AVX-VNNI, in which case the AVX2 variants run vpdpbusd; the maddubs+madd path they
-    /// fall back to elsewhere is compiled here with the IsSupported check replaced by false.
+    /// The same kernel with the row length as a parameter (what the specialization benchmarks compare with) gives the
+    /// constant-shape kernel's results bit for bit: only the constants differ.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.F16, 19)]
+    [InlineData(GgmlType.Q4_0, 96)]
+    [InlineData(GgmlType.Q5_1, 4096)]
+    [InlineData(GgmlType.Q8_0, 224)]
+    [InlineData(GgmlType.Q4_K, 768)]
+    [InlineData(GgmlType.Q6_K, 11008)]
+    public unsafe void RuntimeShapeVariantsEqualTheConstantOnes(GgmlType type, int columns)
+    {
+        const int Rows = 11;
+        var data = new MatVecCheck.Data(type, Rows, columns, seed: 3);
+        foreach (KernelIsa isa in KernelSupport.Supported)
+        {
+            MatrixKernels constant = Table(Compiled.Value, isa, type, columns);
+            string owner = OwnerOf(Compiled.Value, isa, $"MatVec_{type}");
+            MethodInfo runtime = Compiled.Value.GetType($"LlamaGen.Generated.{owner}", throwOnError: true)!.GetMethod($"MatVec_{type}")!;
+            var expected = new float[Rows];
+            var actual = new float[Rows];
+            fixed (byte* w = data.KernelWeights)
+            fixed (float* x = data.X)
+            fixed (byte* q = data.Xq8)
+            fixed (float* e = expected)
+            fixed (float* a = actual)
+            {
+                byte* xq8 = data.Xq8.Length == 0 ? null : q;
+                constant.MatVec(w, x, xq8, e, 0, Rows);
+                runtime.Invoke(null, [Pointer.Box(w, typeof(byte*)), Pointer.Box(x, typeof(float*)), Pointer.Box(xq8, typeof(byte*)),
+                    Pointer.Box(a, typeof(float*)), 0, Rows, columns]);
+            }
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    /// <summary>
+    /// This machine may have AVX-VNNI, in which case the AVX2 kernels run vpdpbusd; the maddubs+madd path they fall back
+    /// to elsewhere is compiled here with the IsSupported check replaced by false.
     /// </summary>
     [Fact]
     public void Avx2FallbackWithoutVnniMatchesTheReference()
     {
-        Assert.SkipUnless(KernelDispatch.IsSupported(KernelIsa.Avx2), "AVX2 is not available.");
-        CheckQuantizedVariant(CompileKernels(disabled: "AvxVnni.IsSupported"), "Avx2", "without VNNI");
+        Assert.SkipUnless(KernelSupport.IsSupported(KernelIsa.Avx2), "AVX2 is not available.");
+        CheckQuantized(CompileKernels(disabled: "AvxVnni.IsSupported"), KernelIsa.Avx2, "without VNNI");
     }
 
     /// <summary>
-    /// The NEON variants use sdot where the CPU has FEAT_DotProd (Dp); the smull + sadalp path they fall back to is
-    /// compiled here with the IsSupported check replaced by false. (The arm64 CI run also runs everything on a
-    /// qemu CPU without Dp.)
+    /// The NEON kernels use sdot where the CPU has FEAT_DotProd (Dp); the smull + sadalp path they fall back to is compiled
+    /// here with the IsSupported check replaced by false. (The arm64 CI run also runs everything on a qemu CPU without Dp.)
     /// </summary>
     [Fact]
     public void NeonFallbackWithoutDotProductMatchesTheReference()
     {
-        Assert.SkipUnless(KernelDispatch.IsSupported(KernelIsa.Neon), "NEON (AdvSimd.Arm64) is not available; the arm64 CI run covers it.");
-        CheckQuantizedVariant(CompileKernels(disabled: "Dp.IsSupported"), "Neon", "without Dp");
+        Assert.SkipUnless(KernelSupport.IsSupported(KernelIsa.Neon), "NEON (AdvSimd.Arm64) is not available; the arm64 CI run covers it.");
+        CheckQuantized(CompileKernels(disabled: "Dp.IsSupported"), KernelIsa.Neon, "without Dp");
     }
 
-    private static void CheckQuantizedVariant(Type kernels, string isa, string label)
+    private static void CheckQuantized(Assembly kernels, KernelIsa isa, string label)
     {
-        foreach (var (rows, columns) in new[] { (13, 4096), (7, 224) })
+        foreach (int columns in new[] { 4096, 224, 768 })
         {
-            foreach (string type in new[] { "q8_0", "q4_0" })
+            foreach (GgmlType type in Types.Where(t => !GgmlTypeInfo.TryGetLayout(t, out int block, out _) || columns % block == 0))
             {
-                var kernel = new MatVecKernel(rows, columns, type);
-                GgmlTypeInfo.TryParse(type, out var t);
-                var data = new MatVecCheck.Data(t, rows, columns, seed: 7);
-                MatVecCheck.Run(Kernel(kernels, $"{kernel.Name}_{isa}"), data, 0, rows, $"{kernel.Name}_{isa} {label}");
+                if (type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16) continue;
+                var data = new MatVecCheck.Data(type, 13, columns, seed: 7);
+                MatrixKernels k = Table(kernels, isa, type, columns);
+                MatVecCheck.Run(k, data, 0, 13, $"{type} x {columns} on {isa} {label}");
+                MatVecCheck.RunBatch(k, data, 5, 0, 13, $"{type} x {columns} on {isa} {label}, batched");
             }
         }
     }
 
-    /// <summary>On a CPU without NEON the variant must refuse to run rather than fault on an unsupported intrinsic.</summary>
+    /// <summary>On a CPU without NEON the kernel must refuse to run rather than fault on an unsupported intrinsic.</summary>
     [Fact]
-    public unsafe void NeonVariantThrowsWithoutAdvSimd()
+    public void NeonKernelThrowsWithoutAdvSimd()
     {
-        Assert.SkipWhen(KernelDispatch.IsSupported(KernelIsa.Neon), "This CPU has NEON; the variant runs in EveryVariantMatchesTheReference.");
-        var kernel = new MatVecKernel(32, 64, "q8_0");
-        var variant = Kernel(Compiled.Value, kernel.Name + "_Neon");
-        var data = new MatVecCheck.Data(GgmlType.Q8_0, 32, 64, seed: 1);
-        var error = Assert.Throws<PlatformNotSupportedException>(() => MatVecCheck.Run(variant, data, 0, 32, kernel.Name + "_Neon"));
+        Assert.SkipWhen(KernelSupport.IsSupported(KernelIsa.Neon), "This CPU has NEON; its kernels run in EveryIsaMatchesTheReference.");
+        var data = new MatVecCheck.Data(GgmlType.Q8_0, 8, 32, seed: 1);
+        MatrixKernels kernels = Table(Compiled.Value, KernelIsa.Neon, GgmlType.Q8_0, 32);
+        var error = Assert.Throws<PlatformNotSupportedException>(() => MatVecCheck.Run(kernels, data, 0, 8, "Q8_0 on Neon"));
         Assert.Contains("NEON", error.Message);
     }
 
     [Fact]
-    public void NeonVariantHasBothDotProductPathsAndTheX86Geometry()
+    public void KernelsAreThinLoopsOverHelpersWrittenOnce()
     {
-        var w = new SourceWriter();
-        KernelEmitter.EmitVariant(w, new MatVecKernel(4096, 4096, "q4_0"), "Neon");
-        string code = w.ToString();
-        Assert.Contains("Dp.IsSupported", code);
-        Assert.Contains("Dp.DotProduct(", code);
-        Assert.Contains("AdvSimd.MultiplyWideningUpper(", code);
-        // Interleaved groups of 8 rows: 128 blocks in a constant loop, each block 4 chunks of 32 bytes in two 128-bit halves.
-        Assert.Contains("const int Blocks = 128;", code);
-        Assert.Contains("for (int b = 0; b < Blocks; b++) Block(", code);
-        Assert.Contains("Vector128.Load(p + 128)", code);
-        Assert.DoesNotContain("Vector128.Load(p + 144)", code);
-
-        var d = new SourceWriter();
-        KernelEmitter.EmitDispatcher(d, new MatVecKernel(4096, 4096, "q4_0"));
-        Assert.Matches(@"case KernelIsa\.Neon:\s*MatVec_Q4_0_4096x4096_Neon\(", d.ToString());
+        var keys = new[] { new KernelKey(4096, Shared.GgmlType.Q4_0), new KernelKey(11008, Shared.GgmlType.Q4_0), new KernelKey(96, Shared.GgmlType.Q4_0) };
+        var files = KernelSourceEmitter.Emit(keys, runtimeShapes: false).ToDictionary(f => f.Hint, f => f.Text);
+        string avx2 = files["LlamaGen.Kernels.Avx2.g.cs"];
+        // 128 blocks, two per iteration (even and odd accumulators), no remainder; a constant per width, the block in a helper.
+        Assert.Contains("public static void MatVec_Q4_0_4096(", avx2);
+        Assert.Contains("const int Blocks = 128;", avx2);
+        Assert.Contains("const int Blocks = 344;", avx2);
+        Assert.Contains("for (; b + 2 <= Blocks; b += 2)", avx2);
+        Assert.Contains("acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes", avx2);
+        // An odd block count adds the last block after the loop (96 columns: 3 blocks).
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers\.BlockQ4_0\(p \+ b \* GroupBlockBytes, xq \+ b \* 32, xd\[b\], xs\[b\], acc0\);\n\s+Avx2KernelHelpers\.StoreGroup"));
+        // The helpers exist once per ISA however many widths use them; the NEON ones have both dot-product paths.
+        string helpers = files["LlamaGen.KernelHelpers.Avx2.g.cs"];
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(helpers, @"public static Vector256<float> BlockQ4_0\("));
+        string neon = files["LlamaGen.KernelHelpers.Neon.g.cs"];
+        Assert.Contains("if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);", neon);
+        Assert.Contains("AdvSimd.MultiplyWideningUpper(", neon);
+        // AVX-512 has no quantized matrix-vector kernel of its own (no 512-bit vpdpbusd): the table points at AVX2's.
+        Assert.DoesNotContain("MatVec_Q4_0_4096(", files["LlamaGen.Kernels.Avx512.g.cs"]);
+        Assert.Contains("MatMul_Q4_0_4096(", files["LlamaGen.Kernels.Avx512.g.cs"]);
+        Assert.Contains("(global::LlamaGen.Quantization.GgmlType.Q4_0, 4096) => new(&Avx2Kernels.MatVec_Q4_0_4096, &Avx512Kernels.MatMul_Q4_0_4096,", files[KernelSourceEmitter.KernelTableHint]);
     }
 
     [Fact]
-    public void UnsupportedKernelCompilesToAMethodThatThrows()
+    public void GeneratedClassesAreInternalAndMarkedGenerated()
     {
-        var kernel = new MatVecKernel(4, 48, "q4_0");
-        Assert.False(KernelEmitter.IsSupported(kernel, out string reason));
-        Assert.Contains("48 columns", reason);
-        var w = new SourceWriter();
-        KernelEmitter.EmitVariant(w, kernel, "Avx2");
-        Assert.Contains("throw new NotSupportedException", w.ToString());
-    }
-
-    [Fact]
-    public void EmittedLoopsAreUnrolledWithConstantTripCounts()
-    {
-        var w = new SourceWriter();
-        KernelEmitter.EmitVariant(w, new MatVecKernel(4096, 4096, "q4_0"), "Avx2");
-        string code = w.ToString();
-        // 128 blocks, two per iteration (even and odd accumulators), no remainder; each block 4 loads of 8 rows x 4 bytes.
-        Assert.Contains("const int Blocks = 128;", code);
-        Assert.Contains("for (; b + 2 <= Blocks; b += 2)", code);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(code, @"= Block\(p \+").Count);
-        Assert.Contains("Vector256.Load(p + 112)", code);
-        Assert.DoesNotContain("Vector256.Load(p + 144)", code);
-
-        // An odd block count adds the last block after the loop.
-        var odd = new SourceWriter();
-        KernelEmitter.EmitVariant(odd, new MatVecKernel(64, 96, "q8_0"), "Avx2");
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(odd.ToString(), @"= Block\(p \+").Count);
-    }
-
-    private static unsafe MatVecKernelFunction Kernel(Type kernels, string name)
-    {
-        MethodInfo method = kernels.GetMethod(name, BindingFlags.Public | BindingFlags.Static)
-            ?? throw new InvalidOperationException($"The emitted Kernels class has no method {name}.");
-        return method.CreateDelegate<MatVecKernelFunction>();
-    }
-
-    /// <summary>Compiles every shape, type and ISA; <paramref name="disabled"/> (an IsSupported check) is replaced by false.</summary>
-    private static Type CompileKernels(string? disabled)
-    {
-        var w = new SourceWriter();
-        foreach (string ns in KernelEmitter.RequiredUsings) w.Line($"using {ns};");
-        w.Line("namespace EmittedKernels;");
-        w.Open("public static unsafe partial class Kernels");
-        foreach (var (rows, columns) in Shapes)
+        var files = KernelSourceEmitter.Emit([new KernelKey(64, Shared.GgmlType.F32)], runtimeShapes: false);
+        foreach (var (hint, text) in files)
         {
-            foreach (string type in Types)
-            {
-                var kernel = new MatVecKernel(rows, columns, type);
-                if (!KernelEmitter.IsSupported(kernel, out _)) continue;
-                foreach (string isa in KernelEmitter.Isas) KernelEmitter.EmitVariant(w, kernel, isa);
-                KernelEmitter.EmitDispatcher(w, kernel);
-            }
+            Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"LlamaGen.Generator\", ", text);
+            Assert.Contains("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]", text);
+            Assert.Matches(@"\ninternal static unsafe class \w+\n", text);
+            Assert.DoesNotContain("public static unsafe class", text);
         }
-        w.Close();
-        string source = w.ToString();
+    }
+
+    private static MatrixKernels Table(Assembly kernels, KernelIsa isa, GgmlType type, int columns)
+    {
+        MethodInfo get = kernels.GetType("LlamaGen.Generated.KernelTable", throwOnError: true)!.GetMethod("Get")!;
+        var result = (MatrixKernels)get.Invoke(null, [isa, type, columns])!;
+        Assert.False(result.IsEmpty, $"the emitted table has no {isa} kernel for {type} x {columns}");
+        return result;
+    }
+
+    /// <summary>The class holding <paramref name="isa"/>'s runtime-shape kernel (AVX-512 uses AVX2's quantized ones).</summary>
+    private static string OwnerOf(Assembly kernels, KernelIsa isa, string method)
+    {
+        Type own = kernels.GetType($"LlamaGen.Generated.{isa}Kernels", throwOnError: true)!;
+        return own.GetMethod(method) is not null ? own.Name : "Avx2Kernels";
+    }
+
+    /// <summary>Compiles the kernels of every key, with runtime-shape variants; <paramref name="disabled"/> (an IsSupported check) is replaced by false.</summary>
+    private static Assembly CompileKernels(string? disabled)
+    {
+        var sources = KernelSourceEmitter.Emit(Keys().OrderBy(k => k).ToList(), runtimeShapes: true).Select(f => f.Text).ToArray();
         if (disabled is not null)
         {
-            Assert.Contains(disabled, source);
-            source = source.Replace(disabled, "false");
+            Assert.Contains(sources, s => s.Contains(disabled));
+            sources = sources.Select(s => s.Replace(disabled, "false")).ToArray();
         }
-
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(source)
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(sources)
             .WithOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, optimizationLevel: OptimizationLevel.Release));
         using var image = new MemoryStream();
         var result = compilation.Emit(image);
@@ -199,6 +219,6 @@ public sealed class KernelEmitterTests
         Assert.True(result.Success, "Emitted kernels do not compile:\n" + string.Join("\n", errors));
         image.Position = 0;
         var context = new AssemblyLoadContext("EmittedKernels" + (disabled is null ? "" : " without " + disabled), isCollectible: true);
-        return context.LoadFromStream(image).GetType("EmittedKernels.Kernels", throwOnError: true)!;
+        return context.LoadFromStream(image);
     }
 }

@@ -45,9 +45,26 @@ internal sealed record SnapshotCase(string Name, string ClassName, string SpecPa
 
     public GeneratorResult Run() => GeneratorHarness.Run(Source, ("/repo/" + SpecPath, SpecText));
 
-    /// <summary>Every generated file of a run, by hint name.</summary>
+    /// <summary>The snapshot folder of the kernels every case shares: each distinct kernel once.</summary>
+    public const string KernelsCase = "kernels";
+
+    /// <summary>Every case's model in one compilation: the shared kernel files then hold each distinct kernel once.</summary>
+    public static GeneratorResult RunAll() => GeneratorHarness.Run(
+        All.Select(c => c.Source).ToArray(), All.Select(c => ("/repo/" + c.SpecPath, c.SpecText)).ToArray());
+
+    /// <summary>Whether a generated file is shared by every model of the compilation (kernels, helpers, table, registry).</summary>
+    public static bool IsShared(string hintName) =>
+        hintName.StartsWith("LlamaGen.Kernel", StringComparison.Ordinal) || hintName == "LlamaModels.g.cs";
+
+    /// <summary>The per-model files of a run (shape, weights, forward), by hint name.</summary>
     public static IReadOnlyList<(string HintName, string Text)> Sources(GeneratorResult result) =>
-        result.RunResult.Results.Single().GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString())).ToList();
+        result.RunResult.Results.Single().GeneratedSources.Where(s => !IsShared(s.HintName))
+            .Select(s => (s.HintName, s.SourceText.ToString())).ToList();
+
+    /// <summary>The shared kernel files of a run, by hint name.</summary>
+    public static IReadOnlyList<(string HintName, string Text)> KernelSources(GeneratorResult result) =>
+        result.RunResult.Results.Single().GeneratedSources.Where(s => s.HintName.StartsWith("LlamaGen.Kernel", StringComparison.Ordinal))
+            .Select(s => (s.HintName, s.SourceText.ToString())).ToList();
 
     private static List<SnapshotCase> CreateAll()
     {

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace LlamaGen.Generator.Tests;
 
 /// <summary>
-/// The complete generated code of every spec in <c>specs/</c> and of the edge specs is kept under
-/// <c>Snapshots/&lt;case&gt;/</c> and reviewed like code. Accept a deliberate change with
+/// The generated code is kept as snapshots and reviewed like code: every spec's own files (shape, weights, forward pass)
+/// under <c>Snapshots/&lt;case&gt;/</c>, and the kernels all of them share, generated once for every case in one
+/// compilation, under <c>Snapshots/kernels/</c>: each distinct kernel and helper once. Accept a deliberate change with
 /// <c>LLAMAGEN_ACCEPT_SNAPSHOTS=1 dotnet test tests/LlamaGen.Generator.Tests</c>.
 /// </summary>
 public sealed class SnapshotTests
@@ -25,6 +26,16 @@ public sealed class SnapshotTests
         SnapshotAssert.Matches(caseName, SnapshotCase.Sources(result));
     }
 
+    [Fact]
+    public void SharedKernelsMatchTheVerifiedSnapshots()
+    {
+        GeneratorResult result = SnapshotCase.RunAll();
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratorErrors);
+        Assert.Empty(result.CompilationErrors);
+        SnapshotAssert.Matches(SnapshotCase.KernelsCase, SnapshotCase.KernelSources(result));
+    }
+
     [Theory]
     [MemberData(nameof(EdgeCases))]
     public void EdgeSpecsCompileWithoutErrors(string caseName)
@@ -38,7 +49,7 @@ public sealed class SnapshotTests
     public void EveryVerifiedFolderBelongsToACase()
     {
         // A renamed or deleted spec must not leave its old snapshots behind unnoticed.
-        var names = SnapshotCase.All.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var names = SnapshotCase.All.Select(c => c.Name).Append(SnapshotCase.KernelsCase).ToHashSet(StringComparer.Ordinal);
         var orphans = Directory.GetDirectories(SnapshotAssert.Root).Select(Path.GetFileName).Where(n => !names.Contains(n!)).ToList();
         Assert.True(orphans.Count == 0, $"Snapshot folders without a case: {string.Join(", ", orphans)}. Delete them.");
     }

@@ -21,11 +21,10 @@ public sealed class SpecCompilationTests
         Assert.Contains("Test.M.Shape.g.cs", result.HintNames);
         Assert.Contains("Test.M.Weights.g.cs", result.HintNames);
         Assert.Contains("Test.M.Forward.g.cs", result.HintNames);
-        Assert.Contains("Test.M.Kernels.g.cs", result.HintNames);
         Assert.Contains("LlamaModels.g.cs", result.HintNames);
-        foreach (string isa in LlamaGen.Generator.Emitters.KernelEmitter.Isas)
-            Assert.Contains($"Test.M.Kernels.{isa}.g.cs", result.HintNames);
-        Assert.Equal(5 + LlamaGen.Generator.Emitters.KernelEmitter.Isas.Length, result.HintNames.Count());
+        Assert.Contains("LlamaGen.KernelTable.g.cs", result.HintNames);
+        foreach (string isa in new[] { "Scalar", "Vector128", "Neon", "Avx2", "Avx512" })
+            Assert.Contains($"LlamaGen.Kernels.{isa}.g.cs", result.HintNames);
     }
 
     [Theory]
@@ -64,26 +63,32 @@ public sealed class SpecCompilationTests
         Assert.Equal(512, Constant("ContextLength"));
         Assert.Equal(1e-5f, Constant("RmsEpsilon"));
         Assert.Equal(10000f, Constant("RopeFreqBase"));
-        Assert.True(model.AllInterfaces.Any(i => i.ToDisplayString() == "LlamaGen.Inference.ILlamaModel"));
+        Assert.True(model.AllInterfaces.Any(i => i.ToDisplayString() == "LlamaGen.Models.ILlamaModel"));
     }
 
     [Fact]
     public void QuantizedKernelsAreEmittedOnlyForWholeBlockRows()
     {
-        // stories260K's ffn_down rows have 172 elements, not a multiple of Q8_0/Q4_0's 32: only f32/f16 kernels for it.
+        // stories260K's ffn_down rows have 172 elements, not a multiple of Q8_0/Q4_0's 32: only float kernels for them.
         string path = Path.Combine(RepositoryPaths.Specs, "stories260k.json");
         GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/stories260k.json"), (path, File.ReadAllText(path)));
-        INamedTypeSymbol kernels = result.Output.GetTypeByMetadataName("Test.M+Kernels")!;
-        var names = kernels.GetMembers().OfType<IMethodSymbol>().Select(m => m.Name).ToHashSet();
+        HashSet<string> Names(string type) =>
+            result.Output.GetTypeByMetadataName("LlamaGen.Generated." + type)!.GetMembers().OfType<IMethodSymbol>().Select(m => m.Name).ToHashSet();
+        var scalar = Names("ScalarKernels");
+        var avx2 = Names("Avx2Kernels");
 
-        Assert.Contains("MatVec_F32_64x172", names);
-        Assert.Contains("MatVec_F16_64x172", names);
-        Assert.DoesNotContain("MatVec_Q8_0_64x172", names);
-        Assert.DoesNotContain("MatVec_Q4_0_64x172", names);
-        Assert.Contains("MatVec_Q4_0_172x64", names);
-        Assert.Contains("MatVec_Q4_0_64x64_Avx512", names);
-        Assert.Contains("MatVec_Q8_0_32x64_Scalar", names);
-        Assert.Contains("MatVec_F32_512x64", names);
+        Assert.Contains("MatVec_F32_172", scalar);
+        Assert.Contains("MatVec_F16_172", scalar);
+        Assert.Contains("MatVec_BF16_172", scalar);
+        Assert.DoesNotContain("MatVec_Q8_0_172", scalar);
+        Assert.DoesNotContain("MatVec_Q4_0_172", scalar);
+        Assert.Contains("MatVec_Q4_0_64", scalar);
+        Assert.Contains("MatVec_Q8_0_64", avx2);
+        Assert.Contains("MatMul_Q8_0_64", avx2);
+        Assert.DoesNotContain("MatMul_F32_64", avx2); // float products batch through the matrix-vector kernel
+        // One kernel per (row length, type): rows 64, 32 and 512 of 64 columns share MatVec_Q4_0_64.
+        Assert.Single(scalar, n => n.StartsWith("MatVec_Q4_0_", StringComparison.Ordinal));
+        Assert.Equal(2, scalar.Count(n => n.StartsWith("MatVec_F32_", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public static class SyntheticModelWriter
     /// <summary>
     /// Writes <paramref name="outputPath"/> (through <c>OUTPUT.tmp</c>, renamed at the end; deleted on failure).
     /// </summary>
-    /// <param name="shape">The model's hyperparameters, e.g. from <see cref="SpecJsonReader.ReadFile"/>.</param>
+    /// <param name="shape">The model's hyperparameters, e.g. from <see cref="Specs.SpecJsonReader.ReadFile(string)"/>.</param>
     /// <param name="type">The type of every matrix, one of <see cref="SupportedTypes"/>. Norm weights are always F32.</param>
     /// <param name="vocabularyPath">A GGUF file whose <c>tokenizer.*</c> metadata is copied; its token count must equal
     /// <paramref name="shape"/>'s vocabulary size.</param>
@@ -60,7 +60,7 @@ public static class SyntheticModelWriter
     /// Writes <paramref name="outputPath"/> (through <c>OUTPUT.tmp</c>, renamed at the end; deleted on failure) with the
     /// tensor types of <see cref="Plan"/>.
     /// </summary>
-    /// <param name="shape">The model's hyperparameters, e.g. from <see cref="SpecJsonReader.ReadFile"/>.</param>
+    /// <param name="shape">The model's hyperparameters, e.g. from <see cref="Specs.SpecJsonReader.ReadFile(string)"/>.</param>
     /// <param name="type">One type for every matrix, or a llama.cpp mix. Norm weights are always F32.</param>
     /// <param name="vocabularyPath">A GGUF file whose <c>tokenizer.*</c> metadata is copied; its token count must equal
     /// <paramref name="shape"/>'s vocabulary size.</param>

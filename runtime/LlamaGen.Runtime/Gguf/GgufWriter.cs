@@ -8,7 +8,7 @@ namespace LlamaGen.Gguf;
 /// <summary>
 /// Writes a GGUF file in one streaming pass, so a multi-gigabyte model never has to be in memory:
 /// <list type="number">
-/// <item>add metadata (<see cref="AddMetadata"/>) and declare every tensor (<see cref="AddTensor"/>);</item>
+/// <item>add metadata (<see cref="AddMetadata(string, GgufValue)"/>) and declare every tensor (<see cref="AddTensor"/>);</item>
 /// <item>write each tensor's bytes in declaration order with <see cref="WriteTensorData"/> (a tensor may be
 /// written in several chunks); the header and tensor table are written before the first data;</item>
 /// <item>call <see cref="Finish"/>, which checks that every declared byte was written.</item>

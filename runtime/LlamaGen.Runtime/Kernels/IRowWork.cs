@@ -1,7 +1,7 @@
 namespace LlamaGen.Kernels;
 
 /// <summary>
-/// A piece of work over rows <c>[0, rows)</c> that <see cref="WorkerPool.Run{TWork}(TWork, int, int)"/> splits into
+/// A piece of work over rows <c>[0, rows)</c> that <see cref="Threading.WorkerPool.Run{TWork}(TWork, int, int)"/> splits into
 /// chunks. Implement it on a struct that holds only what one product needs (kernel inputs as pointers), so the pool
 /// can run it without boxing or allocating.
 /// </summary>

@@ -157,7 +157,7 @@ public sealed unsafe class WorkerPool : IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/>'s <see cref="IRowWork.Execute"/> over rows <c>[0, rows)</c>, as
-    /// <see cref="Run(delegate*{void*, int, int, void}, void*, int, int)"/> does. The struct is copied once and every
+    /// the function-pointer overload of <c>Run</c> does. The struct is copied once and every
     /// chunk runs on that copy, so changes <c>Execute</c> makes to the struct's own fields are not seen by the caller.
     /// </summary>
     public void Run<TWork>(TWork work, int rows, int rowAlignment = 1) where TWork : struct, IRowWork

@@ -117,7 +117,7 @@ public sealed class SentencePieceTokenizer
     public int PaddingId { get; }
     /// <summary>Whether the model expects prompts to start with BOS (pass it as <c>addBos</c>).</summary>
     public bool AddBos { get; }
-    /// <summary>Whether the model expects prompts to end with EOS. <see cref="Encode"/> never appends it; append <see cref="EosId"/> yourself.</summary>
+    /// <summary>Whether the model expects prompts to end with EOS. <see cref="Encode(string, bool, bool)"/> never appends it; append <see cref="EosId"/> yourself.</summary>
     public bool AddEos { get; }
     /// <summary>Whether a space is put before text when encoding and the first token's leading space is removed when decoding.</summary>
     public bool AddSpacePrefix { get; }

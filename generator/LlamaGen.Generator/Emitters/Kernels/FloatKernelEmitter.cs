@@ -22,7 +22,7 @@ internal static class FloatKernelEmitter
         string four = isa == KernelIsa.Scalar ? "" : RequireRows4(helpers, shape.Type, isa);
         int elementBytes = GgmlBlocks.Of(shape.Type).Bytes;
 
-        w.Line($"/// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a {shape.TypeName} matrix{RowsOf(shape)}.</summary>");
+        w.Line($"/// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of {(shape.Type == GgmlType.BF16 ? "a" : "an")} {shape.TypeName} matrix{RowsOf(shape)}.</summary>");
         w.Open($"public static void {shape.MatVecName}(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd{shape.ColumnsParameter})");
         if (shape.Columns is int) shape.Int(w, "Columns", c => c, "columns");
         shape.Long(w, "RowBytes", c => (long)c * elementBytes, "(long)columns * " + elementBytes);

@@ -56,7 +56,7 @@ internal static class InterleavedKernelEmitter
         var layout = Layout(shape.Type);
         shape.Int(w, "Blocks", c => c / 32, "columns / 32");
         w.Line($"const int GroupBlockBytes = {layout.GroupBlockBytes}; // 8 rows x one {shape.TypeName} block, interleaved");
-        w.Line("int GroupBytes = Blocks * GroupBlockBytes;");
+        shape.Derived(w, "GroupBytes", "Blocks * GroupBlockBytes");
         w.Line("// The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).");
         w.Line("sbyte* xq = (sbyte*)xq8;");
         w.Line("float* xd = (float*)(xq8 + Blocks * 32);");
@@ -141,8 +141,8 @@ internal static class InterleavedKernelEmitter
         var layout = Layout(type);
         shape.Int(w, "Blocks", c => c / 32, "columns / 32");
         w.Line($"const int GroupBlockBytes = {layout.GroupBlockBytes};");
-        w.Line("int GroupBytes = Blocks * GroupBlockBytes;");
-        w.Line("int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)");
+        shape.Derived(w, "GroupBytes", "Blocks * GroupBlockBytes");
+        shape.Derived(w, "InputBytes", "Blocks * 40", "one token's input (ActivationQuantizer.KernelInputBytes)");
         w.Open("for (int g = rowStart / 8; g * 8 < rowEnd; g++)");
         w.Line("byte* p = weights + (nint)g * GroupBytes;");
         w.Line("int t = 0;");

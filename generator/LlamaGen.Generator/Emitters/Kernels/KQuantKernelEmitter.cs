@@ -35,7 +35,7 @@ internal static class KQuantKernelEmitter
         var f = RepackedLayouts.KQuant(shape.Type);
         shape.Int(w, "SuperBlocks", c => c / 256, "columns / 256");
         w.Line($"const int SuperGroupBytes = {f.SuperGroupBytes}; // 8 rows x one {shape.TypeName} super-block, repacked");
-        w.Line("int GroupBytes = SuperBlocks * SuperGroupBytes;");
+        shape.Derived(w, "GroupBytes", "SuperBlocks * SuperGroupBytes");
         w.Line("// The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).");
         w.Line($"sbyte* xq = (sbyte*){input};");
         w.Line($"float* xd = (float*)({input} + SuperBlocks * 256);");
@@ -108,7 +108,7 @@ internal static class KQuantKernelEmitter
         var f = RepackedLayouts.KQuant(shape.Type);
         shape.Int(w, "SuperBlocks", c => c / 256, "columns / 256");
         w.Line($"const int SuperGroupBytes = {f.SuperGroupBytes};");
-        w.Line("int GroupBytes = SuperBlocks * SuperGroupBytes;");
+        shape.Derived(w, "GroupBytes", "SuperBlocks * SuperGroupBytes");
         shape.Int(w, "InputBytes", c => RepackedLayouts.Q8_KInputBytes(c), "columns + SuperBlocks * 4 + columns / 16 * 4", "one token's input (ActivationQuantizer.KernelInputBytesQ8_K)");
         w.Open("for (int g = rowStart / 8; g * 8 < rowEnd; g++)");
         w.Line("byte* p = weights + (nint)g * GroupBytes;");

@@ -48,6 +48,13 @@ internal readonly struct KernelShape
         else w.Line($"int {name} = {expression};{suffix}");
     }
 
+    /// <summary>An int computed from constants already declared: <c>const</c> when the shape is constant.</summary>
+    public void Derived(SourceWriter w, string name, string expression, string comment = "")
+    {
+        string suffix = comment.Length == 0 ? "" : " // " + comment;
+        w.Line($"{(Columns is null ? "" : "const ")}int {name} = {expression};{suffix}");
+    }
+
     /// <summary>As <see cref="Int"/>, for a long.</summary>
     public void Long(SourceWriter w, string name, Func<int, long> value, string expression)
     {

@@ -11,13 +11,13 @@ public unsafe partial class Codellama34b
     private const int QuantizedActivationBytes = 27520; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks
     private const int Q8KActivationBytes = 27864; // Q8_K super-blocks, for the widest K-quant product
 
-    private static global::LlamaGen.Inference.RopeTable? ropeTable;
+    private static global::LlamaGen.Compute.RopeTable? ropeTable;
 
     // cos/sin for every position up to ContextLength, computed once per model class on first use.
-    private static global::LlamaGen.Inference.RopeTable Rope =>
-        global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new global::LlamaGen.Inference.RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;
+    private static global::LlamaGen.Compute.RopeTable Rope =>
+        global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;
 
-    private readonly global::LlamaGen.Inference.KvCache kvCache;
+    private readonly global::LlamaGen.Compute.KvCache kvCache;
     // Activations, allocated once per instance (never per token) and 64-byte aligned for the SIMD kernels.
     private float* residual;      // x: the residual stream [EmbeddingLength]
     private float* normed;        // xb: normalized input, then attention output [EmbeddingLength]
@@ -41,7 +41,8 @@ public unsafe partial class Codellama34b
     private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]
     private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward
     private byte* chunkQ8K;        // [PromptChunk][Q8KActivationBytes], likewise
-    private readonly global::LlamaGen.Inference.WorkerPool? pool; // splits the large products by rows; null = this thread
+    private readonly global::LlamaGen.Threading.WorkerPool? pool; // splits the large products by rows; null = this thread
+    private readonly global::LlamaGen.Kernels.KernelIsa isa;
 
     /// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>
     public const int ParallelProductSize = 32768;
@@ -52,14 +53,16 @@ public unsafe partial class Codellama34b
     /// </summary>
     public const int PromptChunk = 64;
 
-    private Codellama34b(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.ModelLoadOptions options)
+    private Codellama34b(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Models.ModelLoadOptions options)
     {
-        BindWeights(file);
+        isa = options.Isa ?? global::LlamaGen.Kernels.KernelSupport.Best;
+        global::LlamaGen.Kernels.KernelSupport.ThrowIfUnsupported(isa);
+        BindWeights(file, isa);
         pool = options.Pool;
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
-        kvCache = new global::LlamaGen.Inference.KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);
+        kvCache = new global::LlamaGen.Compute.KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);
         residual = Allocate(EmbeddingLength);
         normed = Allocate(EmbeddingLength);
         projected = Allocate(EmbeddingLength);
@@ -78,26 +81,29 @@ public unsafe partial class Codellama34b
     /// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;
     /// disposing the model does not dispose the file.
     /// </summary>
-    public static Codellama34b Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, global::LlamaGen.Inference.ModelLoadOptions.Default);
+    public static Codellama34b Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, global::LlamaGen.Models.ModelLoadOptions.Default);
 
     /// <summary>
     /// Loads the model as <c>Load(file)</c> does; with a <paramref name="pool"/>, every
     /// product of at least <see cref="ParallelProductSize"/> multiply-adds is split by rows over the pool's threads. The caller
     /// owns the pool (it may serve several models, one call at a time) and disposes it after the model.
     /// </summary>
-    public static Codellama34b Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.WorkerPool? pool) =>
-        Load(file, pool is null ? global::LlamaGen.Inference.ModelLoadOptions.Default : new global::LlamaGen.Inference.ModelLoadOptions { Pool = pool });
+    public static Codellama34b Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Threading.WorkerPool? pool) =>
+        Load(file, pool is null ? global::LlamaGen.Models.ModelLoadOptions.Default : new global::LlamaGen.Models.ModelLoadOptions { Pool = pool });
 
-    /// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool and KV cache type of <paramref name="options"/>.</summary>
-    public static Codellama34b Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Inference.ModelLoadOptions options)
+    /// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool, KV cache type and kernel ISA of <paramref name="options"/>.</summary>
+    public static Codellama34b Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Models.ModelLoadOptions options)
     {
         if (file is null) throw new global::System.ArgumentNullException(nameof(file));
         if (options is null) throw new global::System.ArgumentNullException(nameof(options));
         return new Codellama34b(file, options);
     }
 
+    /// <inheritdoc/>
+    public global::LlamaGen.Kernels.KernelIsa Isa => isa;
+
     /// <summary>The KV cache this model writes (its type, size, and rows for inspection).</summary>
-    public global::LlamaGen.Inference.KvCache KvCache => kvCache;
+    public global::LlamaGen.Compute.KvCache KvCache => kvCache;
 
     private static float* Allocate(int count) => (float*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)count * sizeof(float), 64);
 
@@ -132,7 +138,7 @@ public unsafe partial class Codellama34b
             RunChunk(tokens.Slice(done, count), startPosition + done);
             last = count - 1;
         }
-        global::LlamaGen.Inference.TensorOps.Copy(residual, chunkResidual + last * EmbeddingLength, EmbeddingLength);
+        global::LlamaGen.Compute.TensorOps.Copy(residual, chunkResidual + last * EmbeddingLength, EmbeddingLength);
         fixed (float* output = logits) Classify(output);
     }
 
@@ -188,16 +194,16 @@ public unsafe partial class Codellama34b
     private void Attention(int layer, int position)
     {
         // Pre-attention RMSNorm.
-        global::LlamaGen.Inference.TensorOps.RmsNorm(normed, residual, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+        global::LlamaGen.Compute.TensorOps.RmsNorm(normed, residual, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
         // q, k, v.
-        if (ReadsQuantizedActivation(attentionQuery[layer].Type) || ReadsQuantizedActivation(attentionKey[layer].Type) || ReadsQuantizedActivation(attentionValue[layer].Type))
+        if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
-        if (ReadsQ8KActivation(attentionQuery[layer].Type) || ReadsQ8KActivation(attentionKey[layer].Type) || ReadsQ8KActivation(attentionValue[layer].Type))
+        if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        MatVec8192x8192(attentionQuery[layer], normed, query);
-        MatVec1024x8192(attentionKey[layer], normed, key);
-        MatVec1024x8192(attentionValue[layer], normed, value);
+        Multiply(attentionQuery[layer], normed, query);
+        Multiply(attentionKey[layer], normed, key);
+        Multiply(attentionValue[layer], normed, value);
 
         // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension);
         // then the key and value go into the cache row for this position.
@@ -208,54 +214,54 @@ public unsafe partial class Codellama34b
         // Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head
         // h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted
         // sum of v[t]; each cached row is read once for all heads. The output overwrites normed.
-        global::LlamaGen.Inference.Attention.Attend(kvCache, layer, position, query, normed, scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
+        global::LlamaGen.Compute.Attention.Attend(kvCache, layer, position, query, normed, scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
 
         // Output projection and residual connection.
-        if (ReadsQuantizedActivation(attentionOutput[layer].Type))
+        if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
-        if (ReadsQ8KActivation(attentionOutput[layer].Type))
+        if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        MatVec8192x8192(attentionOutput[layer], normed, projected);
-        global::LlamaGen.Inference.TensorOps.Add(residual, projected, EmbeddingLength);
+        Multiply(attentionOutput[layer], normed, projected);
+        global::LlamaGen.Compute.TensorOps.Add(residual, projected, EmbeddingLength);
     }
 
     // One block's feed-forward sublayer (run.c: from the ffn rmsnorm to the residual connection).
     private void FeedForward(int layer)
     {
         // Pre-FFN RMSNorm.
-        global::LlamaGen.Inference.TensorOps.RmsNorm(normed, residual, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+        global::LlamaGen.Compute.TensorOps.RmsNorm(normed, residual, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
         // SwiGLU: down(SiLU(gate(x)) * up(x)).
-        if (ReadsQuantizedActivation(feedForwardGate[layer].Type) || ReadsQuantizedActivation(feedForwardUp[layer].Type))
+        if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
-        if (ReadsQ8KActivation(feedForwardGate[layer].Type) || ReadsQ8KActivation(feedForwardUp[layer].Type))
+        if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        MatVec22016x8192(feedForwardGate[layer], normed, hidden);
-        MatVec22016x8192(feedForwardUp[layer], normed, hiddenUp);
-        global::LlamaGen.Inference.TensorOps.SiluMultiply(hidden, hiddenUp, FeedForwardLength);
-        if (ReadsQuantizedActivation(feedForwardDown[layer].Type))
+        Multiply(feedForwardGate[layer], normed, hidden);
+        Multiply(feedForwardUp[layer], normed, hiddenUp);
+        global::LlamaGen.Compute.TensorOps.SiluMultiply(hidden, hiddenUp, FeedForwardLength);
+        if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(hidden, quantizedActivation, FeedForwardLength);
-        if (ReadsQ8KActivation(feedForwardDown[layer].Type))
+        if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(hidden, q8KActivation, FeedForwardLength);
-        MatVec8192x22016(feedForwardDown[layer], hidden, projected);
+        Multiply(feedForwardDown[layer], hidden, projected);
 
         // Residual connection.
-        global::LlamaGen.Inference.TensorOps.Add(residual, projected, EmbeddingLength);
+        global::LlamaGen.Compute.TensorOps.Add(residual, projected, EmbeddingLength);
     }
 
     // Attention() for the tokens of a prompt chunk at positions start.. : the same steps, each product batched over the chunk.
     private void ChunkAttention(int layer, int start, int tokens)
     {
         for (int i = 0; i < tokens; i++)
-            global::LlamaGen.Inference.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+            global::LlamaGen.Compute.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
-        if (ReadsQuantizedActivation(attentionQuery[layer].Type) || ReadsQuantizedActivation(attentionKey[layer].Type) || ReadsQuantizedActivation(attentionValue[layer].Type))
+        if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 10240, EmbeddingLength);
-        if (ReadsQ8KActivation(attentionQuery[layer].Type) || ReadsQ8KActivation(attentionKey[layer].Type) || ReadsQ8KActivation(attentionValue[layer].Type))
+        if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 10368, EmbeddingLength);
-        MatMul8192x8192(attentionQuery[layer], chunkNormed, chunkQuery, tokens);
-        MatMul1024x8192(attentionKey[layer], chunkNormed, chunkKey, tokens);
-        MatMul1024x8192(attentionValue[layer], chunkNormed, chunkValue, tokens);
+        MultiplyBatch(attentionQuery[layer], chunkNormed, chunkQuery, tokens);
+        MultiplyBatch(attentionKey[layer], chunkNormed, chunkKey, tokens);
+        MultiplyBatch(attentionValue[layer], chunkNormed, chunkValue, tokens);
 
         // RoPE at each token's position; every key and value of the chunk is cached before any token attends, and
         // token i reads only positions <= start + i, so attention stays causal.
@@ -266,512 +272,73 @@ public unsafe partial class Codellama34b
             kvCache.Store(layer, start + i, chunkKey + i * KvDimension, chunkValue + i * KvDimension);
         }
         for (int i = 0; i < tokens; i++)
-            global::LlamaGen.Inference.Attention.Attend(kvCache, layer, start + i, chunkQuery + i * EmbeddingLength, chunkNormed + i * EmbeddingLength, scores, ContextLength,
+            global::LlamaGen.Compute.Attention.Attend(kvCache, layer, start + i, chunkQuery + i * EmbeddingLength, chunkNormed + i * EmbeddingLength, scores, ContextLength,
                 HeadCount, HeadDimension, AttentionScoreDivisor);
 
-        if (ReadsQuantizedActivation(attentionOutput[layer].Type))
+        if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 10240, EmbeddingLength);
-        if (ReadsQ8KActivation(attentionOutput[layer].Type))
+        if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 10368, EmbeddingLength);
-        MatMul8192x8192(attentionOutput[layer], chunkNormed, chunkProjected, tokens);
-        global::LlamaGen.Inference.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
+        MultiplyBatch(attentionOutput[layer], chunkNormed, chunkProjected, tokens);
+        global::LlamaGen.Compute.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
     }
 
     // FeedForward() for the tokens of a prompt chunk, each product batched over the chunk.
     private void ChunkFeedForward(int layer, int tokens)
     {
         for (int i = 0; i < tokens; i++)
-            global::LlamaGen.Inference.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+            global::LlamaGen.Compute.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
-        if (ReadsQuantizedActivation(feedForwardGate[layer].Type) || ReadsQuantizedActivation(feedForwardUp[layer].Type))
+        if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 10240, EmbeddingLength);
-        if (ReadsQ8KActivation(feedForwardGate[layer].Type) || ReadsQ8KActivation(feedForwardUp[layer].Type))
+        if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 10368, EmbeddingLength);
-        MatMul22016x8192(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);
-        MatMul22016x8192(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);
-        global::LlamaGen.Inference.TensorOps.SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);
-        if (ReadsQuantizedActivation(feedForwardDown[layer].Type))
+        MultiplyBatch(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);
+        MultiplyBatch(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);
+        global::LlamaGen.Compute.TensorOps.SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);
+        if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkHidden + i * FeedForwardLength, chunkQuantized + i * 27520, FeedForwardLength);
-        if (ReadsQ8KActivation(feedForwardDown[layer].Type))
+        if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkHidden + i * FeedForwardLength, chunkQ8K + i * 27864, FeedForwardLength);
-        MatMul8192x22016(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);
-        global::LlamaGen.Inference.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
+        MultiplyBatch(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);
+        global::LlamaGen.Compute.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
     }
 
     // Final RMSNorm and the classifier into logits[VocabSize].
     private void Classify(float* logits)
     {
-        global::LlamaGen.Inference.TensorOps.RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
-        if (ReadsQuantizedActivation(output.Type))
+        global::LlamaGen.Compute.TensorOps.RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
+        if (output.Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
-        if (ReadsQ8KActivation(output.Type))
+        if (output.Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
             global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        MatVec32000x8192(output, normed, logits);
+        Multiply(output, normed, logits);
     }
 
-    // y[8192] = W[8192 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
-    private void MatVec8192x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
+    // y = W x with the matrix's kernels, split by rows over the pool on the kernels' 8-row groups (so every row's
+    // arithmetic, and the logits, are the same for any thread count). Quantized weights read the activation quantized
+    // beforehand (the Q8_0 or Q8_K buffer their kernels expect).
+    private void Multiply(in global::LlamaGen.Models.BoundMatrix matrix, float* x, float* y)
     {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_8192x8192, weight.Pointer, x, null, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_8192x8192, weight.Pointer, x, null, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                Multiply(&Kernels.MatVec_BF16_8192x8192, weight.Pointer, x, null, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                Multiply(&Kernels.MatVec_Q4_1_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                Multiply(&Kernels.MatVec_Q5_0_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                Multiply(&Kernels.MatVec_Q5_1_8192x8192, weight.Pointer, x, quantizedActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                Multiply(&Kernels.MatVec_Q2_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                Multiply(&Kernels.MatVec_Q3_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                Multiply(&Kernels.MatVec_Q4_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                Multiply(&Kernels.MatVec_Q5_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                Multiply(&Kernels.MatVec_Q6_K_8192x8192, weight.Pointer, x, q8KActivation, y, 8192, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[t][0..8192) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
-    private void MatMul8192x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_8192x8192, weight.Pointer, x, null, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_8192x8192, weight.Pointer, x, null, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                MultiplyBatch(&Kernels.MatMul_BF16_8192x8192, weight.Pointer, x, null, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                MultiplyBatch(&Kernels.MatMul_Q4_1_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                MultiplyBatch(&Kernels.MatMul_Q5_0_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                MultiplyBatch(&Kernels.MatMul_Q5_1_8192x8192, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                MultiplyBatch(&Kernels.MatMul_Q2_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                MultiplyBatch(&Kernels.MatMul_Q3_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                MultiplyBatch(&Kernels.MatMul_Q4_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                MultiplyBatch(&Kernels.MatMul_Q5_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                MultiplyBatch(&Kernels.MatMul_Q6_K_8192x8192, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[1024] = W[1024 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
-    private void MatVec1024x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_1024x8192, weight.Pointer, x, null, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_1024x8192, weight.Pointer, x, null, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                Multiply(&Kernels.MatVec_BF16_1024x8192, weight.Pointer, x, null, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                Multiply(&Kernels.MatVec_Q4_1_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                Multiply(&Kernels.MatVec_Q5_0_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                Multiply(&Kernels.MatVec_Q5_1_1024x8192, weight.Pointer, x, quantizedActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                Multiply(&Kernels.MatVec_Q2_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                Multiply(&Kernels.MatVec_Q3_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                Multiply(&Kernels.MatVec_Q4_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                Multiply(&Kernels.MatVec_Q5_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                Multiply(&Kernels.MatVec_Q6_K_1024x8192, weight.Pointer, x, q8KActivation, y, 1024, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[t][0..1024) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
-    private void MatMul1024x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_1024x8192, weight.Pointer, x, null, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_1024x8192, weight.Pointer, x, null, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                MultiplyBatch(&Kernels.MatMul_BF16_1024x8192, weight.Pointer, x, null, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                MultiplyBatch(&Kernels.MatMul_Q4_1_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                MultiplyBatch(&Kernels.MatMul_Q5_0_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                MultiplyBatch(&Kernels.MatMul_Q5_1_1024x8192, weight.Pointer, x, chunkQuantized, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                MultiplyBatch(&Kernels.MatMul_Q2_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                MultiplyBatch(&Kernels.MatMul_Q3_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                MultiplyBatch(&Kernels.MatMul_Q4_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                MultiplyBatch(&Kernels.MatMul_Q5_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                MultiplyBatch(&Kernels.MatMul_Q6_K_1024x8192, weight.Pointer, x, chunkQ8K, y, tokens, 1024, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[22016] = W[22016 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
-    private void MatVec22016x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_22016x8192, weight.Pointer, x, null, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_22016x8192, weight.Pointer, x, null, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                Multiply(&Kernels.MatVec_BF16_22016x8192, weight.Pointer, x, null, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_22016x8192, weight.Pointer, x, quantizedActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_22016x8192, weight.Pointer, x, quantizedActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                Multiply(&Kernels.MatVec_Q4_1_22016x8192, weight.Pointer, x, quantizedActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                Multiply(&Kernels.MatVec_Q5_0_22016x8192, weight.Pointer, x, quantizedActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                Multiply(&Kernels.MatVec_Q5_1_22016x8192, weight.Pointer, x, quantizedActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                Multiply(&Kernels.MatVec_Q2_K_22016x8192, weight.Pointer, x, q8KActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                Multiply(&Kernels.MatVec_Q3_K_22016x8192, weight.Pointer, x, q8KActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                Multiply(&Kernels.MatVec_Q4_K_22016x8192, weight.Pointer, x, q8KActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                Multiply(&Kernels.MatVec_Q5_K_22016x8192, weight.Pointer, x, q8KActivation, y, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                Multiply(&Kernels.MatVec_Q6_K_22016x8192, weight.Pointer, x, q8KActivation, y, 22016, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[t][0..22016) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
-    private void MatMul22016x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_22016x8192, weight.Pointer, x, null, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_22016x8192, weight.Pointer, x, null, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                MultiplyBatch(&Kernels.MatMul_BF16_22016x8192, weight.Pointer, x, null, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_22016x8192, weight.Pointer, x, chunkQuantized, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_22016x8192, weight.Pointer, x, chunkQuantized, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                MultiplyBatch(&Kernels.MatMul_Q4_1_22016x8192, weight.Pointer, x, chunkQuantized, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                MultiplyBatch(&Kernels.MatMul_Q5_0_22016x8192, weight.Pointer, x, chunkQuantized, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                MultiplyBatch(&Kernels.MatMul_Q5_1_22016x8192, weight.Pointer, x, chunkQuantized, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                MultiplyBatch(&Kernels.MatMul_Q2_K_22016x8192, weight.Pointer, x, chunkQ8K, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                MultiplyBatch(&Kernels.MatMul_Q3_K_22016x8192, weight.Pointer, x, chunkQ8K, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                MultiplyBatch(&Kernels.MatMul_Q4_K_22016x8192, weight.Pointer, x, chunkQ8K, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                MultiplyBatch(&Kernels.MatMul_Q5_K_22016x8192, weight.Pointer, x, chunkQ8K, y, tokens, 22016, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                MultiplyBatch(&Kernels.MatMul_Q6_K_22016x8192, weight.Pointer, x, chunkQ8K, y, tokens, 22016, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[8192] = W[8192 x 22016] x; quantized types read the Q8_0 or Q8_K activation.
-    private void MatVec8192x22016(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_8192x22016, weight.Pointer, x, null, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_8192x22016, weight.Pointer, x, null, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                Multiply(&Kernels.MatVec_BF16_8192x22016, weight.Pointer, x, null, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_8192x22016, weight.Pointer, x, quantizedActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_8192x22016, weight.Pointer, x, quantizedActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                Multiply(&Kernels.MatVec_Q4_1_8192x22016, weight.Pointer, x, quantizedActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                Multiply(&Kernels.MatVec_Q5_0_8192x22016, weight.Pointer, x, quantizedActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                Multiply(&Kernels.MatVec_Q5_1_8192x22016, weight.Pointer, x, quantizedActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                Multiply(&Kernels.MatVec_Q2_K_8192x22016, weight.Pointer, x, q8KActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                Multiply(&Kernels.MatVec_Q3_K_8192x22016, weight.Pointer, x, q8KActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                Multiply(&Kernels.MatVec_Q4_K_8192x22016, weight.Pointer, x, q8KActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                Multiply(&Kernels.MatVec_Q5_K_8192x22016, weight.Pointer, x, q8KActivation, y, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                Multiply(&Kernels.MatVec_Q6_K_8192x22016, weight.Pointer, x, q8KActivation, y, 8192, 22016);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[t][0..8192) = W x[t] for the tokens of a prompt chunk (rows of x, y); quantized types read chunkQuantized or chunkQ8K.
-    private void MatMul8192x22016(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y, int tokens)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                MultiplyBatch(&Kernels.MatMul_F32_8192x22016, weight.Pointer, x, null, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                MultiplyBatch(&Kernels.MatMul_F16_8192x22016, weight.Pointer, x, null, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                MultiplyBatch(&Kernels.MatMul_BF16_8192x22016, weight.Pointer, x, null, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                MultiplyBatch(&Kernels.MatMul_Q8_0_8192x22016, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                MultiplyBatch(&Kernels.MatMul_Q4_0_8192x22016, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                MultiplyBatch(&Kernels.MatMul_Q4_1_8192x22016, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                MultiplyBatch(&Kernels.MatMul_Q5_0_8192x22016, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                MultiplyBatch(&Kernels.MatMul_Q5_1_8192x22016, weight.Pointer, x, chunkQuantized, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                MultiplyBatch(&Kernels.MatMul_Q2_K_8192x22016, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                MultiplyBatch(&Kernels.MatMul_Q3_K_8192x22016, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                MultiplyBatch(&Kernels.MatMul_Q4_K_8192x22016, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                MultiplyBatch(&Kernels.MatMul_Q5_K_8192x22016, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 22016);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                MultiplyBatch(&Kernels.MatMul_Q6_K_8192x22016, weight.Pointer, x, chunkQ8K, y, tokens, 8192, 22016);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // y[32000] = W[32000 x 8192] x; quantized types read the Q8_0 or Q8_K activation.
-    private void MatVec32000x8192(in global::LlamaGen.Inference.WeightTensor weight, float* x, float* y)
-    {
-        switch (weight.Type)
-        {
-            case global::LlamaGen.Quantization.GgmlType.F32:
-                Multiply(&Kernels.MatVec_F32_32000x8192, weight.Pointer, x, null, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.F16:
-                Multiply(&Kernels.MatVec_F16_32000x8192, weight.Pointer, x, null, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.BF16:
-                Multiply(&Kernels.MatVec_BF16_32000x8192, weight.Pointer, x, null, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q8_0:
-                Multiply(&Kernels.MatVec_Q8_0_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_0:
-                Multiply(&Kernels.MatVec_Q4_0_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_1:
-                Multiply(&Kernels.MatVec_Q4_1_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_0:
-                Multiply(&Kernels.MatVec_Q5_0_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_1:
-                Multiply(&Kernels.MatVec_Q5_1_32000x8192, weight.Pointer, x, quantizedActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q2_K:
-                Multiply(&Kernels.MatVec_Q2_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q3_K:
-                Multiply(&Kernels.MatVec_Q3_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q4_K:
-                Multiply(&Kernels.MatVec_Q4_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q5_K:
-                Multiply(&Kernels.MatVec_Q5_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
-                return;
-            case global::LlamaGen.Quantization.GgmlType.Q6_K:
-                Multiply(&Kernels.MatVec_Q6_K_32000x8192, weight.Pointer, x, q8KActivation, y, 32000, 8192);
-                return;
-            default:
-                throw new global::System.InvalidOperationException($"No kernel for {weight.Type} weights of this shape; BindWeights should have refused them.");
-        }
-    }
-
-    // Splits a product by rows over the pool, on the kernels' 8-row groups (so every row's arithmetic, and the logits, are
-    // the same for any thread count).
-    private void Multiply(delegate*<byte*, float*, byte*, float*, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int rows, int columns)
-    {
-        if (pool is null || (long)rows * columns < ParallelProductSize) kernel(weights, x, xq8, y, 0, rows);
-        else pool.Run(new global::LlamaGen.Inference.MatVecRows(kernel, weights, x, xq8, y), rows, rowAlignment: 8);
+        global::LlamaGen.Kernels.MatrixKernels kernel = matrix.Kernels;
+        byte* xq8 = InputFor(kernel.Input, quantizedActivation, q8KActivation);
+        int rows = matrix.Rows;
+        if (pool is null || (long)rows * kernel.Columns < ParallelProductSize) kernel.MatVec(matrix.Tensor.Pointer, x, xq8, y, 0, rows);
+        else pool.Run(new global::LlamaGen.Kernels.MatVecRows(kernel.MatVec, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);
     }
 
     // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(delegate*<byte*, float*, byte*, float*, int, int, int, void> kernel, byte* weights, float* x, byte* xq8, float* y, int tokens, int rows, int columns)
+    private void MultiplyBatch(in global::LlamaGen.Models.BoundMatrix matrix, float* x, float* y, int tokens)
     {
-        if (pool is null || (long)rows * columns * tokens < ParallelProductSize) kernel(weights, x, xq8, y, tokens, 0, rows);
-        else pool.Run(new global::LlamaGen.Inference.MatMulRows(kernel, weights, x, xq8, y, tokens), rows, rowAlignment: 8);
+        global::LlamaGen.Kernels.MatrixKernels kernel = matrix.Kernels;
+        byte* xq8 = InputFor(kernel.Input, chunkQuantized, chunkQ8K);
+        int rows = matrix.Rows;
+        if (pool is null || (long)rows * kernel.Columns * tokens < ParallelProductSize) kernel.MultiplyBatch(matrix.Tensor.Pointer, x, xq8, y, rows, tokens, 0, rows);
+        else pool.Run(new global::LlamaGen.Kernels.MatMulRows(kernel, matrix.Tensor.Pointer, x, xq8, y, rows, tokens), rows, rowAlignment: 8);
     }
 
-    // Weights in 32-element blocks are multiplied against the activation quantized to Q8_0 (integer dot products).
-    private static bool ReadsQuantizedActivation(global::LlamaGen.Quantization.GgmlType type) =>
-        type is global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1;
-
-    // K-quant weights are multiplied against the activation quantized to Q8_K, as llama.cpp does.
-    private static bool ReadsQ8KActivation(global::LlamaGen.Quantization.GgmlType type) =>
-        type is global::LlamaGen.Quantization.GgmlType.Q2_K or global::LlamaGen.Quantization.GgmlType.Q3_K or global::LlamaGen.Quantization.GgmlType.Q4_K or global::LlamaGen.Quantization.GgmlType.Q5_K or global::LlamaGen.Quantization.GgmlType.Q6_K;
+    private static byte* InputFor(global::LlamaGen.Kernels.KernelInput input, byte* q8_0, byte* q8_K) =>
+        input == global::LlamaGen.Kernels.KernelInput.Q8_0 ? q8_0 : input == global::LlamaGen.Kernels.KernelInput.Q8_K ? q8_K : null;
 
     private static void CheckToken(int token)
     {

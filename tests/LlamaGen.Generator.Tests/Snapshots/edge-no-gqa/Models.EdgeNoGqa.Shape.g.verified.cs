@@ -6,16 +6,16 @@ namespace Models;
 
 /// <summary>
 /// The <c>edge-no-gqa</c> model with every dimension fixed at build time (spec <c>specs/edge/edge-no-gqa.json</c>).
-/// Load weights with <see cref="Load"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
 /// </summary>
 /// <remarks>
 /// 5 transformer blocks of width 64. 8 query heads of 8 dimensions each have their own key/value head (no grouped-query attention).
 /// Feed-forward hidden size 172, vocabulary 512 tokens, context 512 positions.
 /// Kernels are generated for f32, q8_0 weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).
+/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
-public unsafe partial class EdgeNoGqa : global::LlamaGen.Inference.ILlamaModel
+public unsafe partial class EdgeNoGqa : global::LlamaGen.Models.ILlamaModel
 {
     /// <summary>The model's name in the spec.</summary>
     public const string ModelName = "edge-no-gqa";
@@ -47,11 +47,11 @@ public unsafe partial class EdgeNoGqa : global::LlamaGen.Inference.ILlamaModel
     public const float RmsEpsilon = 1E-05f;
 
     /// <summary>The shape this class was generated for, to check GGUF files against.</summary>
-    public static global::LlamaGen.Inference.ModelShape Spec { get; } = new global::LlamaGen.Inference.ModelShape(
+    public static global::LlamaGen.Models.ModelShape Spec { get; } = new global::LlamaGen.Models.ModelShape(
         ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,
         RopeFreqBase, RmsEpsilon,
         new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.Q8_0 });
 
     /// <inheritdoc/>
-    public global::LlamaGen.Inference.ModelShape Shape => Spec;
+    public global::LlamaGen.Models.ModelShape Shape => Spec;
 }

@@ -6,16 +6,16 @@ namespace Models;
 
 /// <summary>
 /// The <c>llama2-7b</c> model with every dimension fixed at build time (spec <c>specs/llama2-7b.json</c>).
-/// Load weights with <see cref="Load"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
 /// </summary>
 /// <remarks>
 /// 32 transformer blocks of width 4096. 32 query heads of 128 dimensions each have their own key/value head (no grouped-query attention).
 /// Feed-forward hidden size 11008, vocabulary 32000 tokens, context 4096 positions.
 /// Kernels are generated for f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).
+/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
-public unsafe partial class Llama2_7b : global::LlamaGen.Inference.ILlamaModel
+public unsafe partial class Llama2_7b : global::LlamaGen.Models.ILlamaModel
 {
     /// <summary>The model's name in the spec.</summary>
     public const string ModelName = "llama2-7b";
@@ -47,11 +47,11 @@ public unsafe partial class Llama2_7b : global::LlamaGen.Inference.ILlamaModel
     public const float RmsEpsilon = 1E-05f;
 
     /// <summary>The shape this class was generated for, to check GGUF files against.</summary>
-    public static global::LlamaGen.Inference.ModelShape Spec { get; } = new global::LlamaGen.Inference.ModelShape(
+    public static global::LlamaGen.Models.ModelShape Spec { get; } = new global::LlamaGen.Models.ModelShape(
         ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,
         RopeFreqBase, RmsEpsilon,
         new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.F16, global::LlamaGen.Quantization.GgmlType.BF16, global::LlamaGen.Quantization.GgmlType.Q8_0, global::LlamaGen.Quantization.GgmlType.Q4_0, global::LlamaGen.Quantization.GgmlType.Q4_1, global::LlamaGen.Quantization.GgmlType.Q5_0, global::LlamaGen.Quantization.GgmlType.Q5_1, global::LlamaGen.Quantization.GgmlType.Q2_K, global::LlamaGen.Quantization.GgmlType.Q3_K, global::LlamaGen.Quantization.GgmlType.Q4_K, global::LlamaGen.Quantization.GgmlType.Q5_K, global::LlamaGen.Quantization.GgmlType.Q6_K });
 
     /// <inheritdoc/>
-    public global::LlamaGen.Inference.ModelShape Shape => Spec;
+    public global::LlamaGen.Models.ModelShape Shape => Spec;
 }

@@ -6,7 +6,7 @@ namespace Models;
 
 /// <summary>
 /// The <c>llama2-test-k</c> model with every dimension fixed at build time (spec <c>specs/llama2-test-k.json</c>).
-/// Load weights with <see cref="Load"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
 /// </summary>
 /// <remarks>
 /// 2 transformer blocks of width 256. 4 query heads of 64 dimensions share 2 key/value heads
@@ -14,9 +14,9 @@ namespace Models;
 /// Feed-forward hidden size 768, vocabulary 32000 tokens, context 512 positions.
 /// Kernels are generated for f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass) and <c>Kernels</c> (matrix-vector products, one file per instruction set).
+/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
-public unsafe partial class Llama2TestK : global::LlamaGen.Inference.ILlamaModel
+public unsafe partial class Llama2TestK : global::LlamaGen.Models.ILlamaModel
 {
     /// <summary>The model's name in the spec.</summary>
     public const string ModelName = "llama2-test-k";
@@ -48,11 +48,11 @@ public unsafe partial class Llama2TestK : global::LlamaGen.Inference.ILlamaModel
     public const float RmsEpsilon = 1E-05f;
 
     /// <summary>The shape this class was generated for, to check GGUF files against.</summary>
-    public static global::LlamaGen.Inference.ModelShape Spec { get; } = new global::LlamaGen.Inference.ModelShape(
+    public static global::LlamaGen.Models.ModelShape Spec { get; } = new global::LlamaGen.Models.ModelShape(
         ModelName, EmbeddingLength, BlockCount, HeadCount, HeadCountKv, FeedForwardLength, VocabSize, ContextLength,
         RopeFreqBase, RmsEpsilon,
         new global::LlamaGen.Quantization.GgmlType[] { global::LlamaGen.Quantization.GgmlType.F32, global::LlamaGen.Quantization.GgmlType.F16, global::LlamaGen.Quantization.GgmlType.BF16, global::LlamaGen.Quantization.GgmlType.Q8_0, global::LlamaGen.Quantization.GgmlType.Q4_0, global::LlamaGen.Quantization.GgmlType.Q4_1, global::LlamaGen.Quantization.GgmlType.Q5_0, global::LlamaGen.Quantization.GgmlType.Q5_1, global::LlamaGen.Quantization.GgmlType.Q2_K, global::LlamaGen.Quantization.GgmlType.Q3_K, global::LlamaGen.Quantization.GgmlType.Q4_K, global::LlamaGen.Quantization.GgmlType.Q5_K, global::LlamaGen.Quantization.GgmlType.Q6_K });
 
     /// <inheritdoc/>
-    public global::LlamaGen.Inference.ModelShape Shape => Spec;
+    public global::LlamaGen.Models.ModelShape Shape => Spec;
 }

@@ -17,27 +17,28 @@ public unsafe partial class Llama2TestSmall
     /// The tensors this model binds, by llama.cpp name and GGUF shape (columns = ne[0], rows = ne[1]), in the order
     /// llama.cpp writes them. <c>output.weight</c> falls back to <c>token_embd.weight</c> (tied classifier).
     /// </summary>
-    public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Inference.TensorSlot> Slots { get; } = CreateSlots();
+    public static global::System.Collections.Generic.IReadOnlyList<global::LlamaGen.Models.TensorSlot> Slots { get; } = CreateSlots();
 
-    // The bound tensors: views into the GGUF file's mapping, or for Q4_0/Q8_0 interleaved copies. Per-block tensors are indexed by block.
-    private global::LlamaGen.Inference.WeightTensor tokenEmbedding;
-    private global::LlamaGen.Inference.WeightTensor outputNorm;
-    private global::LlamaGen.Inference.WeightTensor output;
+    // The bound tensors: vectors are views into the GGUF file's mapping; matrices carry their kernels (quantized ones are
+    // repacked copies in the layout their kernels read). Per-block tensors are indexed by block.
+    private global::LlamaGen.Models.WeightTensor tokenEmbedding;
+    private global::LlamaGen.Models.WeightTensor outputNorm;
+    private global::LlamaGen.Models.BoundMatrix output;
     // Owns the repacked copies of the quantized matrices (the mapping is left to the file).
-    private readonly global::LlamaGen.Inference.InterleavedWeights interleaved = new();
-    private readonly global::LlamaGen.Inference.WeightTensor[] attentionNorm = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] attentionQuery = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] attentionKey = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] attentionValue = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] attentionOutput = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] feedForwardNorm = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] feedForwardGate = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] feedForwardDown = new global::LlamaGen.Inference.WeightTensor[BlockCount];
-    private readonly global::LlamaGen.Inference.WeightTensor[] feedForwardUp = new global::LlamaGen.Inference.WeightTensor[BlockCount];
+    private readonly global::LlamaGen.Quantization.InterleavedWeights interleaved = new();
+    private readonly global::LlamaGen.Models.WeightTensor[] attentionNorm = new global::LlamaGen.Models.WeightTensor[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] attentionQuery = new global::LlamaGen.Models.BoundMatrix[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] attentionKey = new global::LlamaGen.Models.BoundMatrix[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] attentionValue = new global::LlamaGen.Models.BoundMatrix[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] attentionOutput = new global::LlamaGen.Models.BoundMatrix[BlockCount];
+    private readonly global::LlamaGen.Models.WeightTensor[] feedForwardNorm = new global::LlamaGen.Models.WeightTensor[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] feedForwardGate = new global::LlamaGen.Models.BoundMatrix[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] feedForwardDown = new global::LlamaGen.Models.BoundMatrix[BlockCount];
+    private readonly global::LlamaGen.Models.BoundMatrix[] feedForwardUp = new global::LlamaGen.Models.BoundMatrix[BlockCount];
 
-    private static global::LlamaGen.Inference.TensorSlot[] CreateSlots()
+    private static global::LlamaGen.Models.TensorSlot[] CreateSlots()
     {
-        var slots = new global::LlamaGen.Inference.TensorSlot[OutputSlot + 1];
+        var slots = new global::LlamaGen.Models.TensorSlot[OutputSlot + 1];
         slots[TokenEmbeddingSlot] = new("token_embd.weight", EmbeddingLength, VocabSize);
         for (int block = 0; block < BlockCount; block++)
         {
@@ -58,48 +59,38 @@ public unsafe partial class Llama2TestSmall
         return slots;
     }
 
-    /// <summary>Binds every slot to the file's tensors and checks each one has a kernel for its type.</summary>
-    private void BindWeights(global::LlamaGen.Gguf.GgufFile file)
+    /// <summary>
+    /// Binds every slot to the file's tensors (TensorBinder checks names, shapes and types: norms f32, matrices of the
+    /// spec's weight types) and each matrix to its kernels for <paramref name="isa"/>.
+    /// </summary>
+    private void BindWeights(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Kernels.KernelIsa isa)
     {
-        global::LlamaGen.Inference.WeightTensor[] bound = global::LlamaGen.Inference.TensorBinder.Bind(file, Spec, Slots);
+        global::LlamaGen.Models.WeightTensor[] bound = global::LlamaGen.Models.TensorBinder.Bind(file, Spec, Slots);
         tokenEmbedding = bound[TokenEmbeddingSlot];
         for (int block = 0; block < BlockCount; block++)
         {
             int first = FirstBlockSlot + block * SlotsPerBlock;
-            attentionNorm[block] = RequireFloat32(file, first + 0, bound[first + 0]);
-            attentionQuery[block] = RequireKernelFor128Columns(file, first + 1, bound[first + 1]);
-            attentionKey[block] = RequireKernelFor128Columns(file, first + 2, bound[first + 2]);
-            attentionValue[block] = RequireKernelFor128Columns(file, first + 3, bound[first + 3]);
-            attentionOutput[block] = RequireKernelFor128Columns(file, first + 4, bound[first + 4]);
-            feedForwardNorm[block] = RequireFloat32(file, first + 5, bound[first + 5]);
-            feedForwardGate[block] = RequireKernelFor128Columns(file, first + 6, bound[first + 6]);
-            feedForwardDown[block] = RequireKernelFor352Columns(file, first + 7, bound[first + 7]);
-            feedForwardUp[block] = RequireKernelFor128Columns(file, first + 8, bound[first + 8]);
+            attentionNorm[block] = bound[first + 0];
+            attentionQuery[block] = BindMatrix(file, first + 1, bound[first + 1], isa);
+            attentionKey[block] = BindMatrix(file, first + 2, bound[first + 2], isa);
+            attentionValue[block] = BindMatrix(file, first + 3, bound[first + 3], isa);
+            attentionOutput[block] = BindMatrix(file, first + 4, bound[first + 4], isa);
+            feedForwardNorm[block] = bound[first + 5];
+            feedForwardGate[block] = BindMatrix(file, first + 6, bound[first + 6], isa);
+            feedForwardDown[block] = BindMatrix(file, first + 7, bound[first + 7], isa);
+            feedForwardUp[block] = BindMatrix(file, first + 8, bound[first + 8], isa);
         }
-        outputNorm = RequireFloat32(file, OutputNormSlot, bound[OutputNormSlot]);
-        output = RequireKernelFor128Columns(file, OutputSlot, bound[OutputSlot]);
+        outputNorm = bound[OutputNormSlot];
+        output = BindMatrix(file, OutputSlot, bound[OutputSlot], isa);
     }
 
-    // llama.cpp always stores norm weights as F32; the forward pass reads them as floats.
-    private static global::LlamaGen.Inference.WeightTensor RequireFloat32(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
+    // The kernels of the matrix's type and row length for the ISA (the spec's types all have them), and the weights in
+    // the layout those kernels read: quantized matrices are repacked into interleaved groups of 8 rows.
+    private global::LlamaGen.Models.BoundMatrix BindMatrix(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Models.WeightTensor tensor, global::LlamaGen.Kernels.KernelIsa isa)
     {
-        if (tensor.Type == global::LlamaGen.Quantization.GgmlType.F32) return tensor;
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}; Llama2TestSmall reads norm weights as F32.");
-    }
-
-    // Rows of 128 elements: the spec's weight types whose blocks divide 128 have kernels.
-    // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
-    private global::LlamaGen.Inference.WeightTensor RequireKernelFor128Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
-    {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2TestSmall has kernels for rows of 128 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1. Add the type to weight_types in specs/llama2-test-small.json (if its block size divides 128) and rebuild.");
-    }
-
-    // Rows of 352 elements: the spec's weight types whose blocks divide 352 have kernels.
-    // Q4_0 and Q8_0 come back repacked into the interleaved layout their kernels read.
-    private global::LlamaGen.Inference.WeightTensor RequireKernelFor352Columns(global::LlamaGen.Gguf.GgufFile file, int slot, global::LlamaGen.Inference.WeightTensor tensor)
-    {
-        if (tensor.Type is global::LlamaGen.Quantization.GgmlType.F32 or global::LlamaGen.Quantization.GgmlType.F16 or global::LlamaGen.Quantization.GgmlType.BF16 or global::LlamaGen.Quantization.GgmlType.Q8_0 or global::LlamaGen.Quantization.GgmlType.Q4_0 or global::LlamaGen.Quantization.GgmlType.Q4_1 or global::LlamaGen.Quantization.GgmlType.Q5_0 or global::LlamaGen.Quantization.GgmlType.Q5_1) return interleaved.Repack(file, Slots[slot].Name, tensor);
-        throw new global::System.IO.InvalidDataException($"{file.Path}: tensor '{Slots[slot].Name}' has type {tensor.Type}, but Llama2TestSmall has kernels for rows of 352 elements only in f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1. Add the type to weight_types in specs/llama2-test-small.json (if its block size divides 352) and rebuild.");
+        global::LlamaGen.Kernels.MatrixKernels kernels = global::LlamaGen.Generated.KernelTable.Get(isa, tensor.Type, (int)tensor.Columns);
+        if (kernels.IsEmpty)
+            throw new global::System.InvalidOperationException($"LlamaGen compiled no {isa} kernel for {tensor.Type} rows of {tensor.Columns} (tensor '{Slots[slot].Name}').");
+        return new global::LlamaGen.Models.BoundMatrix(interleaved.Repack(file, Slots[slot].Name, tensor), kernels);
     }
 }
