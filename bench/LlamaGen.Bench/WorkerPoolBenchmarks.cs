@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using LlamaGen.Catalog;
 using LlamaGen.Quantization;
 using LlamaGen.Kernels;
 using LlamaGen.Threading;
@@ -52,6 +51,7 @@ public unsafe class WorkerPoolBenchmarks
         NativeMemory.AlignedFree(matVec->Weights);
         matVec->Weights = repacked;
         ActivationQuantizer.QuantizeKernelInput(matVec->X, matVec->Xq8, Columns);
+        matVec->Kernel = LlamaGen.Generated.KernelTable.Get(KernelSupport.Best, GgmlType.Q4_0, Columns).MatVec;
     }
 
     [GlobalCleanup]
@@ -84,12 +84,13 @@ public unsafe class WorkerPoolBenchmarks
     private static void MatVecRows(void* state, int rowStart, int rowEnd)
     {
         var s = (MatVecState*)state;
-        Llama2_7B.Kernels.MatVec_Q4_0_11008x4096(s->Weights, s->X, s->Xq8, s->Y, rowStart, rowEnd);
+        s->Kernel(s->Weights, s->X, s->Xq8, s->Y, rowStart, rowEnd);
     }
 
     /// <summary>The product's operands, in native memory so the pool's function-pointer overload can take them.</summary>
     private struct MatVecState
     {
+        public delegate*<byte*, float*, byte*, float*, int, int, void> Kernel;
         public byte* Weights;
         public float* X;
         public byte* Xq8;

@@ -1,0 +1,67 @@
+namespace LlamaGen.Generator.Tests;
+
+/// <summary>
+/// Byte budgets for the generated code, so growth is a decision and not an accident: each production spec compiled alone
+/// (its own files plus the kernels it needs), all of them in one compilation (how the CLI's catalog compiles them: shared
+/// kernels count once), and the reviewed snapshots. Raise a budget only with a reason in the commit that does it.
+/// </summary>
+public sealed class GeneratedCodeBudgetTests
+{
+    /// <summary>Bytes of generated C# per spec compiled alone (measured on the round-2 generator, plus about 15 %).</summary>
+    private static readonly Dictionary<string, int> SpecBudgets = new()
+    {
+        ["codellama-34b.json"] = 820_000,
+        ["llama-2-tiny-random.json"] = 130_000,
+        ["llama2-13b.json"] = 820_000,
+        ["llama2-70b.json"] = 820_000,
+        ["llama2-7b.json"] = 820_000,
+        ["llama2-test-k.json"] = 820_000,
+        ["llama2-test-small.json"] = 420_000,
+        ["stories260k.json"] = 350_000,
+        ["tinyllama-1.1b.json"] = 820_000,
+    };
+
+    /// <summary>The nine production specs together (issue #10: at most 3 MB, from 25.9 MB).</summary>
+    private const int AllSpecsBudget = 3_000_000;
+
+    /// <summary>The snapshots under Snapshots/ (issue #10: at most 4 MB, from 27.95 MB).</summary>
+    private const long SnapshotBudget = 4_000_000;
+
+    public static TheoryData<string> SpecFiles() =>
+        new(Directory.GetFiles(RepositoryPaths.Specs, "*.json").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(SpecFiles))]
+    public void EachSpecStaysWithinItsBudget(string fileName)
+    {
+        Assert.True(SpecBudgets.TryGetValue(fileName, out int budget), $"specs/{fileName} has no byte budget: add one to {nameof(SpecBudgets)}.");
+        string path = Path.Combine(RepositoryPaths.Specs, fileName);
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/" + fileName), (path, File.ReadAllText(path)));
+        long bytes = GeneratedBytes(result);
+        TestContext.Current.SendDiagnosticMessage($"specs/{fileName}: {bytes:N0} bytes of generated C# (budget {budget:N0})");
+        Assert.True(bytes <= budget, $"specs/{fileName} generates {bytes:N0} bytes of C#, over its budget of {budget:N0}.");
+    }
+
+    [Fact]
+    public void AllProductionSpecsTogetherStayWithinThreeMegabytes()
+    {
+        string[] paths = Directory.GetFiles(RepositoryPaths.Specs, "*.json").OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        Assert.Equal(9, paths.Length);
+        string[] sources = paths.Select((p, i) => GeneratorHarness.ModelSource("specs/" + Path.GetFileName(p), "M" + i)).ToArray();
+        GeneratorResult result = GeneratorHarness.Run(sources, paths.Select(p => (p, File.ReadAllText(p))).ToArray());
+        Assert.Empty(result.GeneratorErrors);
+        long bytes = GeneratedBytes(result);
+        TestContext.Current.SendDiagnosticMessage($"nine production specs: {bytes:N0} bytes of generated C# (budget {AllSpecsBudget:N0})");
+        Assert.True(bytes <= AllSpecsBudget, $"the production specs generate {bytes:N0} bytes of C#, over the budget of {AllSpecsBudget:N0}.");
+    }
+
+    [Fact]
+    public void SnapshotsStayWithinFourMegabytes()
+    {
+        long bytes = Directory.GetFiles(SnapshotAssert.Root, "*.verified.cs", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.True(bytes <= SnapshotBudget, $"the snapshots hold {bytes:N0} bytes, over the budget of {SnapshotBudget:N0}.");
+    }
+
+    private static long GeneratedBytes(GeneratorResult result) =>
+        result.RunResult.Results.Single().GeneratedSources.Sum(s => (long)System.Text.Encoding.UTF8.GetByteCount(s.SourceText.ToString()));
+}
