@@ -7,6 +7,7 @@ using LlamaGen.Sampling;
 using LlamaGen.Compute;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 using LlamaGen.Threading;
 
 namespace LlamaGen.Cli;
@@ -76,7 +77,7 @@ internal static class BenchCommand
         ModelDescriptor descriptor = ModelFiles.Match(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = settings.Threads > 1 ? new WorkerPool(settings.Threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = settings.KvCacheType, Isa = settings.Isa });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { KvCacheType = settings.KvCacheType, Isa = settings.Isa });
         double loadMs = Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
 
         ModelShape shape = model.Shape;
@@ -88,10 +89,11 @@ internal static class BenchCommand
         var logits = new float[shape.VocabSize];
         // Greedy through the real sampler (lowest id on ties), as `generate --temperature 0` picks tokens.
         var sampler = new Sampler(SamplerOptions.Greedy, shape.VocabSize);
+        using var decoder = new SequenceDecoder(model, pool: pool);
 
         // Warm-up, untimed in the rates: the first decode after a load pages in every weight from the mapping.
         long warmupStart = Stopwatch.GetTimestamp();
-        model.Forward(promptIds[0], 0, logits);
+        decoder.Forward(promptIds[0], 0, logits);
         double warmupMs = Stopwatch.GetElapsedTime(warmupStart).TotalMilliseconds;
         progress.WriteLine(FormattableString.Invariant(
             $"bench: {descriptor.TypeName}, kernels {model.Isa}, load {loadMs:F1} ms, warm-up token {warmupMs:F1} ms"));
@@ -102,10 +104,9 @@ internal static class BenchCommand
         int[] firstGenerated = [];
         for (int rep = 0; rep < settings.Reps; rep++)
         {
-            // Each repetition starts again at position 0: the model writes a position's keys and values before
-            // attention reads them, so nothing of the previous repetition is seen (llama.cpp clears its cache instead).
+            // Each repetition starts again at position 0 (the sequence rewinds), as llama.cpp clears its cache.
             long start = Stopwatch.GetTimestamp();
-            model.ForwardPrompt(promptIds, 0, logits);
+            decoder.ForwardPrompt(promptIds, 0, logits);
             ppMs[rep] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
             start = Stopwatch.GetTimestamp();
@@ -116,7 +117,7 @@ internal static class BenchCommand
                     return null;
                 int next = sampler.Sample(logits, []);
                 generated[i] = next;
-                model.Forward(next, position++, logits);
+                decoder.Forward(next, position++, logits);
             }
             tgMs[rep] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (rep == 0) firstGenerated = (int[])generated.Clone();

@@ -114,10 +114,10 @@ internal static class GenerateCommand
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, KvCacheType = kvCacheType, Isa = isa });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { KvCacheType = kvCacheType, Isa = isa });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
-        var generator = new TextGenerator(model, tokenizer);
+        using var generator = new TextGenerator(model, tokenizer, pool);
         GenerationRun run;
         try
         {

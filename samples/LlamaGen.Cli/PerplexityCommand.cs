@@ -79,13 +79,13 @@ internal static class PerplexityCommand
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Pool = pool, Isa = isa });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Isa = isa });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         PerplexityResult result;
         try
         {
-            result = new PerplexityEvaluator(model, tokenizer).Evaluate(text, options, context.Cancellation);
+            result = new PerplexityEvaluator(model, tokenizer, pool).Evaluate(text, options, context.Cancellation);
         }
         catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
         {

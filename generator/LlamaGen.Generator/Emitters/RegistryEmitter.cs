@@ -30,9 +30,8 @@ internal static class RegistryEmitter
         foreach (ModelTarget model in sorted)
         {
             string typeName = model.FullName.StartsWith("global::", System.StringComparison.Ordinal) ? model.FullName.Substring(8) : model.FullName;
-            w.Line("        new(" + GeneratedFile.Literal(typeName) + ", " + model.FullName + ".SpecPath, " + model.FullName + ".Spec, static (file, pool) => " +
-                   model.FullName + ".Load(file, pool))");
-            w.Line("            { OptionsFactory = static (file, options) => " + model.FullName + ".Load(file, options) },");
+            w.Line("        new(" + GeneratedFile.Literal(typeName) + ", " + model.FullName + ".SpecPath, " + model.FullName + ".Spec, static (file, options) => " +
+                   model.FullName + ".Load(file, options)),");
         }
         w.Line("    };");
         w.Close();

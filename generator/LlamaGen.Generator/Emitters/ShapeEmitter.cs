@@ -14,7 +14,7 @@ internal static class ShapeEmitter
         string name = GeneratedFile.Xml(spec.Name);
         w.Line("/// <summary>");
         w.Line($"/// The <c>{name}</c> model with every dimension fixed at build time (spec <c>{GeneratedFile.Xml(target.SpecPath)}</c>).");
-        w.Line("/// Load weights with <see cref=\"Load(global::LlamaGen.Gguf.GgufFile)\"/>; one instance runs one sequence at a time.");
+        w.Line("/// Load weights with <see cref=\"Load(global::LlamaGen.Gguf.GgufFile)\"/>; the loaded model is shared by any number of sequences.");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
         w.Line($"/// {spec.BlockCount} transformer {Plural(spec.BlockCount, "block")} of width {spec.EmbeddingLength}. " +
@@ -24,7 +24,7 @@ internal static class ShapeEmitter
         w.Line($"/// Feed-forward hidden size {spec.FeedForwardLength}, vocabulary {spec.VocabSize} tokens, context {spec.ContextLength} positions.");
         w.Line($"/// Kernels are generated for {GeneratedFile.Xml(string.Join(", ", System.Linq.Enumerable.Select(spec.WeightTypes, GgmlBlocks.Name)))} weights.");
         w.Line("/// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),");
-        w.Line("/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).");
+        w.Line("/// <c>Forward</c> (sequences, the workspace, the decode step); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).");
         w.Line("/// </remarks>");
         w.Open(GeneratedFile.ClassHeader(target, " : " + GeneratedFile.Models + "ILlamaModel"));
 

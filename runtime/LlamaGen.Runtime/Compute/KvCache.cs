@@ -128,6 +128,81 @@ public sealed unsafe class KvCache : IDisposable
         return cache + ((long)layer * ContextLength + position) * KvDimension * ElementBytes;
     }
 
+    /// <summary>Bytes of one key (or value) row: <see cref="KvDimension"/> elements of <see cref="ElementBytes"/>.</summary>
+    public int RowBytes => KvDimension * ElementBytes;
+
+    /// <summary>
+    /// Copies positions <c>[0, count)</c> of every layer from <paramref name="source"/> (same shape and type, at least as
+    /// many positions): how a sequence is forked. The rows are copied, nothing is shared.
+    /// </summary>
+    public void CopyFrom(KvCache source, int count)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ThrowIfDisposed();
+        source.ThrowIfDisposed();
+        if (source.BlockCount != BlockCount || source.KvDimension != KvDimension || source.Type != Type)
+            throw new ArgumentException($"A {source.Type} cache of {source.BlockCount} x {source.KvDimension} cannot be copied into a {Type} cache of {BlockCount} x {KvDimension}.", nameof(source));
+        if ((uint)count > (uint)Math.Min(ContextLength, source.ContextLength))
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Both caches must hold {count} positions ({source.ContextLength} and {ContextLength} do).");
+        long bytes = (long)count * RowBytes;
+        for (int layer = 0; layer < BlockCount; layer++)
+        {
+            Buffer.MemoryCopy(source.Row(source.keys, layer, 0), Row(keys, layer, 0), bytes, bytes);
+            Buffer.MemoryCopy(source.Row(source.values, layer, 0), Row(values, layer, 0), bytes, bytes);
+        }
+    }
+
+    /// <summary>The stored bytes of positions <c>[position, position + count)</c> of a layer's keys or values, for saving a state.</summary>
+    public Span<byte> Rows(int layer, int position, int count, bool values)
+    {
+        if ((uint)count > (uint)(ContextLength - position) || position < 0)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Positions [{position}, {position + count}) are outside the cache's {ContextLength}.");
+        if (count == 0) return [];
+        return new Span<byte>(Row(values ? this.values : keys, layer, position), checked(count * RowBytes));
+    }
+
+    /// <summary>
+    /// Moves positions <c>[from, from + count)</c> of every layer to <c>[to, to + count)</c> (<c>to &lt; from</c>), and re-rotates
+    /// each moved key by <c>from - to</c> positions through <paramref name="rope"/> (the keys were cached after RoPE at their old
+    /// positions): llama.cpp's context shift. An F16 cache rounds the re-rotated keys again.
+    /// </summary>
+    public void Shift(int from, int to, int count, RopeTable rope, int kvHeads)
+    {
+        ArgumentNullException.ThrowIfNull(rope);
+        ThrowIfDisposed();
+        if (to < 0 || to >= from || count < 0 || from + count > ContextLength)
+            throw new ArgumentOutOfRangeException(nameof(from), from, $"Cannot move {count} positions from {from} to {to} in a cache of {ContextLength}.");
+        int delta = from - to;
+        float* row = (float*)NativeMemory.AlignedAlloc((nuint)KvDimension * sizeof(float), 64);
+        try
+        {
+            for (int layer = 0; layer < BlockCount; layer++)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var destination = new Span<float>(row, KvDimension);
+                    ReadKey(layer, from + i, destination);
+                    rope.RotateBack(row, kvHeads, delta);
+                    byte* value = Row(values, layer, from + i);
+                    byte* target = Row(values, layer, to + i);
+                    Buffer.MemoryCopy(value, target, RowBytes, RowBytes);
+                    StoreKey(layer, to + i, row);
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(row);
+        }
+    }
+
+    private void StoreKey(int layer, int position, float* key)
+    {
+        byte* keyRow = Row(keys, layer, position);
+        if (Type == KvCacheType.F32) Buffer.MemoryCopy(key, keyRow, (long)KvDimension * sizeof(float), (long)KvDimension * sizeof(float));
+        else TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>(key, KvDimension), new Span<Half>(keyRow, KvDimension));
+    }
+
     internal void ThrowIfDisposed()
     {
         if (keys == null) throw new ObjectDisposedException(nameof(KvCache));

@@ -109,6 +109,30 @@ public sealed unsafe class RopeTable
         }
     }
 
+    /// <summary>
+    /// Undoes <see cref="Rotate"/> by the angles of <paramref name="delta"/> positions: <c>(v0 cos + v1 sin, v1 cos - v0 sin)</c>.
+    /// A key cached at position <c>p</c> then holds the rotation of position <c>p - delta</c> (llama.cpp's K-shift when the
+    /// context is shifted), up to the float rounding of a second rotation.
+    /// </summary>
+    public void RotateBack(float* heads, int headCount, int delta)
+    {
+        if (heads == null) throw new ArgumentNullException(nameof(heads));
+        ArgumentOutOfRangeException.ThrowIfNegative(headCount);
+        float* c = Row(cos, delta);
+        float* s = Row(sin, delta);
+        int pairs = HeadDimension / 2;
+        for (int head = 0; head < headCount; head++)
+        {
+            float* v = heads + (nint)head * HeadDimension;
+            for (int i = 0; i < pairs; i++)
+            {
+                float v0 = v[2 * i], v1 = v[2 * i + 1];
+                v[2 * i] = v0 * c[i] + v1 * s[i];
+                v[2 * i + 1] = v1 * c[i] - v0 * s[i];
+            }
+        }
+    }
+
     private float* PairRow(float[] table, int position)
     {
         if ((uint)position >= (uint)ContextLength)

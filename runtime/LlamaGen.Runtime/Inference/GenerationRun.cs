@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LlamaGen.Sampling;
+using LlamaGen.Sequences;
 using LlamaGen.Tokenization;
 using LlamaGen.Models;
 
@@ -45,7 +46,12 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
 
     public GenerationStatistics Statistics => new(
         promptTokens.Length, generated.Count,
-        Stopwatch.GetElapsedTime(0, promptTicks), Stopwatch.GetElapsedTime(0, generationTicks));
+        Stopwatch.GetElapsedTime(0, promptTicks), Stopwatch.GetElapsedTime(0, generationTicks))
+    {
+        CachedPromptTokens = cachedPromptTokens,
+    };
+
+    private int cachedPromptTokens;
 
     public IEnumerator<GeneratedToken> GetEnumerator()
     {
@@ -60,8 +66,9 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
     private IEnumerator<GeneratedToken> Run()
     {
         ILlamaModel model = generator.Model;
+        SequenceDecoder sequence = generator.Decoder;
         SentencePieceTokenizer tokenizer = generator.Tokenizer;
-        int contextLength = model.Shape.ContextLength;
+        int contextLength = sequence.Sequence.Capacity;
         var logits = new float[model.Shape.VocabSize];
         // Everything the repetition penalty may look at: prompt, then generated tokens.
         var history = new List<int>(promptTokens.Length + Math.Min(options.MaxNewTokens, contextLength));
@@ -84,8 +91,11 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
             yield break;
         }
 
+        // Reuse what the sequence already holds of this prompt; at least the last prompt token is evaluated, for its logits.
         long start = Stopwatch.GetTimestamp();
-        model.ForwardPrompt(promptTokens, 0, logits);
+        int cached = Math.Min(sequence.Sequence.CommonPrefix(promptTokens), promptTokens.Length - 1);
+        cachedPromptTokens = cached;
+        sequence.ForwardPrompt(promptTokens.AsSpan(cached), cached, logits);
         promptTicks = Stopwatch.GetTimestamp() - start;
 
         // position: where the next sampled token goes.
@@ -142,7 +152,7 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
             }
 
             start = Stopwatch.GetTimestamp();
-            model.Forward(id, position, logits);
+            sequence.Forward(id, position, logits);
             generationTicks += Stopwatch.GetTimestamp() - start;
             position++;
         }

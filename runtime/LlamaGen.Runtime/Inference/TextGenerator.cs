@@ -1,3 +1,5 @@
+using LlamaGen.Sequences;
+using LlamaGen.Threading;
 using LlamaGen.Tokenization;
 using LlamaGen.Models;
 
@@ -5,17 +7,20 @@ namespace LlamaGen.Inference;
 
 /// <summary>
 /// Generates text with a model and its tokenizer: tokenize the prompt, evaluate it, then sample and feed one token
-/// at a time until a stop condition (see <see cref="StopReason"/>). One run at a time per model, since the model
-/// owns a single KV cache; every run starts at position 0.
+/// at a time until a stop condition (see <see cref="StopReason"/>). The generator keeps one sequence: a run evaluates
+/// only the prompt tokens after the longest prefix the sequence already holds (a prompt that extends the previous run's
+/// text reuses its KV cache). One run at a time; create one generator per conversation.
 /// </summary>
 /// <remarks>
 /// Semantics follow llama2.c's <c>run.c</c> where they matter for reproducing it: BOS sits at position 0, an empty
 /// prompt means BOS alone (how the TinyStories models start a story), sampling BOS ends the run as EOS does, and
 /// the first token generated after a lone BOS loses its leading space.
 /// </remarks>
-public sealed class TextGenerator
+public sealed class TextGenerator : IDisposable
 {
-    public TextGenerator(ILlamaModel model, SentencePieceTokenizer tokenizer)
+    /// <param name="pool">Splits the large products over its threads (the caller owns it); null computes on the calling thread.</param>
+    /// <param name="sequence">How the generator's sequence is made (its context and KV cache type).</param>
+    public TextGenerator(ILlamaModel model, SentencePieceTokenizer tokenizer, WorkerPool? pool = null, SequenceOptions? sequence = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -25,7 +30,14 @@ public sealed class TextGenerator
                 nameof(tokenizer));
         Model = model;
         Tokenizer = tokenizer;
+        Decoder = new SequenceDecoder(model, sequence, pool);
     }
+
+    /// <summary>The generator's sequence and its batch.</summary>
+    public SequenceDecoder Decoder { get; }
+
+    /// <summary>The sequence the runs decode into; it keeps the last run's tokens for the next one to reuse.</summary>
+    public Sequence Sequence => Decoder.Sequence;
 
     public ILlamaModel Model { get; }
 
@@ -47,7 +59,7 @@ public sealed class TextGenerator
         if (promptTokens.Length == 0)
             throw new ArgumentException("The prompt is empty and no BOS token is added, so there is nothing to generate from.", nameof(prompt));
 
-        int contextLength = Model.Shape.ContextLength;
+        int contextLength = Decoder.Sequence.Capacity;
         if (promptTokens.Length > contextLength - 1)
             throw new ArgumentException(
                 $"The prompt is {promptTokens.Length} tokens long but model '{Model.Shape.Name}' has a context length of {contextLength}; " +
@@ -55,6 +67,8 @@ public sealed class TextGenerator
 
         return new GenerationRun(this, promptTokens, options, cancellationToken);
     }
+
+    public void Dispose() => Decoder.Dispose();
 
     /// <summary>Runs generation to its end and returns the text, the tokens and why it stopped.</summary>
     public GenerationResult Generate(string prompt, GenerationOptions? options = null, CancellationToken cancellationToken = default)

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using LlamaGen.Tokenization;
 using LlamaGen.Models;
 
+using LlamaGen.Sequences;
+using LlamaGen.Threading;
+
 namespace LlamaGen.Perplexity;
 
 /// <summary>
@@ -25,7 +28,8 @@ namespace LlamaGen.Perplexity;
 /// </remarks>
 public sealed class PerplexityEvaluator
 {
-    public PerplexityEvaluator(ILlamaModel model, SentencePieceTokenizer tokenizer)
+    /// <param name="pool">Splits the large products over its threads (the caller owns it); null computes on the calling thread.</param>
+    public PerplexityEvaluator(ILlamaModel model, SentencePieceTokenizer tokenizer, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -35,7 +39,10 @@ public sealed class PerplexityEvaluator
                 nameof(tokenizer));
         Model = model;
         Tokenizer = tokenizer;
+        Pool = pool;
     }
+
+    public WorkerPool? Pool { get; }
 
     public ILlamaModel Model { get; }
 
@@ -125,7 +132,11 @@ public sealed class PerplexityEvaluator
         int windows = tokens.Length / contextLength;
         int first = FirstScoredPosition(contextLength, options.Scoring);
         var window = new int[contextLength];
-        var logits = new float[Model.Shape.VocabSize];
+        int vocab = Model.Shape.VocabSize;
+        using var decoder = new SequenceDecoder(Model, new SequenceOptions { ContextLength = contextLength }, Pool);
+        // The logits of a chunk of scored positions, computed in one batched pass (each row's as it would be alone).
+        int chunk = DecodeBatch.DefaultCapacity;
+        var logits = new float[chunk * vocab];
         double sum = 0, sumOfSquares = 0;
         int scored = 0;
 
@@ -137,17 +148,22 @@ public sealed class PerplexityEvaluator
             if (addBos)
                 window[0] = Tokenizer.BosId;
 
-            // Positions before the first scored one only fill the KV cache: one batched pass, its logits unused.
+            // Positions before the first scored one only fill the KV cache: batched passes, their logits unused.
+            decoder.Sequence.Rewind(0);
             if (first > 0)
-                Model.ForwardPrompt(window.AsSpan(0, first), 0, logits);
-            for (int position = first; position < contextLength - 1; position++)
+                decoder.ForwardPrompt(window.AsSpan(0, first), 0, logits);
+            for (int position = first; position < contextLength - 1; position += chunk)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Model.Forward(window[position], position, logits);
-                double nll = NegativeLogLikelihood(logits, window[position + 1]);
-                sum += nll;
-                sumOfSquares += nll * nll;
-                scored++;
+                int count = Math.Min(chunk, contextLength - 1 - position);
+                decoder.AppendAll(window.AsSpan(position, count), logits);
+                for (int i = 0; i < count; i++)
+                {
+                    double nll = NegativeLogLikelihood(logits.AsSpan(i * vocab, vocab), window[position + i + 1]);
+                    sum += nll;
+                    sumOfSquares += nll * nll;
+                    scored++;
+                }
             }
         }
         TimeSpan elapsed = Stopwatch.GetElapsedTime(start);

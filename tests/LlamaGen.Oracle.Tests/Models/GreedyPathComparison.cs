@@ -1,5 +1,6 @@
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Oracle.Tests.Models;
 
@@ -14,7 +15,8 @@ internal static class GreedyPathComparison
         ILlamaModel model, int[] promptIds, int[] expectedIds, float[][] expectedLogits, int steps)
     {
         var logits = new float[model.Shape.VocabSize];
-        model.ForwardPrompt(promptIds, 0, logits);
+        using var decoder = new SequenceDecoder(model);
+        decoder.ForwardPrompt(promptIds, 0, logits);
         float worst = 0;
         int compared = 0;
         for (int step = 0; step < steps; step++)
@@ -31,7 +33,7 @@ internal static class GreedyPathComparison
                     $"more than twice the logit difference {diff:E2}.");
                 return (worst, compared, $"paths part at step {step} (near-tie: margin {margin:E2}, difference {diff:E2})");
             }
-            model.Forward(id, promptIds.Length + step, logits);
+            decoder.Forward(id, promptIds.Length + step, logits);
         }
         return (worst, compared, null);
     }

@@ -3,6 +3,7 @@ using LlamaGen.TestModels;
 using LlamaGen.TestSupport.LlamaCpp;
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Oracle.Tests.Models;
 
@@ -39,8 +40,9 @@ public sealed class Stories260KOracleTests(ConvertedStories260K converted) : ICl
 
         using var file = GgufFile.Open(converted.GgufPath);
         using ILlamaModel model = Stories260K.Load(file);
+        using var modelDecoder = new SequenceDecoder(model);
         var logits = new float[model.Shape.VocabSize];
-        model.ForwardPrompt(promptIds, 0, logits);
+        modelDecoder.ForwardPrompt(promptIds, 0, logits);
 
         float worst = 0;
         var actualIds = new int[GreedySteps];
@@ -49,7 +51,7 @@ public sealed class Stories260KOracleTests(ConvertedStories260K converted) : ICl
             worst = MathF.Max(worst, LogitComparison.MaxAbsDifference(expectedLogits[step], logits));
             actualIds[step] = LogitComparison.ArgMax(logits);
             if (actualIds[step] != expectedIds[step]) break;
-            model.Forward(actualIds[step], promptIds.Length + step, logits);
+            modelDecoder.Forward(actualIds[step], promptIds.Length + step, logits);
         }
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"prompt \"{prompt}\" ({promptIds.Length} tokens), {GreedySteps} greedy steps: max |logit difference| {worst:E2}");
@@ -68,12 +70,13 @@ public sealed class Stories260KOracleTests(ConvertedStories260K converted) : ICl
 
         using var file = GgufFile.Open(converted.GgufPath);
         using ILlamaModel model = Stories260K.Load(file);
+        using var modelDecoder = new SequenceDecoder(model);
         var logits = new float[model.Shape.VocabSize];
         float worst = 0;
         int worstPosition = -1;
         for (int pos = 0; pos < sequence.Length; pos++)
         {
-            model.Forward(sequence[pos], pos, logits);
+            modelDecoder.Forward(sequence[pos], pos, logits);
             float diff = LogitComparison.MaxAbsDifference(expected[pos], logits);
             if (float.IsNaN(diff) || diff > worst) (worst, worstPosition) = (diff, pos);
         }

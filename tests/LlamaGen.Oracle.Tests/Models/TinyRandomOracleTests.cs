@@ -3,6 +3,7 @@ using LlamaGen.TestModels;
 using LlamaGen.TestSupport.LlamaCpp;
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Oracle.Tests.Models;
 
@@ -38,10 +39,11 @@ public sealed class TinyRandomOracleTests : IDisposable
     public void GeneratedModelGreedyContinuationMatchesLlamaCpp(string prompt)
     {
         using ILlamaModel model = Llama2TinyRandom.Load(file);
+        using var modelDecoder = new SequenceDecoder(model);
         var logits = new float[model.Shape.VocabSize];
         AssertGreedyMatchesLlamaCpp(prompt, "generated model",
-            promptIds => { model.ForwardPrompt(promptIds, 0, logits); return logits; },
-            (token, pos) => { model.Forward(token, pos, logits); return logits; });
+            promptIds => { modelDecoder.ForwardPrompt(promptIds, 0, logits); return logits; },
+            (token, pos) => { modelDecoder.Forward(token, pos, logits); return logits; });
     }
 
     [Theory]

@@ -6,6 +6,7 @@ using LlamaGen.Quantization;
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
 using LlamaGen.Specs;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Runtime.Tests.Conversion;
 
@@ -188,11 +189,12 @@ public sealed class SyntheticModelWriterTests : IDisposable
     {
         using var file = GgufFile.Open(Synthesize("llama2-test-small.json", type));
         using var model = ModelCatalog.Match(file, TestModelCatalog.All).Load(file);
+        using var modelDecoder = new SequenceDecoder(model);
         var logits = new float[model.Shape.VocabSize];
         int token = 1;
         for (int pos = 0; pos < 8; pos++)
         {
-            model.Forward(token, pos, logits);
+            modelDecoder.Forward(token, pos, logits);
             Assert.All(logits, v => Assert.True(float.IsFinite(v)));
             Assert.True(logits.Max() - logits.Min() > 0.1f, "random weights must give distinguishable logits");
             token = LogitComparison.ArgMax(logits);
@@ -368,11 +370,12 @@ public sealed class SyntheticModelWriterTests : IDisposable
     {
         var reference = new ReferenceLlama(ReferenceGgufLoader.Load(file));
         using var model = descriptor.Load(file);
+        using var modelDecoder = new SequenceDecoder(model);
         var logits = new float[model.Shape.VocabSize];
         for (int pos = 0; pos < tokens.Length; pos++)
         {
             float[] expected = reference.Forward(tokens[pos], pos);
-            model.Forward(tokens[pos], pos, logits);
+            modelDecoder.Forward(tokens[pos], pos, logits);
             Assert.All(expected, v => Assert.True(float.IsFinite(v)));
             float diff = LogitComparison.MaxAbsDifference(expected, logits);
             Assert.True(diff < LogitTolerance, $"{descriptor.TypeName}, position {pos}: logits differ from the reference by {diff:E3}.");

@@ -9,32 +9,23 @@ namespace LlamaGen.Runtime.Tests.Inference;
 /// <c>next(p)</c>. It records every call and rejects positions outside its context, so tests can check exactly
 /// what the generation loop fed it.
 /// </summary>
-internal sealed class ScriptedModel(Func<int, int> next, int contextLength = 512, int vocabSize = 512) : ILlamaModel
+internal sealed class ScriptedModel(Func<int, int> next, int contextLength = 512, int vocabSize = 512) : TokenByTokenModel
 {
-    public ModelShape Shape { get; } = new("scripted", 8, 1, 2, 1, 16, vocabSize, contextLength, 10000f, 1e-5f, [GgmlType.F32]);
-
-    public KernelIsa Isa => KernelIsa.Scalar;
+    public override ModelShape Shape { get; } = new("scripted", 8, 1, 2, 1, 16, vocabSize, contextLength, 10000f, 1e-5f, [GgmlType.F32]);
 
     public List<(int Token, int Position)> Fed { get; } = [];
 
-    public int PromptCalls { get; private set; }
 
     public ScriptedModel(IReadOnlyList<int> script, int contextLength = 512)
         : this(p => p < script.Count ? script[p] : 2, contextLength) { }
 
-    public void Forward(int token, int position, Span<float> logits)
+    public override void Forward(int token, int position, Span<float> logits)
     {
         Assert.InRange(position, 0, Shape.ContextLength - 1);
-        Assert.Equal(Fed.Count, position); // positions are fed in order, none skipped or repeated
+        // Positions are fed in order, none skipped or repeated; a later run may go back (it reuses a cached prefix).
+        Assert.True(position == 0 || Fed.Exists(f => f.Position == position - 1), $"position {position} fed before position {position - 1}");
         Fed.Add((token, position));
         Write(next(position), logits);
-    }
-
-    public void ForwardPrompt(ReadOnlySpan<int> tokens, int startPosition, Span<float> logits)
-    {
-        PromptCalls++;
-        for (int i = 0; i < tokens.Length; i++)
-            Forward(tokens[i], startPosition + i, logits);
     }
 
     private void Write(int favourite, Span<float> logits)
@@ -44,6 +35,4 @@ internal sealed class ScriptedModel(Func<int, int> next, int contextLength = 512
             logits[i] = -(i % 7); // a few ties among the rest, none as high as the favourite
         logits[favourite] = 5;
     }
-
-    public void Dispose() { }
 }

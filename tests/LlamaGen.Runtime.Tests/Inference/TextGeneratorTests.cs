@@ -28,7 +28,8 @@ public class TextGeneratorTests
         Assert.Equal(Ids(story), result.GeneratedTokens);
         // llama2.c's loop: BOS at 0, then each generated token at the next position; EOS is never fed.
         Assert.Equal([(Bos, 0), .. Ids(story).Select((id, i) => (id, i + 1))], model.Fed);
-        Assert.Equal(1, model.PromptCalls);
+        // One decode step per token: the one-token prompt, then each generated token.
+        Assert.All(model.StepRows, rows => Assert.Equal(1, rows));
         Assert.Equal(StopReason.EndOfSequence, result.StopReason);
         // The first token after a lone BOS loses its leading space, as llama2.c prints it.
         Assert.Equal(story, result.Text);

@@ -3,6 +3,7 @@ using LlamaGen.TestModels;
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Compute;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Runtime.Tests.Models;
 
@@ -27,18 +28,18 @@ public sealed class F16KvCacheTests(PromptModels models) : IClassFixture<PromptM
     public void F16CacheLogitsStayCloseToF32CacheLogits(string name)
     {
         using var file = GgufFile.Open(models.Path(name));
-        var (f32, f32Cache) = PromptModels.Load(name, file, ModelLoadOptions.Default);
-        var (f16, f16Cache) = PromptModels.Load(name, file, new ModelLoadOptions { KvCacheType = KvCacheType.F16 });
-        using (f32)
-        using (f16)
+        using ILlamaModel model = PromptModels.Load(name, file, ModelLoadOptions.Default);
+        using var f32 = new SequenceDecoder(model);
+        using var f16 = new SequenceDecoder(model, new SequenceOptions { KvCacheType = KvCacheType.F16 });
+        KvCache f32Cache = f32.Sequence.Cache, f16Cache = f16.Sequence.Cache;
         {
             Assert.Equal(KvCacheType.F32, f32Cache.Type);
             Assert.Equal(KvCacheType.F16, f16Cache.Type);
             Assert.Equal(f32Cache.SizeInBytes, 2 * f16Cache.SizeInBytes);
 
-            int[] tokens = PromptModels.Prompt(100, f32.Shape.VocabSize);
-            var expected = new float[f32.Shape.VocabSize];
-            var actual = new float[f16.Shape.VocabSize];
+            int[] tokens = PromptModels.Prompt(100, model.Shape.VocabSize);
+            var expected = new float[model.Shape.VocabSize];
+            var actual = new float[model.Shape.VocabSize];
             float worst = 0, largest = 1;
             // A batched prompt, then single-token steps: both read the F16 rows.
             f32.ForwardPrompt(tokens.AsSpan(0, 70), 0, expected);
@@ -83,10 +84,11 @@ public sealed class F16KvCacheTests(PromptModels models) : IClassFixture<PromptM
         var tokenizer = Llama2CTokenizer.Load(ReferenceFixtures.Stories260KTokenizer, Stories260K.VocabSize);
         using var file = GgufFile.Open(models.Path("stories260K-F32"));
         using var model = Stories260K.Load(file, new ModelLoadOptions { KvCacheType = KvCacheType.F16 });
+        using var modelDecoder = new SequenceDecoder(model);
         var logits = new float[Stories260K.VocabSize];
         List<int> ids = golden.GreedyIds((token, position) =>
         {
-            model.Forward(token, position, logits);
+            modelDecoder.Forward(token, position, logits);
             return logits;
         });
         Assert.Equal(golden.ReferenceText, tokenizer.DecodeSequence(1, ids));
@@ -98,6 +100,7 @@ public sealed class F16KvCacheTests(PromptModels models) : IClassFixture<PromptM
         using var file = GgufFile.Open(models.Path("stories260K-F32"));
         ModelDescriptor descriptor = ModelCatalog.Match(file, TestModelCatalog.All);
         using var model = (Stories260K)descriptor.Load(file, new ModelLoadOptions { KvCacheType = KvCacheType.F16 });
-        Assert.Equal(KvCacheType.F16, model.KvCache.Type);
+        using var modelDecoder = new SequenceDecoder(model);
+        Assert.Equal(KvCacheType.F16, modelDecoder.Sequence.Cache.Type);
     }
 }

@@ -2,6 +2,7 @@ using LlamaGen.Gguf;
 using LlamaGen.Runtime.Tests.Threading;
 using LlamaGen.Compute;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Models;
@@ -25,8 +26,8 @@ public sealed class ForwardAllocationTests(PromptModels models) : IClassFixture<
         string path = models.Path(name);
         using var pool = threads > 1 ? new WorkerPool(threads) : null;
         using var file = GgufFile.Open(path);
-        var (model, _) = PromptModels.Load(name, file, new ModelLoadOptions { Pool = pool, KvCacheType = kvCacheType });
-        using (model)
+        using ILlamaModel model = PromptModels.Load(name, file, new ModelLoadOptions { KvCacheType = kvCacheType });
+        using var decoder = new SequenceDecoder(model, pool: pool);
         {
             int chunk = 64;
             int[] tokens = PromptModels.Prompt(4 * chunk, model.Shape.VocabSize);
@@ -34,16 +35,16 @@ public sealed class ForwardAllocationTests(PromptModels models) : IClassFixture<
             // Warm up: the first prompt allocates the chunk buffers, and the first calls run unoptimized code.
             for (int round = 0; round < 3; round++)
             {
-                model.ForwardPrompt(tokens.AsSpan(0, chunk), 0, logits);
-                for (int position = chunk; position < chunk + 8; position++) model.Forward(tokens[position], position, logits);
+                decoder.ForwardPrompt(tokens.AsSpan(0, chunk), 0, logits);
+                for (int position = chunk; position < chunk + 8; position++) decoder.Forward(tokens[position], position, logits);
             }
 
             long before = GC.GetAllocatedBytesForCurrentThread();
-            model.Forward(tokens[chunk + 8], chunk + 8, logits);
+            decoder.Forward(tokens[chunk + 8], chunk + 8, logits);
             long decode = GC.GetAllocatedBytesForCurrentThread() - before;
 
             before = GC.GetAllocatedBytesForCurrentThread();
-            model.ForwardPrompt(tokens.AsSpan(chunk + 9, chunk), chunk + 9, logits);
+            decoder.ForwardPrompt(tokens.AsSpan(chunk + 9, chunk), chunk + 9, logits);
             long prompt = GC.GetAllocatedBytesForCurrentThread() - before;
 
             Assert.Equal(0, decode);

@@ -3,6 +3,7 @@ using LlamaGen.TestModels;
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Runtime.Tests.Models;
 
@@ -42,16 +43,17 @@ public sealed class Llama2TinyRandomModelTests
         int worstPosition = -1;
         {
             using ILlamaModel model = Llama2TinyRandom.Load(file, new ModelLoadOptions { Isa = isa });
+            using var modelDecoder = new SequenceDecoder(model);
             var logits = new float[model.Shape.VocabSize];
             for (int pos = 0; pos < expected.Count; pos++)
             {
-                model.Forward(tokens[pos], pos, logits);
+                modelDecoder.Forward(tokens[pos], pos, logits);
                 float diff = LogitComparison.MaxAbsDifference(expected[pos], logits);
                 if (float.IsNaN(diff) || diff > worst) (worst, worstPosition) = (diff, pos);
             }
 
             // The prompt as one chunk must leave the same last logits and cache as single-token steps.
-            model.ForwardPrompt(tokens.ToArray().AsSpan(0, prompt.Length), 0, logits);
+            modelDecoder.ForwardPrompt(tokens.ToArray().AsSpan(0, prompt.Length), 0, logits);
             float promptDiff = LogitComparison.MaxAbsDifference(expected[prompt.Length - 1], logits);
             Assert.True(promptDiff < LogitTolerance, $"{isa}: ForwardPrompt logits differ by {promptDiff:E3}.");
         }

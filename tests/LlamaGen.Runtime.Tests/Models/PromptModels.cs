@@ -47,17 +47,9 @@ public sealed class PromptModels : IDisposable
         }
     }
 
-    /// <summary>Loads <paramref name="name"/>'s generated model from <paramref name="file"/>; the cache is the model's own.</summary>
-    public static (ILlamaModel Model, KvCache Cache) Load(string name, GgufFile file, ModelLoadOptions options)
-    {
-        if (name.StartsWith("stories260K", StringComparison.Ordinal))
-        {
-            var model = Stories260K.Load(file, options);
-            return (model, model.KvCache);
-        }
-        var small = Llama2TestSmall.Load(file, options);
-        return (small, small.KvCache);
-    }
+    /// <summary>Loads <paramref name="name"/>'s generated model from <paramref name="file"/>.</summary>
+    public static ILlamaModel Load(string name, GgufFile file, ModelLoadOptions options) =>
+        name.StartsWith("stories260K", StringComparison.Ordinal) ? Stories260K.Load(file, options) : Llama2TestSmall.Load(file, options);
 
     /// <summary>A deterministic prompt of <paramref name="count"/> ids below <paramref name="vocabulary"/>, starting with BOS.</summary>
     public static int[] Prompt(int count, int vocabulary)

@@ -4,6 +4,7 @@ using LlamaGen.TestSupport.Reference;
 using LlamaGen.Tokenization;
 using LlamaGen.Kernels;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 
 namespace LlamaGen.Runtime.Tests.Models;
 
@@ -29,10 +30,11 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
         {
             using var file = GgufFile.Open(fixture.GgufPath);
             using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
+            using var modelDecoder = new SequenceDecoder(model);
             var logits = new float[model.Shape.VocabSize];
             for (int pos = 0; pos < fixture.Sequence.Length; pos++)
             {
-                model.Forward(fixture.Sequence[pos], pos, logits);
+                modelDecoder.Forward(fixture.Sequence[pos], pos, logits);
                 float diff = LogitComparison.MaxAbsDifference(fixture.ReferenceLogits[pos], logits);
                 if (diff > worst) (worst, worstPosition) = (diff, pos);
             }
@@ -50,11 +52,12 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
         {
             using var file = GgufFile.Open(fixture.GgufPath);
             using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
+            using var modelDecoder = new SequenceDecoder(model);
             var logits = new float[model.Shape.VocabSize];
             int[] tokens = fixture.Sequence;
 
             // Whole sequence as one prompt.
-            model.ForwardPrompt(tokens, 0, logits);
+            modelDecoder.ForwardPrompt(tokens, 0, logits);
             AssertClose(fixture.ReferenceLogits[^1], logits, $"{isa}: ForwardPrompt of {tokens.Length} tokens");
 
             // Chunks of uneven length continuing from earlier positions must see the cache the earlier chunks wrote.
@@ -63,13 +66,13 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
             {
                 int start = cuts[c], end = Math.Min(cuts[c + 1], tokens.Length);
                 if (start >= end) continue;
-                model.ForwardPrompt(tokens.AsSpan(start, end - start), start, logits);
+                modelDecoder.ForwardPrompt(tokens.AsSpan(start, end - start), start, logits);
                 AssertClose(fixture.ReferenceLogits[end - 1], logits, $"{isa}: ForwardPrompt chunk [{start}, {end})");
             }
 
             // A single-token decode after a prompt continues from the prompt's cache.
-            model.ForwardPrompt(tokens.AsSpan(0, 10), 0, logits);
-            model.Forward(tokens[10], 10, logits);
+            modelDecoder.ForwardPrompt(tokens.AsSpan(0, 10), 0, logits);
+            modelDecoder.Forward(tokens[10], 10, logits);
             AssertClose(fixture.ReferenceLogits[10], logits, $"{isa}: Forward after ForwardPrompt");
         }
     }
@@ -84,10 +87,11 @@ public sealed class Stories260KModelTests(Stories260KFixture fixture) : IClassFi
             using var file = GgufFile.Open(fixture.GgufPath);
             var tokenizer = SentencePieceTokenizer.FromGguf(file);
             using ILlamaModel model = Stories260K.Load(file, new ModelLoadOptions { Isa = isa });
+            using var modelDecoder = new SequenceDecoder(model);
             var logits = new float[model.Shape.VocabSize];
             ids = fixture.Golden.GreedyIds((token, pos) =>
             {
-                model.Forward(token, pos, logits);
+                modelDecoder.Forward(token, pos, logits);
                 return logits;
             });
             tokenizerText = tokenizer.Decode(ids.ToArray());

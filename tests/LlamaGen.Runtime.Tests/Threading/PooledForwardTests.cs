@@ -4,13 +4,14 @@ using LlamaGen.TestModels;
 using LlamaGen.Quantization;
 using LlamaGen.TestSupport.Reference;
 using LlamaGen.Models;
+using LlamaGen.Sequences;
 using LlamaGen.Threading;
 
 namespace LlamaGen.Runtime.Tests.Threading;
 
 /// <summary>
-/// A model loaded with a <see cref="WorkerPool"/> splits its large products by rows; the chunks follow the kernels'
-/// 4-row passes, so every logit must equal the single-thread run bit for bit.
+/// A decode with a <see cref="WorkerPool"/> splits its large products by rows; the chunks follow the kernels' 8-row
+/// groups, so every logit must equal the single-thread run bit for bit.
 /// </summary>
 public sealed class PooledForwardTests : IDisposable
 {
@@ -33,24 +34,25 @@ public sealed class PooledForwardTests : IDisposable
         Assert.True((long)Llama2TestSmall.FeedForwardLength * Llama2TestSmall.EmbeddingLength >= Llama2TestSmall.ParallelProductSize);
 
         int[] tokens = [1, 450, 4996, 17354, 1701, 432, 17204, 975, 278, 17366];
-        float[][] single = Run(Llama2TestSmall.Load(file), tokens);
+        using var model = Llama2TestSmall.Load(file);
+        float[][] single = Run(model, null, tokens);
         using var pool = new WorkerPool(threads);
-        float[][] pooled = Run(Llama2TestSmall.Load(file, pool), tokens);
+        float[][] pooled = Run(model, pool, tokens);
 
         for (int position = 0; position < tokens.Length; position++)
             Assert.True(single[position].AsSpan().SequenceEqual(pooled[position]),
                 $"{type}, {threads} threads: logits differ at position {position}");
     }
 
-    private static float[][] Run(ILlamaModel model, int[] tokens)
+    private static float[][] Run(ILlamaModel model, WorkerPool? pool, int[] tokens)
     {
-        using (model)
+        using var decoder = new SequenceDecoder(model, pool: pool);
         {
             var all = new float[tokens.Length][];
             for (int position = 0; position < tokens.Length; position++)
             {
                 all[position] = new float[model.Shape.VocabSize];
-                model.Forward(tokens[position], position, all[position]);
+                decoder.Forward(tokens[position], position, all[position]);
             }
             return all;
         }

@@ -6,14 +6,14 @@ namespace Models;
 
 /// <summary>
 /// The <c>edge-no-gqa</c> model with every dimension fixed at build time (spec <c>specs/edge/edge-no-gqa.json</c>).
-/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; the loaded model is shared by any number of sequences.
 /// </summary>
 /// <remarks>
 /// 5 transformer blocks of width 64. 8 query heads of 8 dimensions each have their own key/value head (no grouped-query attention).
 /// Feed-forward hidden size 172, vocabulary 512 tokens, context 512 positions.
 /// Kernels are generated for f32, q8_0 weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
+/// <c>Forward</c> (sequences, the workspace, the decode step); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
 public unsafe partial class EdgeNoGqa : global::LlamaGen.Models.ILlamaModel
 {

@@ -6,7 +6,7 @@ namespace Models;
 
 /// <summary>
 /// The <c>edge-vocab-509</c> model with every dimension fixed at build time (spec <c>specs/edge/edge-vocab-509.json</c>).
-/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; the loaded model is shared by any number of sequences.
 /// </summary>
 /// <remarks>
 /// 5 transformer blocks of width 64. 8 query heads of 8 dimensions share 4 key/value heads
@@ -14,7 +14,7 @@ namespace Models;
 /// Feed-forward hidden size 172, vocabulary 509 tokens, context 512 positions.
 /// Kernels are generated for f32, q8_0 weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
+/// <c>Forward</c> (sequences, the workspace, the decode step); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
 public unsafe partial class EdgeVocab509 : global::LlamaGen.Models.ILlamaModel
 {

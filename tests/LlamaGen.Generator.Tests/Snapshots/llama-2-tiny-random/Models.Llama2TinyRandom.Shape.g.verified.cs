@@ -6,14 +6,14 @@ namespace Models;
 
 /// <summary>
 /// The <c>llama-2-tiny-random</c> model with every dimension fixed at build time (spec <c>specs/llama-2-tiny-random.json</c>).
-/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; the loaded model is shared by any number of sequences.
 /// </summary>
 /// <remarks>
 /// 1 transformer block of width 8. 2 query heads of 4 dimensions each have their own key/value head (no grouped-query attention).
 /// Feed-forward hidden size 32, vocabulary 32000 tokens, context 4096 positions.
 /// Kernels are generated for f32, f16 weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
+/// <c>Forward</c> (sequences, the workspace, the decode step); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
 public unsafe partial class Llama2TinyRandom : global::LlamaGen.Models.ILlamaModel
 {

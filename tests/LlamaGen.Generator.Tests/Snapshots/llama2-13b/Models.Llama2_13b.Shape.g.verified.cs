@@ -6,14 +6,14 @@ namespace Models;
 
 /// <summary>
 /// The <c>llama2-13b</c> model with every dimension fixed at build time (spec <c>specs/llama2-13b.json</c>).
-/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; the loaded model is shared by any number of sequences.
 /// </summary>
 /// <remarks>
 /// 40 transformer blocks of width 5120. 40 query heads of 128 dimensions each have their own key/value head (no grouped-query attention).
 /// Feed-forward hidden size 13824, vocabulary 32000 tokens, context 4096 positions.
 /// Kernels are generated for f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
+/// <c>Forward</c> (sequences, the workspace, the decode step); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
 public unsafe partial class Llama2_13b : global::LlamaGen.Models.ILlamaModel
 {

@@ -8,90 +8,42 @@ public unsafe partial class Llama2TestK
 {
     // sqrt(HeadDimension). Scores are divided by it as run.c does (not multiplied by the reciprocal), so both round alike.
     private const float AttentionScoreDivisor = 8f;
-    private const int QuantizedActivationBytes = 960; // Q8_0 blocks: 40 bytes per 32 values, for the widest product with 32-element blocks
-    private const int Q8KActivationBytes = 972; // Q8_K super-blocks, for the widest K-quant product
-
-    private static global::LlamaGen.Compute.RopeTable? ropeTable;
-
-    // cos/sin for every position up to ContextLength, computed once per model class on first use.
-    private static global::LlamaGen.Compute.RopeTable Rope =>
-        global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;
-
-    private readonly global::LlamaGen.Compute.KvCache kvCache;
-    // Activations, allocated once per instance (never per token) and 64-byte aligned for the SIMD kernels.
-    private float* residual;      // x: the residual stream [EmbeddingLength]
-    private float* normed;        // xb: normalized input, then attention output [EmbeddingLength]
-    private float* projected;     // xb2: output of attn_output / ffn_down [EmbeddingLength]
-    private float* query;         // q [EmbeddingLength]
-    private float* key;           // k [KvDimension], stored into the cache after RoPE
-    private float* value;         // v [KvDimension]
-    private float* hidden;        // hb: gate, then SiLU(gate) * up [FeedForwardLength]
-    private float* hiddenUp;      // hb2: up [FeedForwardLength]
-    private float* scores;        // att: attention scores [HeadCount][ContextLength]
-    private byte* quantizedActivation; // the current activation as Q8_0 blocks
-    private byte* q8KActivation;       // the current activation as Q8_K super-blocks
-    // The same for a prompt chunk of up to PromptChunk tokens, row-major (one row per token); allocated on the first ForwardPrompt.
-    private float* chunkResidual;  // [PromptChunk][EmbeddingLength]
-    private float* chunkNormed;    // [PromptChunk][EmbeddingLength]
-    private float* chunkProjected; // [PromptChunk][EmbeddingLength]
-    private float* chunkQuery;     // [PromptChunk][EmbeddingLength]
-    private float* chunkKey;       // [PromptChunk][KvDimension]
-    private float* chunkValue;     // [PromptChunk][KvDimension]
-    private float* chunkHidden;    // [PromptChunk][FeedForwardLength]
-    private float* chunkHiddenUp;  // [PromptChunk][FeedForwardLength]
-    private byte* chunkQuantized;  // [PromptChunk][QuantizedActivationBytes], each row quantized alone as in Forward
-    private byte* chunkQ8K;        // [PromptChunk][Q8KActivationBytes], likewise
-    private readonly global::LlamaGen.Threading.WorkerPool? pool; // splits the large products by rows; null = this thread
-    private readonly global::LlamaGen.Kernels.KernelIsa isa;
+    private const int Q8_0InputBytes = 960; // one row's Q8_0 kernel input, for the widest product with 32-element blocks
+    private const int Q8_KInputBytes = 972; // one row's Q8_K kernel input, for the widest K-quant product
 
     /// <summary>Products with fewer multiply-adds than this run on the calling thread: waking workers would cost more than it saves.</summary>
     public const int ParallelProductSize = 32768;
 
-    /// <summary>
-    /// Tokens <see cref="ForwardPrompt"/> pushes through the layers together: every weight matrix is read once per chunk and
-    /// applied to all its tokens. Longer prompts run in several chunks.
-    /// </summary>
-    public const int PromptChunk = 64;
+    private static global::LlamaGen.Compute.RopeTable? ropeTable;
+
+    // cos/sin for every position up to ContextLength, computed once per model class on first use.
+    private static global::LlamaGen.Compute.RopeTable RopeAngles =>
+        global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;
+
+    private readonly global::LlamaGen.Kernels.KernelIsa isa;
+    private readonly global::LlamaGen.Compute.KvCacheType kvCacheType;
+    private bool disposed;
 
     private Llama2TestK(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Models.ModelLoadOptions options)
     {
         isa = options.Isa ?? global::LlamaGen.Kernels.KernelSupport.Best;
         global::LlamaGen.Kernels.KernelSupport.ThrowIfUnsupported(isa);
+        kvCacheType = options.KvCacheType;
         BindWeights(file, isa);
-        pool = options.Pool;
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
-        kvCache = new global::LlamaGen.Compute.KvCache(BlockCount, ContextLength, KvDimension, options.KvCacheType);
-        residual = Allocate(EmbeddingLength);
-        normed = Allocate(EmbeddingLength);
-        projected = Allocate(EmbeddingLength);
-        query = Allocate(EmbeddingLength);
-        key = Allocate(KvDimension);
-        value = Allocate(KvDimension);
-        hidden = Allocate(FeedForwardLength);
-        hiddenUp = Allocate(FeedForwardLength);
-        scores = Allocate(HeadCount * ContextLength);
-        quantizedActivation = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(QuantizedActivationBytes, 64);
-        q8KActivation = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(Q8KActivationBytes, 64);
     }
 
     /// <summary>
-    /// Binds the weights of <paramref name="file"/> (checked against <see cref="Spec"/> and <see cref="Slots"/>) and
-    /// allocates the activations and KV cache. The model reads the file's mapping: keep the file open while the model is used;
-    /// disposing the model does not dispose the file.
+    /// Binds the weights of <paramref name="file"/> (checked against <see cref="Spec"/> and <see cref="Slots"/>) with the kernels
+    /// of the CPU's best ISA. The model reads the file's mapping: keep the file open while the model is used; disposing the
+    /// model does not dispose the file. The model holds weights only: decode with sequences (<see cref="CreateSequence"/>) and
+    /// batches (<c>new DecodeBatch(model)</c>).
     /// </summary>
     public static Llama2TestK Load(global::LlamaGen.Gguf.GgufFile file) => Load(file, global::LlamaGen.Models.ModelLoadOptions.Default);
 
-    /// <summary>
-    /// Loads the model as <c>Load(file)</c> does; with a <paramref name="pool"/>, every
-    /// product of at least <see cref="ParallelProductSize"/> multiply-adds is split by rows over the pool's threads. The caller
-    /// owns the pool (it may serve several models, one call at a time) and disposes it after the model.
-    /// </summary>
-    public static Llama2TestK Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Threading.WorkerPool? pool) =>
-        Load(file, pool is null ? global::LlamaGen.Models.ModelLoadOptions.Default : new global::LlamaGen.Models.ModelLoadOptions { Pool = pool });
-
-    /// <summary>Loads the model as <c>Load(file)</c> does, with the worker pool, KV cache type and kernel ISA of <paramref name="options"/>.</summary>
+    /// <summary>Loads the model as <c>Load(file)</c> does, with the kernel ISA and default KV cache type of <paramref name="options"/>.</summary>
     public static Llama2TestK Load(global::LlamaGen.Gguf.GgufFile file, global::LlamaGen.Models.ModelLoadOptions options)
     {
         if (file is null) throw new global::System.ArgumentNullException(nameof(file));
@@ -102,315 +54,241 @@ public unsafe partial class Llama2TestK
     /// <inheritdoc/>
     public global::LlamaGen.Kernels.KernelIsa Isa => isa;
 
-    /// <summary>The KV cache this model writes (its type, size, and rows for inspection).</summary>
-    public global::LlamaGen.Compute.KvCache KvCache => kvCache;
-
-    private static float* Allocate(int count) => (float*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)count * sizeof(float), 64);
+    /// <inheritdoc/>
+    public global::LlamaGen.Compute.RopeTable Rope => RopeAngles;
 
     /// <inheritdoc/>
-    public void Forward(int token, int position, global::System.Span<float> logits)
+    public bool IsDisposed => disposed;
+
+    /// <inheritdoc/>
+    public global::LlamaGen.Sequences.Sequence CreateSequence(global::LlamaGen.Sequences.SequenceOptions? options = null)
     {
         ThrowIfDisposed();
-        CheckToken(token);
-        if ((uint)position >= ContextLength)
-            throw new global::System.ArgumentOutOfRangeException(nameof(position), position, $"Position must be in [0, {ContextLength}).");
-        CheckLogits(logits);
-        RunBlocks(token, position);
-        fixed (float* output = logits) Classify(output);
+        options ??= global::LlamaGen.Sequences.SequenceOptions.Default;
+        int positions = options.ContextLength ?? ContextLength;
+        if (positions <= 0 || positions > ContextLength)
+            throw new global::System.ArgumentOutOfRangeException(nameof(options), positions, $"A sequence holds 1..{ContextLength} positions.");
+        var cache = new global::LlamaGen.Compute.KvCache(BlockCount, positions, KvDimension, options.KvCacheType ?? kvCacheType);
+        return global::LlamaGen.Sequences.Sequence.Create(this, cache, options);
     }
 
     /// <inheritdoc/>
-    public void ForwardPrompt(global::System.ReadOnlySpan<int> tokens, int startPosition, global::System.Span<float> logits)
+    public global::LlamaGen.Sequences.ModelWorkspace CreateWorkspace(int rows)
     {
         ThrowIfDisposed();
-        if (tokens.IsEmpty) throw new global::System.ArgumentException("The prompt chunk is empty.", nameof(tokens));
-        if (startPosition < 0 || startPosition > ContextLength - tokens.Length)
-            throw new global::System.ArgumentOutOfRangeException(nameof(startPosition), startPosition,
-                $"{tokens.Length} tokens from position {startPosition} do not fit the context of {ContextLength}.");
-        foreach (int token in tokens) CheckToken(token);
-        CheckLogits(logits);
-        if (chunkResidual == null) AllocatePromptBuffers();
-        // The prompt goes through the layers PromptChunk tokens at a time; only the last token needs logits.
-        int last = 0;
-        for (int done = 0; done < tokens.Length; done += PromptChunk)
+        return new Workspace(rows);
+    }
+
+    // The activations of up to Rows tokens, row-major (one row per token), 64-byte aligned for the SIMD kernels; allocated
+    // once per DecodeBatch, never per step.
+    private sealed class Workspace : global::LlamaGen.Sequences.ModelWorkspace
+    {
+        public float* Residual; // [Rows][EmbeddingLength] x: the residual stream
+        public float* Normed; // [Rows][EmbeddingLength] xb: normalized input, then attention output
+        public float* Projected; // [Rows][EmbeddingLength] xb2: output of attn_output / ffn_down
+        public float* Query; // [Rows][EmbeddingLength] q
+        public float* Key; // [Rows][KvDimension] k, stored into the cache after RoPE
+        public float* Value; // [Rows][KvDimension] v
+        public float* Hidden; // [Rows][FeedForwardLength] hb: gate, then SiLU(gate) * up
+        public float* HiddenUp; // [Rows][FeedForwardLength] hb2: up
+        public float* Final; // [Rows][EmbeddingLength] the rows that leave logits, after the output norm
+        public float* Scores;   // att: one row's attention scores [HeadCount][ContextLength]
+        public byte* Q8_0Input; // [Rows][Q8_0InputBytes]: each row quantized alone, at the stride of its product's kernels
+        public byte* Q8_KInput; // [Rows][Q8_KInputBytes], likewise
+
+        public Workspace(int rows) : base(rows)
         {
-            int count = global::System.Math.Min(PromptChunk, tokens.Length - done);
-            RunChunk(tokens.Slice(done, count), startPosition + done);
-            last = count - 1;
+            Residual = Allocate((long)rows * EmbeddingLength);
+            Normed = Allocate((long)rows * EmbeddingLength);
+            Projected = Allocate((long)rows * EmbeddingLength);
+            Query = Allocate((long)rows * EmbeddingLength);
+            Key = Allocate((long)rows * KvDimension);
+            Value = Allocate((long)rows * KvDimension);
+            Hidden = Allocate((long)rows * FeedForwardLength);
+            HiddenUp = Allocate((long)rows * FeedForwardLength);
+            Final = Allocate((long)rows * EmbeddingLength);
+            Scores = Allocate((long)HeadCount * ContextLength);
+            Q8_0Input = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)((long)rows * Q8_0InputBytes), 64);
+            Q8_KInput = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)((long)rows * Q8_KInputBytes), 64);
         }
-        global::LlamaGen.Compute.TensorOps.Copy(residual, chunkResidual + last * EmbeddingLength, EmbeddingLength);
-        fixed (float* output = logits) Classify(output);
+
+        private static float* Allocate(long count) => (float*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)count * sizeof(float), 64);
+
+        protected override void Free()
+        {
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Residual);
+            Residual = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Normed);
+            Normed = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Projected);
+            Projected = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Query);
+            Query = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Key);
+            Key = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Value);
+            Value = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Hidden);
+            Hidden = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(HiddenUp);
+            HiddenUp = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Final);
+            Final = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Scores);
+            Scores = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Q8_0Input);
+            Q8_0Input = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Q8_KInput);
+            Q8_KInput = null;
+        }
     }
 
-    private void AllocatePromptBuffers()
-    {
-        chunkResidual = Allocate(PromptChunk * EmbeddingLength);
-        chunkNormed = Allocate(PromptChunk * EmbeddingLength);
-        chunkProjected = Allocate(PromptChunk * EmbeddingLength);
-        chunkQuery = Allocate(PromptChunk * EmbeddingLength);
-        chunkKey = Allocate(PromptChunk * KvDimension);
-        chunkValue = Allocate(PromptChunk * KvDimension);
-        chunkHidden = Allocate(PromptChunk * FeedForwardLength);
-        chunkHiddenUp = Allocate(PromptChunk * FeedForwardLength);
-        chunkQuantized = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(PromptChunk * QuantizedActivationBytes, 64);
-        chunkQ8K = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc(PromptChunk * Q8KActivationBytes, 64);
-    }
-
-    // The forward pass, step for step as in llama2.c's run.c forward() and the Llama 2 paper:
-    // (W v is a matrix-vector product, * is elementwise)
+    // The forward pass, step for step as in llama2.c's run.c forward() and the Llama 2 paper, for every row of the batch
+    // (a token of some sequence at its next position). W v is a matrix-vector product (one batched product per weight for
+    // all rows), * is elementwise:
     //   x = token_embd[token]
     //   for each block:  xb = RMSNorm(x);  q, k, v = RoPE(Wq xb), RoPE(Wk xb), Wv xb
     //                    x += Wo Attention(q, k, v)
     //                    xb = RMSNorm(x);  x += Wdown (SiLU(Wgate xb) * Wup xb)
     //   logits = Wout RMSNorm(x)
-    // Token embedding, then every transformer block; leaves the final hidden state in residual.
-    private void RunBlocks(int token, int position)
+    /// <inheritdoc/>
+    public void Decode(global::LlamaGen.Sequences.DecodeBatch batch)
     {
-        // The embedding table may be quantized: dequantize only this token's row.
-        global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(token), new global::System.Span<float>(residual, EmbeddingLength));
+        ThrowIfDisposed();
+        if (batch is null) throw new global::System.ArgumentNullException(nameof(batch));
+        if (!ReferenceEquals(batch.Model, this)) throw new global::System.ArgumentException("The batch was made for another model.", nameof(batch));
+        int rows = batch.Count;
+        if (rows == 0) return;
+        var ws = (Workspace)batch.Workspace;
+        global::LlamaGen.Threading.WorkerPool? pool = batch.Pool;
+        // The embedding table may be quantized: dequantize only the rows' tokens.
+        for (int i = 0; i < rows; i++)
+            global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(batch.TokenOf(i)), new global::System.Span<float>(ws.Residual + i * EmbeddingLength, EmbeddingLength));
         for (int layer = 0; layer < BlockCount; layer++)
         {
-            Attention(layer, position);
-            FeedForward(layer);
+            Attention(ws, batch, layer, rows, pool);
+            FeedForward(ws, layer, rows, pool);
         }
+        Outputs(ws, batch, pool);
+        batch.Complete();
     }
 
-    // The same for a prompt chunk: tokens[i] at position start + i; leaves the final hidden states in chunkResidual.
-    private void RunChunk(global::System.ReadOnlySpan<int> tokens, int start)
-    {
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(tokens[i]),
-                new global::System.Span<float>(chunkResidual + i * EmbeddingLength, EmbeddingLength));
-        }
-        for (int layer = 0; layer < BlockCount; layer++)
-        {
-            ChunkAttention(layer, start, tokens.Length);
-            ChunkFeedForward(layer, tokens.Length);
-        }
-    }
-
-    // One block's attention sublayer (run.c: from the attention rmsnorm to the residual connection).
-    private void Attention(int layer, int position)
+    // One block's attention sublayer for every row (run.c: from the attention rmsnorm to the residual connection).
+    private void Attention(Workspace ws, global::LlamaGen.Sequences.DecodeBatch batch, int layer, int rows, global::LlamaGen.Threading.WorkerPool? pool)
     {
         // Pre-attention RMSNorm.
-        global::LlamaGen.Compute.TensorOps.RmsNorm(normed, residual, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+        for (int i = 0; i < rows; i++)
+            global::LlamaGen.Compute.TensorOps.RmsNorm(ws.Normed + i * EmbeddingLength, ws.Residual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
         // q, k, v.
         if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Normed + i * EmbeddingLength, ws.Q8_0Input + i * 320, EmbeddingLength);
         if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        Multiply(attentionQuery[layer], normed, query);
-        Multiply(attentionKey[layer], normed, key);
-        Multiply(attentionValue[layer], normed, value);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Normed + i * EmbeddingLength, ws.Q8_KInput + i * 324, EmbeddingLength);
+        Multiply(attentionQuery[layer], ws.Normed, ws.Query, rows, ws, pool);
+        Multiply(attentionKey[layer], ws.Normed, ws.Key, rows, ws, pool);
+        Multiply(attentionValue[layer], ws.Normed, ws.Value, rows, ws, pool);
 
-        // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension);
-        // then the key and value go into the cache row for this position.
-        Rope.Rotate(query, HeadCount, position);
-        Rope.Rotate(key, HeadCountKv, position);
-        kvCache.Store(layer, position, key, value);
+        // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension); then
+        // the key and value go into the row's sequence's cache at its position. Every row's key and value are cached before any
+        // row attends, and a row reads only positions <= its own, so rows of one sequence in one batch stay causal.
+        for (int i = 0; i < rows; i++)
+        {
+            int position = batch.PositionOf(i);
+            RopeAngles.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);
+            RopeAngles.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);
+            batch.SequenceOf(i).Cache.Store(layer, position, ws.Key + i * KvDimension, ws.Value + i * KvDimension);
+        }
 
         // Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head
         // h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted
-        // sum of v[t]; each cached row is read once for all heads. The output overwrites normed.
-        global::LlamaGen.Compute.Attention.Attend(kvCache, layer, position, query, normed, scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
+        // sum of v[t]; each cached row is read once for all heads. The output overwrites the row's normed input.
+        for (int i = 0; i < rows; i++)
+            global::LlamaGen.Compute.Attention.Attend(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * EmbeddingLength, ws.Normed + i * EmbeddingLength,
+                ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
 
         // Output projection and residual connection.
         if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Normed + i * EmbeddingLength, ws.Q8_0Input + i * 320, EmbeddingLength);
         if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        Multiply(attentionOutput[layer], normed, projected);
-        global::LlamaGen.Compute.TensorOps.Add(residual, projected, EmbeddingLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Normed + i * EmbeddingLength, ws.Q8_KInput + i * 324, EmbeddingLength);
+        Multiply(attentionOutput[layer], ws.Normed, ws.Projected, rows, ws, pool);
+        global::LlamaGen.Compute.TensorOps.Add(ws.Residual, ws.Projected, rows * EmbeddingLength);
     }
 
-    // One block's feed-forward sublayer (run.c: from the ffn rmsnorm to the residual connection).
-    private void FeedForward(int layer)
+    // One block's feed-forward sublayer for every row (run.c: from the ffn rmsnorm to the residual connection).
+    private void FeedForward(Workspace ws, int layer, int rows, global::LlamaGen.Threading.WorkerPool? pool)
     {
         // Pre-FFN RMSNorm.
-        global::LlamaGen.Compute.TensorOps.RmsNorm(normed, residual, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
+        for (int i = 0; i < rows; i++)
+            global::LlamaGen.Compute.TensorOps.RmsNorm(ws.Normed + i * EmbeddingLength, ws.Residual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
 
-        // SwiGLU: down(SiLU(gate(x)) * up(x)).
+        // SwiGLU: down(SiLU(gate(x)) * up(x)), the elementwise step row by row so a row's result never depends on its neighbours.
         if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Normed + i * EmbeddingLength, ws.Q8_0Input + i * 320, EmbeddingLength);
         if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        Multiply(feedForwardGate[layer], normed, hidden);
-        Multiply(feedForwardUp[layer], normed, hiddenUp);
-        global::LlamaGen.Compute.TensorOps.SiluMultiply(hidden, hiddenUp, FeedForwardLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Normed + i * EmbeddingLength, ws.Q8_KInput + i * 324, EmbeddingLength);
+        Multiply(feedForwardGate[layer], ws.Normed, ws.Hidden, rows, ws, pool);
+        Multiply(feedForwardUp[layer], ws.Normed, ws.HiddenUp, rows, ws, pool);
+        for (int i = 0; i < rows; i++)
+            global::LlamaGen.Compute.TensorOps.SiluMultiply(ws.Hidden + i * FeedForwardLength, ws.HiddenUp + i * FeedForwardLength, FeedForwardLength);
         if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(hidden, quantizedActivation, FeedForwardLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Hidden + i * FeedForwardLength, ws.Q8_0Input + i * 960, FeedForwardLength);
         if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(hidden, q8KActivation, FeedForwardLength);
-        Multiply(feedForwardDown[layer], hidden, projected);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Hidden + i * FeedForwardLength, ws.Q8_KInput + i * 972, FeedForwardLength);
+        Multiply(feedForwardDown[layer], ws.Hidden, ws.Projected, rows, ws, pool);
 
         // Residual connection.
-        global::LlamaGen.Compute.TensorOps.Add(residual, projected, EmbeddingLength);
+        global::LlamaGen.Compute.TensorOps.Add(ws.Residual, ws.Projected, rows * EmbeddingLength);
     }
 
-    // Attention() for the tokens of a prompt chunk at positions start.. : the same steps, each product batched over the chunk.
-    private void ChunkAttention(int layer, int start, int tokens)
+    // The rows' outputs: the final RMSNorm, then the classifier for the rows that leave logits (their normed states gathered
+    // into consecutive rows, one batched product into the batch's consecutive logit slots); the normed state itself for
+    // the rows that leave embeddings.
+    private void Outputs(Workspace ws, global::LlamaGen.Sequences.DecodeBatch batch, global::LlamaGen.Threading.WorkerPool? pool)
     {
-        for (int i = 0; i < tokens; i++)
-            global::LlamaGen.Compute.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)attentionNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
-
-        if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 320, EmbeddingLength);
-        if (attentionQuery[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionKey[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || attentionValue[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 324, EmbeddingLength);
-        MultiplyBatch(attentionQuery[layer], chunkNormed, chunkQuery, tokens);
-        MultiplyBatch(attentionKey[layer], chunkNormed, chunkKey, tokens);
-        MultiplyBatch(attentionValue[layer], chunkNormed, chunkValue, tokens);
-
-        // RoPE at each token's position; every key and value of the chunk is cached before any token attends, and
-        // token i reads only positions <= start + i, so attention stays causal.
-        for (int i = 0; i < tokens; i++)
-        {
-            Rope.Rotate(chunkQuery + i * EmbeddingLength, HeadCount, start + i);
-            Rope.Rotate(chunkKey + i * KvDimension, HeadCountKv, start + i);
-            kvCache.Store(layer, start + i, chunkKey + i * KvDimension, chunkValue + i * KvDimension);
-        }
-        for (int i = 0; i < tokens; i++)
-            global::LlamaGen.Compute.Attention.Attend(kvCache, layer, start + i, chunkQuery + i * EmbeddingLength, chunkNormed + i * EmbeddingLength, scores, ContextLength,
-                HeadCount, HeadDimension, AttentionScoreDivisor);
-
-        if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 320, EmbeddingLength);
-        if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 324, EmbeddingLength);
-        MultiplyBatch(attentionOutput[layer], chunkNormed, chunkProjected, tokens);
-        global::LlamaGen.Compute.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
-    }
-
-    // FeedForward() for the tokens of a prompt chunk, each product batched over the chunk.
-    private void ChunkFeedForward(int layer, int tokens)
-    {
-        for (int i = 0; i < tokens; i++)
-            global::LlamaGen.Compute.TensorOps.RmsNorm(chunkNormed + i * EmbeddingLength, chunkResidual + i * EmbeddingLength, (float*)feedForwardNorm[layer].Pointer, EmbeddingLength, RmsEpsilon);
-
-        if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0 || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkNormed + i * EmbeddingLength, chunkQuantized + i * 320, EmbeddingLength);
-        if (feedForwardGate[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K || feedForwardUp[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkNormed + i * EmbeddingLength, chunkQ8K + i * 324, EmbeddingLength);
-        MultiplyBatch(feedForwardGate[layer], chunkNormed, chunkHidden, tokens);
-        MultiplyBatch(feedForwardUp[layer], chunkNormed, chunkHiddenUp, tokens);
-        global::LlamaGen.Compute.TensorOps.SiluMultiply(chunkHidden, chunkHiddenUp, tokens * FeedForwardLength);
-        if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(chunkHidden + i * FeedForwardLength, chunkQuantized + i * 960, FeedForwardLength);
-        if (feedForwardDown[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            for (int i = 0; i < tokens; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(chunkHidden + i * FeedForwardLength, chunkQ8K + i * 972, FeedForwardLength);
-        MultiplyBatch(feedForwardDown[layer], chunkHidden, chunkProjected, tokens);
-        global::LlamaGen.Compute.TensorOps.Add(chunkResidual, chunkProjected, tokens * EmbeddingLength);
-    }
-
-    // Final RMSNorm and the classifier into logits[VocabSize].
-    private void Classify(float* logits)
-    {
-        global::LlamaGen.Compute.TensorOps.RmsNorm(normed, residual, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
+        for (int slot = 0; slot < batch.EmbeddingCount; slot++)
+            global::LlamaGen.Compute.TensorOps.RmsNorm(batch.EmbeddingOf(slot), ws.Residual + batch.EmbeddingRowOf(slot) * EmbeddingLength, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
+        int logitRows = batch.LogitCount;
+        if (logitRows == 0) return;
+        for (int slot = 0; slot < logitRows; slot++)
+            global::LlamaGen.Compute.TensorOps.RmsNorm(ws.Final + slot * EmbeddingLength, ws.Residual + batch.LogitRowOf(slot) * EmbeddingLength, (float*)outputNorm.Pointer, EmbeddingLength, RmsEpsilon);
         if (output.Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(normed, quantizedActivation, EmbeddingLength);
+            for (int i = 0; i < logitRows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Final + i * EmbeddingLength, ws.Q8_0Input + i * 320, EmbeddingLength);
         if (output.Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(normed, q8KActivation, EmbeddingLength);
-        Multiply(output, normed, logits);
+            for (int i = 0; i < logitRows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Final + i * EmbeddingLength, ws.Q8_KInput + i * 324, EmbeddingLength);
+        Multiply(output, ws.Final, batch.LogitsOf(0), logitRows, ws, pool);
     }
 
-    // y = W x with the matrix's kernels, split by rows over the pool on the kernels' 8-row groups (so every row's
-    // arithmetic, and the logits, are the same for any thread count). Quantized weights read the activation quantized
-    // beforehand (the Q8_0 or Q8_K buffer their kernels expect).
-    private void Multiply(in global::LlamaGen.Models.BoundMatrix matrix, float* x, float* y)
+    // y = W x for each of the tokens (rows of x and y) with the matrix's kernels: one token through the matrix-vector kernel,
+    // several through the batched product, which reads each weight group once for all of them and gives each token the
+    // matrix-vector kernel's result bit for bit. Large products split by rows over the pool on the kernels' 8-row groups, so
+    // every row's arithmetic, and the logits, are the same for any thread count. Quantized weights read the rows' activation
+    // quantized beforehand into the Q8_0 or Q8_K input their kernels expect.
+    private static void Multiply(in global::LlamaGen.Models.BoundMatrix matrix, float* x, float* y, int tokens, Workspace ws, global::LlamaGen.Threading.WorkerPool? pool)
     {
         global::LlamaGen.Kernels.MatrixKernels kernel = matrix.Kernels;
-        byte* xq8 = InputFor(kernel.Input, quantizedActivation, q8KActivation);
+        byte* xq8 = kernel.Input == global::LlamaGen.Kernels.KernelInput.Q8_0 ? ws.Q8_0Input : kernel.Input == global::LlamaGen.Kernels.KernelInput.Q8_K ? ws.Q8_KInput : null;
         int rows = matrix.Rows;
-        if (pool is null || (long)rows * kernel.Columns < ParallelProductSize) kernel.MatVec(matrix.Tensor.Pointer, x, xq8, y, 0, rows);
-        else pool.Run(new global::LlamaGen.Kernels.MatVecRows(kernel.MatVec, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);
-    }
-
-    // The batched products split the same way: each thread applies its weight rows to every token of the chunk.
-    private void MultiplyBatch(in global::LlamaGen.Models.BoundMatrix matrix, float* x, float* y, int tokens)
-    {
-        global::LlamaGen.Kernels.MatrixKernels kernel = matrix.Kernels;
-        byte* xq8 = InputFor(kernel.Input, chunkQuantized, chunkQ8K);
-        int rows = matrix.Rows;
-        if (pool is null || (long)rows * kernel.Columns * tokens < ParallelProductSize) kernel.MultiplyBatch(matrix.Tensor.Pointer, x, xq8, y, rows, tokens, 0, rows);
-        else pool.Run(new global::LlamaGen.Kernels.MatMulRows(kernel, matrix.Tensor.Pointer, x, xq8, y, rows, tokens), rows, rowAlignment: 8);
-    }
-
-    private static byte* InputFor(global::LlamaGen.Kernels.KernelInput input, byte* q8_0, byte* q8_K) =>
-        input == global::LlamaGen.Kernels.KernelInput.Q8_0 ? q8_0 : input == global::LlamaGen.Kernels.KernelInput.Q8_K ? q8_K : null;
-
-    private static void CheckToken(int token)
-    {
-        if ((uint)token >= VocabSize)
-            throw new global::System.ArgumentOutOfRangeException(nameof(token), token, $"Token ids must be in [0, {VocabSize}).");
-    }
-
-    private static void CheckLogits(global::System.Span<float> logits)
-    {
-        if (logits.Length < VocabSize)
-            throw new global::System.ArgumentException($"logits has {logits.Length} elements; the model writes {VocabSize}.", nameof(logits));
+        bool split = pool is not null && (long)rows * kernel.Columns * tokens >= ParallelProductSize;
+        if (tokens == 1)
+        {
+            if (split) pool!.Run(new global::LlamaGen.Kernels.MatVecRows(kernel.MatVec, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);
+            else kernel.MatVec(matrix.Tensor.Pointer, x, xq8, y, 0, rows);
+        }
+        else if (split) pool!.Run(new global::LlamaGen.Kernels.MatMulRows(kernel, matrix.Tensor.Pointer, x, xq8, y, rows, tokens), rows, rowAlignment: 8);
+        else kernel.MultiplyBatch(matrix.Tensor.Pointer, x, xq8, y, rows, tokens, 0, rows);
     }
 
     private void ThrowIfDisposed()
     {
-        if (residual == null) throw new global::System.ObjectDisposedException("Llama2TestK");
+        if (disposed) throw new global::System.ObjectDisposedException("Llama2TestK", "The model was disposed; its sequences can no longer decode.");
     }
 
-    /// <summary>Frees the activations and the KV cache. The GGUF file stays open; its owner disposes it.</summary>
+    /// <summary>Frees the repacked weights. The GGUF file stays open; its owner disposes it. Sequences and batches free their own buffers.</summary>
     public void Dispose()
     {
-        FreeBuffers();
-        kvCache.Dispose();
+        disposed = true;
         interleaved.Dispose();
-        global::System.GC.SuppressFinalize(this);
-    }
-
-    ~Llama2TestK() => FreeBuffers();
-
-    private void FreeBuffers()
-    {
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(residual);
-        residual = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(normed);
-        normed = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(projected);
-        projected = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(query);
-        query = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(key);
-        key = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(value);
-        value = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(hidden);
-        hidden = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(hiddenUp);
-        hiddenUp = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(scores);
-        scores = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkResidual);
-        chunkResidual = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkNormed);
-        chunkNormed = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkProjected);
-        chunkProjected = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQuery);
-        chunkQuery = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkKey);
-        chunkKey = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkValue);
-        chunkValue = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkHidden);
-        chunkHidden = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkHiddenUp);
-        chunkHiddenUp = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(q8KActivation);
-        q8KActivation = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQ8K);
-        chunkQ8K = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(quantizedActivation);
-        quantizedActivation = null;
-        global::System.Runtime.InteropServices.NativeMemory.AlignedFree(chunkQuantized);
-        chunkQuantized = null;
     }
 }

@@ -6,7 +6,7 @@ namespace Models;
 
 /// <summary>
 /// The <c>llama2-test-small</c> model with every dimension fixed at build time (spec <c>specs/llama2-test-small.json</c>).
-/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; one instance runs one sequence at a time.
+/// Load weights with <see cref="Load(global::LlamaGen.Gguf.GgufFile)"/>; the loaded model is shared by any number of sequences.
 /// </summary>
 /// <remarks>
 /// 2 transformer blocks of width 128. 4 query heads of 32 dimensions share 2 key/value heads
@@ -14,7 +14,7 @@ namespace Models;
 /// Feed-forward hidden size 352, vocabulary 32000 tokens, context 512 positions.
 /// Kernels are generated for f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1 weights.
 /// The generated members are split by concern: <c>Shape</c> (these constants), <c>Weights</c> (tensor slots and binding),
-/// <c>Forward</c> (the forward pass); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
+/// <c>Forward</c> (sequences, the workspace, the decode step); the matrix kernels are shared by every model of the compilation (<c>LlamaGen.Generated</c>).
 /// </remarks>
 public unsafe partial class Llama2TestSmall : global::LlamaGen.Models.ILlamaModel
 {
