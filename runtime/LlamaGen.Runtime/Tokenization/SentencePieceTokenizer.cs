@@ -359,7 +359,7 @@ public sealed class SentencePieceTokenizer
         int length = raw.Length + (addSpacePrefix ? 1 : 0);
         char[] rented = ArrayPool<char>.Shared.Rent(length);
         Symbol[] symbols = ArrayPool<Symbol>.Shared.Rent(length);
-        var queue = new BigramQueue(length);
+        var queue = new PriorityHeap<SpmBigram, SpmBigram>(length);
         try
         {
             Span<char> text = rented.AsSpan(0, length);
@@ -383,7 +383,7 @@ public sealed class SentencePieceTokenizer
             for (int i = 1; i < count; i++)
                 TryAddBigram(text, symbols, ref queue, i - 1, i);
 
-            while (queue.TryDequeue(out BigramQueue.Entry bigram))
+            while (queue.TryDequeue(out SpmBigram bigram))
             {
                 ref Symbol left = ref symbols[bigram.Left];
                 ref Symbol right = ref symbols[bigram.Right];
@@ -437,14 +437,14 @@ public sealed class SentencePieceTokenizer
         }
     }
 
-    private void TryAddBigram(ReadOnlySpan<char> text, Symbol[] symbols, ref BigramQueue queue, int left, int right)
+    private void TryAddBigram(ReadOnlySpan<char> text, Symbol[] symbols, ref PriorityHeap<SpmBigram, SpmBigram> queue, int left, int right)
     {
         if (left < 0 || right < 0)
             return;
         int length = symbols[left].Length + symbols[right].Length;
         if (!_pieceLookup.TryGetValue(text.Slice(symbols[left].Start, length), out int id))
             return;
-        queue.Enqueue(new BigramQueue.Entry(_scores[id], left, right, length, id));
+        queue.Enqueue(new SpmBigram(_scores[id], left, right, length, id));
     }
 
     private static byte[] RenderWithSpecial(int id, string piece, TokenType type, string source)
