@@ -24,7 +24,7 @@ namespace LlamaGen.Inference;
 /// </remarks>
 public sealed class PerplexityEvaluator
 {
-    public PerplexityEvaluator(ILlamaModel model, SentencePieceTokenizer tokenizer)
+    public PerplexityEvaluator(ILlamaModel model, Tokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -38,7 +38,7 @@ public sealed class PerplexityEvaluator
 
     public ILlamaModel Model { get; }
 
-    public SentencePieceTokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer { get; }
 
     /// <summary>Tokenizes <paramref name="text"/> as given (no trimming) and evaluates it.</summary>
     /// <exception cref="ArgumentException">The text is too short for one window, or <see cref="PerplexityOptions.ContextLength"/>
