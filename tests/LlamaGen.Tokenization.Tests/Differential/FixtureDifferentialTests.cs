@@ -48,28 +48,9 @@ public sealed class FixtureDifferentialTests(ITestOutputHelper output)
         using var oracle = LlamaCppVocabulary.Open(Fixtures.Vocabulary(name));
         using var file = GgufFile.Open(Fixtures.Vocabulary(name));
         var tokenizer = Tokenizer.FromGguf(file);
-        var failures = new List<string>();
-        var endOfGeneration = new List<int>();
-        for (int id = 0; id < tokenizer.VocabSize; id++)
-        {
-            foreach (bool special in (bool[])[false, true])
-            {
-                byte[] expected = oracle.TokenToPiece(id, special);
-                if (!tokenizer.GetPieceBytes(id, special).SequenceEqual(expected) && failures.Count < 20)
-                    failures.Add($"piece of {id} (special={special}): llama.cpp {Convert.ToHexString(expected)}, ours {Convert.ToHexString(tokenizer.GetPieceBytes(id, special))}");
-            }
-            int attributes = oracle.GetAttributes(id);
-            if ((int)tokenizer.GetAttributes(id) != attributes && failures.Count < 20)
-                failures.Add($"attributes of {id} '{Tokenizer.Escape(tokenizer.GetTokenText(id))}': llama.cpp {(TokenAttributes)attributes}, ours {tokenizer.GetAttributes(id)}");
-            if (oracle.IsEndOfGeneration(id))
-                endOfGeneration.Add(id);
-            if (oracle.GetText(id) != tokenizer.GetTokenText(id) && failures.Count < 20)
-                failures.Add($"text of {id}: llama.cpp '{Tokenizer.Escape(oracle.GetText(id))}', ours '{Tokenizer.Escape(tokenizer.GetTokenText(id))}'");
-        }
-        Assert.True(failures.Count == 0, $"{name}:\n{string.Join("\n", failures)}");
-        Assert.Equal(endOfGeneration, tokenizer.EndOfGenerationIds);
+        TokenComparison.AssertEveryTokenMatches(oracle, tokenizer);
         output.WriteLine($"{name}: {tokenizer.VocabSize} tokens' pieces, attributes and texts equal llama.cpp's; end of generation: " +
-            string.Join(", ", endOfGeneration.Select(id => $"{id} '{tokenizer.GetTokenText(id)}'")));
+            string.Join(", ", tokenizer.EndOfGenerationIds.Select(id => $"{id} '{tokenizer.GetTokenText(id)}'")));
     }
 
     private static bool IsValidUtf8(byte[] bytes)
