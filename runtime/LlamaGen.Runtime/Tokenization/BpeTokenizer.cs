@@ -177,15 +177,22 @@ public sealed class BpeTokenizer : Tokenizer
         public int Token;    // vocabulary id of the symbol's text, -1 when it is no token
     }
 
-    // Buffers reused across the words of one call.
+    // Buffers reused across the words of one call, and the ids of the words seen so far in it: a word always encodes to
+    // the same ids, and text repeats its words, so each distinct word is merged once per call.
     private struct Workspace : IDisposable
     {
+        private const int MaxCachedWords = 1 << 16;
+        private const int MaxCachedLength = 64;
+
         public List<int> CodePoints;
         public List<int> Words;
         public List<int> Scratch;
         public char[] Word;
         public Symbol[] Symbols;
         public PriorityHeap<BpeBigram, BpeBigram> Queue;
+        private readonly Dictionary<string, (int Start, int Count)> _cache;
+        private readonly Dictionary<string, (int Start, int Count)>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
+        private readonly List<int> _cachedIds;
 
         public Workspace()
         {
@@ -195,6 +202,27 @@ public sealed class BpeTokenizer : Tokenizer
             Word = ArrayPool<char>.Shared.Rent(256);
             Symbols = ArrayPool<Symbol>.Shared.Rent(256);
             Queue = new PriorityHeap<BpeBigram, BpeBigram>(256);
+            _cache = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+            _cacheLookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+            _cachedIds = [];
+        }
+
+        public readonly bool TryEmitCached(ReadOnlySpan<char> word, List<int> output)
+        {
+            if (!_cacheLookup.TryGetValue(word, out var entry))
+                return false;
+            output.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cachedIds).Slice(entry.Start, entry.Count));
+            return true;
+        }
+
+        /// <summary>Remembers that <paramref name="word"/> encoded to the ids <paramref name="output"/> got from <paramref name="start"/> on.</summary>
+        public readonly void Remember(ReadOnlySpan<char> word, List<int> output, int start)
+        {
+            if (word.Length > MaxCachedLength || _cache.Count >= MaxCachedWords)
+                return;
+            var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(output)[start..];
+            _cache.Add(word.ToString(), (_cachedIds.Count, ids.Length));
+            _cachedIds.AddRange(ids);
         }
 
         public void EnsureWord(int length)
@@ -235,7 +263,12 @@ public sealed class BpeTokenizer : Tokenizer
                     workspace.Word[characters++] = ByteLevelAlphabet.ToChar(encoded[b]);
             }
             position += length;
-            EncodeWord(workspace.Word.AsSpan(0, characters), ref workspace, output);
+            ReadOnlySpan<char> word = workspace.Word.AsSpan(0, characters);
+            if (workspace.TryEmitCached(word, output))
+                continue;
+            int start = output.Count;
+            EncodeWord(word, ref workspace, output);
+            workspace.Remember(word, output, start);
         }
     }
 
