@@ -10,11 +10,14 @@ namespace LlamaGen.Tokenization.Tests.LlamaCpp;
 /// <summary>
 /// A GGUF file's vocabulary loaded by llama.cpp (LLamaSharp 0.30.0, CPU backend, <c>VocabOnly</c>: no tensors are read,
 /// so tokenizer-only files load), with llama.cpp's tokenizer entry points called directly on raw bytes: the oracle of
-/// every tokenization test here. Not thread-safe (llama.cpp's log callback is process-wide).
+/// every tokenization test here. Loading is serialized (llama.cpp's log callback is process-wide); a loaded vocabulary
+/// is read-only and may be used from any thread.
 /// </summary>
 public sealed unsafe class LlamaCppVocabulary : IDisposable
 {
     private static readonly object LogLock = new();
+    // Loads are serialized so that the log captured during one belongs to it alone (tests run in parallel).
+    private static readonly object LoadLock = new();
     private static StringBuilder? capturedLog;
 
     // The callback must be registered before LLamaSharp loads the native library. Warnings and errors of a load are
@@ -63,27 +66,33 @@ public sealed unsafe class LlamaCppVocabulary : IDisposable
         if (!File.Exists(path))
             throw new FileNotFoundException($"GGUF file for llama.cpp not found: {path}", path);
         var parameters = new ModelParams(path) { VocabOnly = true, GpuLayerCount = 0 };
-        var log = new StringBuilder();
-        lock (LogLock)
-            capturedLog = log;
-        LLamaWeights weights;
-        try
+        lock (LoadLock)
         {
-            weights = LLamaWeights.LoadFromFile(parameters);
-        }
-        catch (Exception e)
-        {
-            string text;
+            var log = new StringBuilder();
             lock (LogLock)
-                text = log.ToString();
-            throw new InvalidOperationException($"llama.cpp could not load {path}: {e.Message}\n{text}", e);
-        }
-        finally
-        {
+                capturedLog = log;
+            LLamaWeights weights;
+            try
+            {
+                weights = LLamaWeights.LoadFromFile(parameters);
+            }
+            catch (Exception e)
+            {
+                string text;
+                lock (LogLock)
+                    text = log.ToString();
+                throw new InvalidOperationException($"llama.cpp could not load {path}: {e.Message}\n{text}", e);
+            }
+            finally
+            {
+                lock (LogLock)
+                    capturedLog = null;
+            }
+            string captured;
             lock (LogLock)
-                capturedLog = null;
+                captured = log.ToString();
+            return new LlamaCppVocabulary(weights, path, captured);
         }
-        return new LlamaCppVocabulary(weights, path, log.ToString());
     }
 
     /// <summary><c>llama_tokenize</c> on raw bytes: <paramref name="addSpecial"/> adds BOS/EOS as the vocabulary asks.</summary>
