@@ -1,3 +1,4 @@
+using System.Text;
 using LlamaGen.Gguf;
 using LlamaGen.Tokenization.Tests.LlamaCpp;
 
@@ -39,5 +40,48 @@ public sealed class PresetDifferentialTests(VocabularyRewriter files, ITestOutpu
         output.WriteLine(summary);
         Assert.True(comparison.Differences == 0, summary);
         Assert.True(comparison.Inputs >= 2000, summary);
+    }
+
+    [Theory]
+    [InlineData("llama-bpe", true)]
+    [InlineData("dbrx", false)]
+    public void WordsThatAreTokensAreEmittedWholeByTheLlama3Presets(string preset, bool ignoresMerges)
+    {
+        // GPT-2's own tokens are all what merging their text gives, so ignore_merges changes nothing there. Renamed
+        // tokens that no merge sequence reaches make the difference: llama-bpe emits them whole, dbrx (Llama 3's
+        // regex without ignore_merges) merges their text as usual.
+        string[] words = [" qzxv", "qzxvw", " hellohellohello", " 日本語の", "Ωμέγα", "𐐀𐐨"];
+        string source = Fixtures.Vocabulary("gpt-2");
+        string[] tokens;
+        using (var original = GgufFile.Open(source))
+            tokens = original.GetStringArray("tokenizer.ggml.tokens");
+        int first = 50200;
+        for (int i = 0; i < words.Length; i++)
+            tokens[first + i] = string.Concat(Encoding.UTF8.GetBytes(words[i]).Select(b => ByteLevelAlphabet.ToChar(b)));
+        string path = files.Write(source, "unreachable-" + preset, new Dictionary<string, GgufValue?>
+        {
+            ["tokenizer.ggml.pre"] = GgufValue.Of(preset),
+            ["tokenizer.ggml.tokens"] = GgufValue.Of(tokens),
+        });
+        using var oracle = LlamaCppVocabulary.Open(path);
+        using var file = GgufFile.Open(path);
+        var tokenizer = Tokenizer.FromGguf(file);
+
+        for (int i = 0; i < words.Length; i++)
+        {
+            int[] ids = tokenizer.Encode(words[i], addBos: false);
+            Assert.Equal(ignoresMerges, ids.SequenceEqual([first + i]));
+        }
+        var comparison = new OracleComparison(oracle, tokenizer);
+        foreach (string word in words)
+        {
+            foreach (string input in (string[])[word, "x" + word, word + word, $"Hello{word} world{word}!", word.Trim()])
+                comparison.Compare(Encoding.UTF8.GetBytes(input));
+        }
+        foreach (byte[] input in BpeTestStrings.All(300, 5))
+            comparison.Compare(input);
+        string summary = comparison.Summary($"{preset} with tokens no merge reaches");
+        output.WriteLine(summary);
+        Assert.True(comparison.Differences == 0, summary);
     }
 }
