@@ -5,24 +5,11 @@ namespace LlamaGen.Tokenization;
 /// llama.cpp does not run as a regex but as the hand-written scanner <c>unicode_regex_split_custom_gpt2</c>; this is that
 /// scanner's logic on code points with llama.cpp's Unicode flags. Contractions are lower case only.
 /// </summary>
-internal sealed class Gpt2WordSplitter : IWordSplitter
+internal sealed class Gpt2WordSplitter : ChunkScanner
 {
-    /// <summary>The regex text llama.cpp recognizes to pick this scanner.</summary>
-    public const string Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)";
-
     public static readonly Gpt2WordSplitter Instance = new();
 
-    public void Split(ReadOnlySpan<int> codePoints, List<int> chunks, List<int> output)
-    {
-        int start = 0;
-        foreach (int length in chunks)
-        {
-            SplitChunk(new ChunkCursor(codePoints, start, start + length, output));
-            start += length;
-        }
-    }
-
-    private static void SplitChunk(ChunkCursor text)
+    protected override void SplitChunk(ChunkCursor text)
     {
         const UnicodeFlags WordClasses = UnicodeFlags.Whitespace | UnicodeFlags.Letter | UnicodeFlags.Number;
         for (int position = text.Start; position < text.End;)
@@ -31,24 +18,8 @@ internal sealed class Gpt2WordSplitter : IWordSplitter
             UnicodeFlags flags = text.Flags(position);
 
             // 's|'t|'re|'ve|'m|'ll|'d
-            if (c == '\'' && position + 1 < text.End)
-            {
-                int next = text.CodePoint(position + 1);
-                if (next is 's' or 't' or 'm' or 'd')
-                {
-                    position += text.AddWord(position + 2);
-                    continue;
-                }
-                if (position + 2 < text.End)
-                {
-                    int nextNext = text.CodePoint(position + 2);
-                    if ((next, nextNext) is ('r', 'e') or ('v', 'e') or ('l', 'l'))
-                    {
-                        position += text.AddWord(position + 3);
-                        continue;
-                    }
-                }
-            }
+            if (text.TryAddContraction(ref position, ignoreCase: false))
+                continue;
 
             // An optional space, then a run of letters, of numbers, or of anything else but white space.
             UnicodeFlags lead = c == ' ' ? text.Flags(position + 1) : flags;
@@ -82,21 +53,7 @@ internal sealed class Gpt2WordSplitter : IWordSplitter
             while ((text.Flags(position + whitespace) & UnicodeFlags.Whitespace) != 0)
                 whitespace++;
 
-            // \s+(?!\S): a run of white space followed by more text leaves its last character to the next word.
-            if (whitespace > 1 && text.CodePoint(position + whitespace) != ChunkCursor.OutOfRange)
-            {
-                position += whitespace - 1;
-                text.AddWord(position);
-                continue;
-            }
-            if (whitespace > 0)
-            {
-                position += whitespace;
-                text.AddWord(position);
-                continue;
-            }
-
-            text.AddWord(++position);
+            text.AddWhitespaceOrCharacter(ref position, whitespace);
         }
     }
 }

@@ -7,29 +7,11 @@ namespace LlamaGen.Tokenization;
 /// logic on code points with llama.cpp's Unicode flags. Contractions match in either case; numbers split into groups of
 /// at most three digits from the left.
 /// </summary>
-internal sealed class Llama3WordSplitter : IWordSplitter
+internal sealed class Llama3WordSplitter : ChunkScanner
 {
-    /// <summary>The regex text llama.cpp recognizes to pick this scanner (the case-insensitive group spelled out).</summary>
-    public const string Pattern =
-        @"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
-
     public static readonly Llama3WordSplitter Instance = new();
 
-    public void Split(ReadOnlySpan<int> codePoints, List<int> chunks, List<int> output)
-    {
-        int start = 0;
-        foreach (int length in chunks)
-        {
-            SplitChunk(new ChunkCursor(codePoints, start, start + length, output));
-            start += length;
-        }
-    }
-
-    // llama.cpp lower-cases with its own table; only 'A'-'Z' lower-case into the letters compared here (a test checks
-    // this against llama.cpp's table), so folding ASCII is the same.
-    private static int ToLowerAscii(int c) => c is >= 'A' and <= 'Z' ? c + 32 : c;
-
-    private static void SplitChunk(ChunkCursor text)
+    protected override void SplitChunk(ChunkCursor text)
     {
         const UnicodeFlags WordClasses = UnicodeFlags.Whitespace | UnicodeFlags.Letter | UnicodeFlags.Number;
         for (int position = text.Start; position < text.End;)
@@ -38,24 +20,8 @@ internal sealed class Llama3WordSplitter : IWordSplitter
             UnicodeFlags flags = text.Flags(position);
 
             // (?i:'s|'t|'re|'ve|'m|'ll|'d)
-            if (c == '\'' && position + 1 < text.End)
-            {
-                int next = ToLowerAscii(text.CodePoint(position + 1));
-                if (next is 's' or 't' or 'm' or 'd')
-                {
-                    position += text.AddWord(position + 2);
-                    continue;
-                }
-                if (position + 2 < text.End)
-                {
-                    int nextNext = ToLowerAscii(text.CodePoint(position + 2));
-                    if ((next, nextNext) is ('r', 'e') or ('v', 'e') or ('l', 'l'))
-                    {
-                        position += text.AddWord(position + 3);
-                        continue;
-                    }
-                }
-            }
+            if (text.TryAddContraction(ref position, ignoreCase: true))
+                continue;
 
             // [^\r\n\p{L}\p{N}]?\p{L}+
             if (!(c == '\r' || c == '\n' || (flags & UnicodeFlags.Number) != 0)
@@ -115,21 +81,7 @@ internal sealed class Llama3WordSplitter : IWordSplitter
                 text.AddWord(position);
                 continue;
             }
-            // \s+(?!\S)
-            if (whitespace > 1 && text.CodePoint(position + whitespace) != ChunkCursor.OutOfRange)
-            {
-                position += whitespace - 1;
-                text.AddWord(position);
-                continue;
-            }
-            if (whitespace > 0)
-            {
-                position += whitespace;
-                text.AddWord(position);
-                continue;
-            }
-
-            text.AddWord(++position);
+            text.AddWhitespaceOrCharacter(ref position, whitespace);
         }
     }
 }
