@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using LlamaGen.Inference;
 using LlamaGen.Sampling;
-using LlamaGen.Tokenization;
 
 namespace LlamaGen.Cli;
 

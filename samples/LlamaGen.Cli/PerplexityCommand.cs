@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LlamaGen.Inference;
-using LlamaGen.Tokenization;
 
 namespace LlamaGen.Cli;
 

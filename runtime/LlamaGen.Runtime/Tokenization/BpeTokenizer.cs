@@ -44,8 +44,9 @@ public sealed class BpeTokenizer : Tokenizer
     private readonly int[] _asciiToken = new int[128];
 
     /// <summary>Builds a tokenizer from plain arrays (see <see cref="BpeVocabulary"/>).</summary>
-    /// <exception cref="ArgumentException">The arrays are inconsistent, a token occurs twice, a special id is outside the
-    /// vocabulary, or the pre-tokenizer is not one of <see cref="PreTokenizerNames"/>.</exception>
+    /// <exception cref="ArgumentException">The arrays are inconsistent, a token occurs twice, or a special id is outside
+    /// the vocabulary.</exception>
+    /// <exception cref="NotSupportedException">The pre-tokenizer is not one of <see cref="PreTokenizerNames"/>.</exception>
     public BpeTokenizer(BpeVocabulary vocabulary)
         : this(Checked(vocabulary), "vocabulary", PreTokenizerFor(vocabulary.PreTokenizer, "vocabulary"), SpecialTokenKeys.None, [])
     {
@@ -348,6 +349,7 @@ public sealed class BpeTokenizer : Tokenizer
     private static byte[] RenderNormal(string text)
     {
         var bytes = new List<byte>(text.Length);
+        Span<byte> utf8 = stackalloc byte[4];
         foreach (Rune rune in text.EnumerateRunes())
         {
             if (ByteLevelAlphabet.TryGetByte(rune.Value, out byte b))
@@ -355,7 +357,6 @@ public sealed class BpeTokenizer : Tokenizer
                 bytes.Add(b);
                 continue;
             }
-            Span<byte> utf8 = stackalloc byte[4];
             int count = rune.EncodeToUtf8(utf8);
             bytes.AddRange(Encoding.UTF8.GetBytes("[UNK_BYTE_0x"));
             foreach (byte u in utf8[..count])
