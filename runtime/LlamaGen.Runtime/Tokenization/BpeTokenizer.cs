@@ -100,7 +100,8 @@ public sealed class BpeTokenizer : Tokenizer
             pre = BpePreTokenizer.DefaultName;
             // llama.cpp's warning, in its words.
             warnings.Add($"missing pre-tokenizer type, using: '{pre}'");
-            warnings.Add("GENERATION QUALITY WILL BE DEGRADED! CONSIDER REGENERATING THE MODEL");
+            warnings.Add("GENERATION QUALITY WILL BE DEGRADED!");
+            warnings.Add("CONSIDER REGENERATING THE MODEL");
         }
         BpePreTokenizer preTokenizer = PreTokenizerFor(pre, file.Path);
 

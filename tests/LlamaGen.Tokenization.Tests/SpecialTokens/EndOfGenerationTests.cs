@@ -134,6 +134,8 @@ public sealed class EndOfGenerationTests(VocabularyRewriter files, ITestOutputHe
             using var file = GgufFile.Open(path);
             var tokenizer = Tokenizer.FromGguf(file);
             TokenComparison.AssertEveryTokenMatches(oracle, tokenizer);
+            // What we warn about, llama.cpp warned about in the same words.
+            Assert.All(tokenizer.Warnings, warning => Assert.Contains(warning, oracle.LoadLog));
 
             var comparison = new OracleComparison(oracle, tokenizer);
             foreach (string input in Inputs(renamed.Select(r => r.Text).ToArray()))
