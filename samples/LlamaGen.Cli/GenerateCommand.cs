@@ -111,7 +111,7 @@ internal static class GenerateCommand
         long loadStart = Stopwatch.GetTimestamp();
         using var file = tokenizerPath is null ? ModelFiles.Open(modelPath) : ModelFiles.OpenLlama2C(modelPath, tokenizerPath);
         ModelDescriptor descriptor = ModelFiles.Match(file);
-        var tokenizer = SentencePieceTokenizer.FromGguf(file);
+        var tokenizer = ModelFiles.LoadTokenizer(file, context.Stderr);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
         using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { KvCacheType = kvCacheType, Isa = isa });

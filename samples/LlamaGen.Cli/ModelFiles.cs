@@ -2,6 +2,7 @@ using LlamaGen.Conversion;
 using LlamaGen.Gguf;
 using LlamaGen.Catalog;
 using LlamaGen.Models;
+using LlamaGen.Tokenization;
 
 namespace LlamaGen.Cli;
 
@@ -12,6 +13,15 @@ internal static class ModelFiles
     {
         Program.RequireFile(path, "model file");
         return GgufFile.Open(path);
+    }
+
+    /// <summary>The file's tokenizer (SentencePiece or BPE); what llama.cpp would warn about loading it goes to stderr.</summary>
+    public static Tokenizer LoadTokenizer(GgufFile file, TextWriter stderr)
+    {
+        var tokenizer = Tokenizer.FromGguf(file);
+        foreach (string warning in tokenizer.Warnings)
+            stderr.WriteLine($"warning: {file.Path}: {warning}");
+        return tokenizer;
     }
 
     /// <summary>

@@ -19,7 +19,8 @@ internal static class TokenizeCommand
         command.SetAction(parse =>
         {
             using var file = ModelFiles.Open(parse.GetValue(model)!);
-            var tokenizer = SentencePieceTokenizer.FromGguf(file);
+            // Only the tokenizer is read, so a vocabulary-only GGUF (no tensors) works as well as a model.
+            var tokenizer = ModelFiles.LoadTokenizer(file, context.Stderr);
             string text = ReadAll(context.Stdin);
             int[] ids = tokenizer.Encode(text, addBos: !parse.GetValue(noBos) && tokenizer.AddBos, parse.GetValue(special));
             context.Stdout.Write(string.Join(' ', ids));

@@ -109,7 +109,7 @@ public sealed class SpecCompilationTests
         Assert.Empty(result.GeneratorErrors);
         Assert.Empty(result.CompilationErrors);
         SyntaxTree registry = result.RunResult.Results.Single().GeneratedSources.Single(s => s.HintName == "LlamaModels.g.cs").SyntaxTree;
-        Assert.Contains("global::Outer.Space.Holder.Tiny.Load(file, pool)", registry.ToString());
+        Assert.Contains("global::Outer.Space.Holder.Tiny.Load(file, options)", registry.ToString());
     }
 
     [Fact]

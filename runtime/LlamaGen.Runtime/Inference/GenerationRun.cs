@@ -35,7 +35,7 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
 
     public IReadOnlyList<int> PromptTokens => promptTokens;
 
-    /// <summary>The tokens sampled so far, without a final EOS/BOS.</summary>
+    /// <summary>The tokens sampled so far, without the final end-of-generation token (or BOS) that ended the run.</summary>
     public IReadOnlyList<int> GeneratedTokens => generated;
 
     /// <summary>Why the run ended; null while it runs or if the consumer stopped enumerating.</summary>
@@ -67,7 +67,7 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
     {
         ILlamaModel model = generator.Model;
         SequenceDecoder sequence = generator.Decoder;
-        SentencePieceTokenizer tokenizer = generator.Tokenizer;
+        Tokenizer tokenizer = generator.Tokenizer;
         int contextLength = sequence.Sequence.Capacity;
         var logits = new float[model.Shape.VocabSize];
         // Everything the repetition penalty may look at: prompt, then generated tokens.
@@ -112,7 +112,9 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
             int id = sampler.Sample(logits, CollectionsMarshal.AsSpan(history));
             generationTicks += Stopwatch.GetTimestamp() - start;
 
-            if (id == tokenizer.EosId || id == tokenizer.BosId)
+            // Any end-of-generation token ends the run (EOS, <|eot_id|>, <|im_end|>...: llama.cpp's set), and so does BOS,
+            // as in llama2.c. The token is not fed to the model and its text is never shown.
+            if (tokenizer.IsEndOfGeneration(id) || id == tokenizer.BosId)
             {
                 StopReason = Inference.StopReason.EndOfSequence;
                 yield return new GeneratedToken(id, position, stops.Push(decoder.Flush(), out _) + stops.Flush(), IsEndOfSequence: true);

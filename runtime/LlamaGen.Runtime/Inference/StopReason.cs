@@ -3,7 +3,8 @@ namespace LlamaGen.Inference;
 /// <summary>Why a <see cref="GenerationRun"/> ended.</summary>
 public enum StopReason
 {
-    /// <summary>The model produced EOS, or BOS (which llama2.c also treats as the end of a story).</summary>
+    /// <summary>The model produced an end-of-generation token (EOS, or an end-of-turn token such as <c>&lt;|eot_id|&gt;</c>),
+    /// or BOS (which llama2.c also treats as the end of a story).</summary>
     EndOfSequence,
 
     /// <summary><see cref="GenerationOptions.MaxNewTokens"/> tokens were generated.</summary>

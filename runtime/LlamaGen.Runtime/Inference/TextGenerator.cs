@@ -14,13 +14,14 @@ namespace LlamaGen.Inference;
 /// <remarks>
 /// Semantics follow llama2.c's <c>run.c</c> where they matter for reproducing it: BOS sits at position 0, an empty
 /// prompt means BOS alone (how the TinyStories models start a story), sampling BOS ends the run as EOS does, and
-/// the first token generated after a lone BOS loses its leading space.
+/// the first token generated after a lone BOS loses its leading space. Any token of the tokenizer's end-of-generation
+/// set (<see cref="Tokenization.Tokenizer.IsEndOfGeneration"/>) ends the run, as in llama.cpp.
 /// </remarks>
 public sealed class TextGenerator : IDisposable
 {
     /// <param name="pool">Splits the large products over its threads (the caller owns it); null computes on the calling thread.</param>
     /// <param name="sequence">How the generator's sequence is made (its context and KV cache type).</param>
-    public TextGenerator(ILlamaModel model, SentencePieceTokenizer tokenizer, WorkerPool? pool = null, SequenceOptions? sequence = null)
+    public TextGenerator(ILlamaModel model, Tokenizer tokenizer, WorkerPool? pool = null, SequenceOptions? sequence = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -41,7 +42,7 @@ public sealed class TextGenerator : IDisposable
 
     public ILlamaModel Model { get; }
 
-    public SentencePieceTokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer { get; }
 
     /// <summary>
     /// Tokenizes and checks the prompt now, and returns a run that generates as it is enumerated (once).

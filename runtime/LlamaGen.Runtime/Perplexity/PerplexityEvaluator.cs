@@ -29,7 +29,7 @@ namespace LlamaGen.Perplexity;
 public sealed class PerplexityEvaluator
 {
     /// <param name="pool">Splits the large products over its threads (the caller owns it); null computes on the calling thread.</param>
-    public PerplexityEvaluator(ILlamaModel model, SentencePieceTokenizer tokenizer, WorkerPool? pool = null)
+    public PerplexityEvaluator(ILlamaModel model, Tokenizer tokenizer, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -46,7 +46,7 @@ public sealed class PerplexityEvaluator
 
     public ILlamaModel Model { get; }
 
-    public SentencePieceTokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer { get; }
 
     /// <summary>Tokenizes <paramref name="text"/> as given (no trimming) and evaluates it.</summary>
     /// <exception cref="ArgumentException">The text is too short for one window, or <see cref="PerplexityOptions.ContextLength"/>
