@@ -51,4 +51,29 @@ public sealed class ForwardAllocationTests(PromptModels models) : IClassFixture<
             Assert.Equal(0, prompt);
         }
     }
+
+    [Theory]
+    [InlineData("test-small-Q4_0", 1)]
+    [InlineData("test-k-Q4_K", 2)]
+    public void ABatchedStepOfEightSequencesAllocatesNothing(string name, int threads)
+    {
+        using var pool = threads > 1 ? new WorkerPool(threads) : null;
+        using var file = GgufFile.Open(models.Path(name));
+        using ILlamaModel model = PromptModels.Load(name, file, ModelLoadOptions.Default);
+        var sequences = Enumerable.Range(0, 8).Select(_ => model.CreateSequence()).ToArray();
+        using var batch = new DecodeBatch(model, capacity: 16, pool);
+        void Step(int token)
+        {
+            batch.Clear();
+            foreach (Sequence s in sequences) batch.Add(s, token);
+            batch.Decode();
+            _ = batch.Logits(7)[0];
+        }
+        for (int i = 0; i < 4; i++) Step(i + 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Step(9);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        foreach (Sequence s in sequences) s.Dispose();
+        Assert.Equal(0, allocated);
+    }
 }

@@ -40,7 +40,8 @@ public sealed class PromptModels : IDisposable
             }
             else
             {
-                SyntheticModelWriter.Write(Llama2TestSmall.Spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 11);
+                ModelShape spec = family == "test-k" ? Llama2TestK.Spec : Llama2TestSmall.Spec;
+                SyntheticModelWriter.Write(spec, type, ReferenceFixtures.TinyRandomGguf, path, seed: 11);
             }
             paths[name] = path;
             return path;
@@ -49,7 +50,9 @@ public sealed class PromptModels : IDisposable
 
     /// <summary>Loads <paramref name="name"/>'s generated model from <paramref name="file"/>.</summary>
     public static ILlamaModel Load(string name, GgufFile file, ModelLoadOptions options) =>
-        name.StartsWith("stories260K", StringComparison.Ordinal) ? Stories260K.Load(file, options) : Llama2TestSmall.Load(file, options);
+        name.StartsWith("stories260K", StringComparison.Ordinal) ? Stories260K.Load(file, options)
+        : name.StartsWith("test-k", StringComparison.Ordinal) ? Llama2TestK.Load(file, options)
+        : Llama2TestSmall.Load(file, options);
 
     /// <summary>A deterministic prompt of <paramref name="count"/> ids below <paramref name="vocabulary"/>, starting with BOS.</summary>
     public static int[] Prompt(int count, int vocabulary)
@@ -71,7 +74,7 @@ public sealed class PromptModels : IDisposable
     {
         int dash = name.LastIndexOf('-');
         if (dash < 0 || !Enum.TryParse(name[(dash + 1)..], out GgmlType type))
-            throw new ArgumentException($"Unknown model case '{name}' (expected stories260K-<type> or test-small-<type>).", nameof(name));
+            throw new ArgumentException($"Unknown model case '{name}' (expected stories260K-<type>, test-small-<type> or test-k-<type>).", nameof(name));
         return (name[..dash], type);
     }
 
