@@ -1,0 +1,416 @@
+using System.Numerics;
+using System.Text;
+using LlamaGen.Chat.Evaluation;
+using LlamaGen.Chat.Values;
+
+namespace LlamaGen.Chat.Python;
+
+/// <summary>
+/// <c>str.format</c> / <c>str.format_map</c> as jinja2's sandbox runs them (<c>SandboxedFormatter</c>): replacement
+/// fields <c>{0}</c>, <c>{}</c>, <c>{name.attr[key]}</c> (attributes and items looked up through the sandbox),
+/// conversions <c>!r !s !a</c>, and Python's format-spec mini-language for strings, ints and floats.
+/// </summary>
+internal static class StringFormatter
+{
+    public static string Format(string format, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer, int depth = 2)
+    {
+        if (depth < 0)
+            throw PythonError.Value("Max string recursion exceeded");
+        var output = new StringBuilder();
+        int auto = 0;
+        bool manual = false, automatic = false;
+        int i = 0;
+        while (i < format.Length)
+        {
+            char c = format[i];
+            if (c == '}')
+            {
+                if (i + 1 < format.Length && format[i + 1] == '}')
+                {
+                    output.Append('}');
+                    i += 2;
+                    continue;
+                }
+                throw PythonError.Value("Single '}' encountered in format string");
+            }
+            if (c != '{')
+            {
+                output.Append(c);
+                i++;
+                continue;
+            }
+            if (i + 1 < format.Length && format[i + 1] == '{')
+            {
+                output.Append('{');
+                i += 2;
+                continue;
+            }
+
+            // Find the matching '}' (the spec may hold one level of nested fields).
+            int start = i + 1, level = 1, j = start;
+            while (j < format.Length && level > 0)
+            {
+                if (format[j] == '{') level++;
+                else if (format[j] == '}') level--;
+                if (level > 0) j++;
+            }
+            if (j >= format.Length)
+                throw PythonError.Value(level > 1 ? "unmatched '{' in format spec" : "expected '}' before end of string");
+            string field = format[start..j];
+            i = j + 1;
+
+            // field_name[!conversion][:spec]
+            int colon = IndexOutsideBrackets(field, ':');
+            int bang = IndexOutsideBrackets(colon >= 0 ? field[..colon] : field, '!');
+            string name = bang >= 0 ? field[..bang] : colon >= 0 ? field[..colon] : field;
+            char conversion = '\0';
+            if (bang >= 0)
+            {
+                string conv = colon >= 0 ? field[(bang + 1)..colon] : field[(bang + 1)..];
+                if (conv.Length != 1)
+                    throw PythonError.Value(conv.Length == 0 ? "unmatched '{' in format spec" : "expected ':' after conversion specifier");
+                conversion = conv[0];
+            }
+            string spec = colon >= 0 ? field[(colon + 1)..] : "";
+            if (spec.Contains('{'))
+                spec = Format(spec, args, kwargs, renderer, depth - 1);
+
+            object? value = ResolveField(name, args, kwargs, renderer, ref auto, ref manual, ref automatic);
+            value = conversion switch
+            {
+                '\0' => value,
+                'r' => PythonRepr.Repr(value),
+                's' => PythonRepr.Str(value),
+                'a' => PythonRepr.Ascii(PythonRepr.Repr(value)),
+                _ => throw PythonError.Value($"Unknown conversion specifier {conversion}"),
+            };
+            string piece = FormatValue(value, spec);
+            renderer.Budget.CheckString(output.Length + piece.Length);
+            output.Append(piece);
+        }
+        return output.ToString();
+    }
+
+    private static int IndexOutsideBrackets(string text, char target)
+    {
+        int depth = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '[') depth++;
+            else if (text[i] == ']') depth = Math.Max(0, depth - 1);
+            else if (text[i] == target && depth == 0) return i;
+        }
+        return -1;
+    }
+
+    private static object? ResolveField(string name, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer,
+        ref int auto, ref bool manual, ref bool automatic)
+    {
+        int end = 0;
+        while (end < name.Length && name[end] is not ('.' or '['))
+            end++;
+        string first = name[..end];
+        object? value;
+        if (first.Length == 0)
+        {
+            if (manual)
+                throw PythonError.Value("cannot switch from manual field specification to automatic field numbering");
+            automatic = true;
+            value = PositionalArgument(args, auto++);
+        }
+        else if (first.All(char.IsAsciiDigit))
+        {
+            if (automatic)
+                throw PythonError.Value("cannot switch from automatic field numbering to manual field specification");
+            manual = true;
+            value = PositionalArgument(args, int.Parse(first, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            if (!kwargs.TryGetValue(first, out value))
+                throw new PythonError(ChatTemplateErrorKind.Key, PythonRepr.ReprString(first));
+        }
+
+        int i = end;
+        while (i < name.Length)
+        {
+            if (name[i] == '.')
+            {
+                int stop = i + 1;
+                while (stop < name.Length && name[stop] is not ('.' or '['))
+                    stop++;
+                string attribute = name[(i + 1)..stop];
+                if (attribute.Length == 0)
+                    throw PythonError.Value("Empty attribute in format string");
+                value = renderer.GetAttribute(value, attribute);
+                i = stop;
+            }
+            else if (name[i] == '[')
+            {
+                int close = name.IndexOf(']', i);
+                if (close < 0)
+                    throw PythonError.Value("Missing ']' in format string");
+                string key = name[(i + 1)..close];
+                if (key.Length == 0)
+                    throw PythonError.Value("Empty attribute in format string");
+                object? keyValue = key.All(char.IsAsciiDigit) ? long.Parse(key, System.Globalization.CultureInfo.InvariantCulture) : key;
+                value = renderer.GetItem(value, keyValue);
+                i = close + 1;
+                if (i < name.Length && name[i] is not ('.' or '['))
+                    throw PythonError.Value("Only '.' or '[' may follow ']' in format field specifier");
+            }
+            else
+            {
+                throw PythonError.Value("Only '.' or '[' may follow ']' in format field specifier");
+            }
+        }
+        return value;
+    }
+
+    private static object? PositionalArgument(IReadOnlyList<object?> args, int index)
+    {
+        if (index >= args.Count)
+            throw new PythonError(ChatTemplateErrorKind.Index, $"Replacement index {index} out of range for positional args tuple");
+        return args[index];
+    }
+
+    /// <summary>Python's built-in <c>format(value, spec)</c>.</summary>
+    public static string FormatValue(object? value, string spec)
+    {
+        switch (value)
+        {
+            case string or Markup:
+                return FormatString(PythonOps.AsString(value)!, spec);
+            case bool b when spec.Length == 0:
+                return b ? "True" : "False";
+            case long or BigInteger or bool:
+                return FormatInteger(PythonOps.ToBig(value), spec);
+            case double d:
+                return FormatFloat(d, spec);
+            default:
+                if (spec.Length > 0)
+                    throw PythonError.Type($"unsupported format string passed to {PythonOps.TypeName(value)}.__format__");
+                return PythonRepr.Str(value);
+        }
+    }
+
+    private sealed record Spec(int Fill, char Align, char Sign, bool Alternate, bool Zero, long Width, char Grouping, long Precision, char Type, bool NoNegativeZero);
+
+    private static Spec ParseSpec(string spec)
+    {
+        int[] cps = PythonStrings.ToCodePoints(spec);
+        int i = 0;
+        int fill = ' ';
+        char align = '\0';
+        if (cps.Length >= 2 && cps[1] is '<' or '>' or '=' or '^')
+        {
+            fill = cps[0];
+            align = (char)cps[1];
+            i = 2;
+        }
+        else if (cps.Length >= 1 && cps[0] is '<' or '>' or '=' or '^')
+        {
+            align = (char)cps[0];
+            i = 1;
+        }
+        char sign = '\0';
+        if (i < cps.Length && cps[i] is '+' or '-' or ' ')
+            sign = (char)cps[i++];
+        bool noNegativeZero = false;
+        if (i < cps.Length && cps[i] == 'z')
+        {
+            noNegativeZero = true;
+            i++;
+        }
+        bool alternate = false;
+        if (i < cps.Length && cps[i] == '#')
+        {
+            alternate = true;
+            i++;
+        }
+        bool zero = false;
+        if (i < cps.Length && cps[i] == '0')
+        {
+            zero = true;
+            i++;
+        }
+        long width = -1;
+        while (i < cps.Length && cps[i] is >= '0' and <= '9')
+            width = Math.Max(0, width) * 10 + (cps[i++] - '0');
+        char grouping = '\0';
+        if (i < cps.Length && cps[i] is ',' or '_')
+            grouping = (char)cps[i++];
+        long precision = -1;
+        if (i < cps.Length && cps[i] == '.')
+        {
+            i++;
+            if (i >= cps.Length || cps[i] is not (>= '0' and <= '9'))
+                throw PythonError.Value("Format specifier missing precision");
+            precision = 0;
+            while (i < cps.Length && cps[i] is >= '0' and <= '9')
+                precision = precision * 10 + (cps[i++] - '0');
+        }
+        char type = '\0';
+        if (i < cps.Length)
+            type = (char)cps[i++];
+        if (i < cps.Length)
+            throw PythonError.Value("Invalid format specifier");
+        if (zero && align == '\0')
+        {
+            fill = '0';
+            align = '=';
+        }
+        return new Spec(fill, align, sign, alternate, zero, width, grouping, precision, type, noNegativeZero);
+    }
+
+    private static string FormatString(string value, string specText)
+    {
+        Spec spec = ParseSpec(specText);
+        if (spec.Type is not ('\0' or 's'))
+            throw PythonError.Value($"Unknown format code '{spec.Type}' for object of type 'str'");
+        if (spec.Sign != '\0')
+            throw PythonError.Value("Sign not allowed in string format specifier");
+        if (spec.Alternate)
+            throw PythonError.Value("Alternate form (#) not allowed in string format specifier");
+        if (spec.Align == '=')
+            throw PythonError.Value("'=' alignment not allowed in string format specifier");
+        if (spec.Precision >= 0 && PythonStrings.CodePointCount(value) > spec.Precision)
+            value = PythonStrings.Substring(value, 0, (int)spec.Precision);
+        return Align(value, spec, defaultAlign: '<', signLength: 0);
+    }
+
+    private static string FormatInteger(BigInteger value, string specText)
+    {
+        Spec spec = ParseSpec(specText);
+        if (spec.Type is 'e' or 'E' or 'f' or 'F' or 'g' or 'G' or '%')
+            return FormatFloat((double)value, specText);
+        if (spec.Precision >= 0)
+            throw PythonError.Value("Precision not allowed in integer format specifier");
+        string digits;
+        BigInteger magnitude = BigInteger.Abs(value);
+        switch (spec.Type)
+        {
+            case '\0' or 'd' or 'n': digits = magnitude.ToString(System.Globalization.CultureInfo.InvariantCulture); break;
+            case 'b': digits = ToBinary(magnitude); break;
+            case 'o': digits = PercentFormatter.ToRadix(magnitude, 8, false); break;
+            case 'x': digits = PercentFormatter.ToRadix(magnitude, 16, false); break;
+            case 'X': digits = PercentFormatter.ToRadix(magnitude, 16, true); break;
+            case 'c':
+                if (value < 0 || value > 0x10FFFF)
+                    throw new PythonError(ChatTemplateErrorKind.Overflow, "%c arg not in range(0x110000)");
+                return Align(PythonStrings.CodePointToString((int)value), spec, defaultAlign: '<', signLength: 0);
+            default:
+                throw PythonError.Value($"Unknown format code '{spec.Type}' for object of type 'int'");
+        }
+        if (spec.Grouping != '\0')
+            digits = Group(digits, spec.Grouping, spec.Type is 'b' or 'o' or 'x' or 'X' ? 4 : 3);
+        string prefix = spec.Alternate ? spec.Type switch { 'b' => "0b", 'o' => "0o", 'x' => "0x", 'X' => "0X", _ => "" } : "";
+        string sign = value.Sign < 0 ? "-" : spec.Sign == '+' ? "+" : spec.Sign == ' ' ? " " : "";
+        return AlignNumber(sign + prefix, digits, spec);
+    }
+
+    private static string ToBinary(BigInteger value)
+    {
+        if (value.IsZero)
+            return "0";
+        var builder = new StringBuilder();
+        while (!value.IsZero)
+        {
+            builder.Insert(0, value.IsEven ? '0' : '1');
+            value >>= 1;
+        }
+        return builder.ToString();
+    }
+
+    private static string FormatFloat(double value, string specText)
+    {
+        Spec spec = ParseSpec(specText);
+        string body;
+        bool negative = double.IsNegative(value) && !double.IsNaN(value);
+        double magnitude = Math.Abs(value);
+        int precision = spec.Precision < 0 ? 6 : (int)Math.Min(spec.Precision, 1000);
+        switch (spec.Type)
+        {
+            case '\0':
+                if (spec.Precision < 0)
+                {
+                    body = FloatFormatting.Repr(magnitude);
+                }
+                else
+                {
+                    // Like 'g', but a float always shows a digit after the point when it has no exponent.
+                    body = FloatFormatting.FormatGeneral(magnitude, Math.Max(1, precision), spec.Alternate);
+                    if (double.IsFinite(magnitude) && !body.Contains('.') && !body.Contains('e'))
+                        body += ".0";
+                }
+                break;
+            case 'e' or 'E' or 'f' or 'F' or 'g' or 'G' or 'n':
+                body = PercentFormatter.FormatFloat(magnitude, spec.Type == 'n' ? 'g' : spec.Type, spec.Alternate ? "#" : "", precision);
+                break;
+            case '%':
+                body = double.IsFinite(magnitude) ? FloatFormatting.FormatFixed(magnitude * 100, precision) + "%" : PercentFormatter.FormatFloat(magnitude, 'f', "", precision) + "%";
+                break;
+            default:
+                throw PythonError.Value($"Unknown format code '{spec.Type}' for object of type 'float'");
+        }
+        if (spec.NoNegativeZero && negative && body.Trim('0', '.', '%').Length == 0)
+            negative = false;
+        if (spec.Grouping != '\0')
+        {
+            int end = 0;
+            while (end < body.Length && char.IsAsciiDigit(body[end]))
+                end++;
+            body = Group(body[..end], spec.Grouping, 3) + body[end..];
+        }
+        string sign = negative ? "-" : spec.Sign == '+' ? "+" : spec.Sign == ' ' ? " " : "";
+        return AlignNumber(sign, body, spec);
+    }
+
+    private static string Group(string digits, char separator, int size)
+    {
+        var builder = new StringBuilder();
+        for (int i = 0; i < digits.Length; i++)
+        {
+            if (i > 0 && (digits.Length - i) % size == 0)
+                builder.Append(separator);
+            builder.Append(digits[i]);
+        }
+        return builder.ToString();
+    }
+
+    private static string AlignNumber(string sign, string body, Spec spec)
+    {
+        if (spec.Align == '=' && spec.Width > sign.Length + body.Length)
+        {
+            string fill = PythonStrings.CodePointToString(spec.Fill);
+            var builder = new StringBuilder(sign);
+            for (long n = sign.Length + PythonStrings.CodePointCount(body); n < spec.Width; n++)
+                builder.Append(fill);
+            return builder.Append(body).ToString();
+        }
+        return Align(sign + body, spec, defaultAlign: '>', signLength: sign.Length);
+    }
+
+    private static string Align(string text, Spec spec, char defaultAlign, int signLength)
+    {
+        long length = PythonStrings.CodePointCount(text);
+        if (spec.Width <= length)
+            return text;
+        long pad = spec.Width - length;
+        char align = spec.Align is '\0' or '=' ? defaultAlign : spec.Align;
+        long left = align switch
+        {
+            '<' => 0,
+            '>' => pad,
+            _ => pad / 2,
+        };
+        string fill = PythonStrings.CodePointToString(spec.Fill);
+        var builder = new StringBuilder();
+        for (long n = 0; n < left; n++)
+            builder.Append(fill);
+        builder.Append(text);
+        for (long n = 0; n < pad - left; n++)
+            builder.Append(fill);
+        return builder.ToString();
+    }
+}
