@@ -36,6 +36,10 @@ public enum ChatTemplateErrorKind
     Attribute,
     /// <summary>Python's <c>RuntimeError</c> (for example <c>cycler()</c> without items).</summary>
     PythonRuntime,
+    /// <summary>Python's <c>AssertionError</c> (jinja2's <c>truncate</c> asserts its arguments).</summary>
+    PythonAssertion,
+    /// <summary>Python's <c>SyntaxError</c>: jinja2's generated code does not compile (<c>break</c> outside a loop).</summary>
+    PythonSyntax,
     /// <summary>One of <see cref="ChatTemplateLimits"/> was exceeded, or the render was cancelled. jinja2 has no such limits.</summary>
     LimitExceeded,
 }

@@ -46,6 +46,8 @@ public sealed class ChatTemplateException : Exception
         ChatTemplateErrorKind.Key => "KeyError",
         ChatTemplateErrorKind.Attribute => "AttributeError",
         ChatTemplateErrorKind.PythonRuntime => "RuntimeError",
+        ChatTemplateErrorKind.PythonAssertion => "AssertionError",
+        ChatTemplateErrorKind.PythonSyntax => "SyntaxError",
         _ => "LimitExceeded",
     };
 

@@ -51,6 +51,10 @@ for name, fn in (("Upper", str.upper), ("Lower", str.lower), ("Title", str.title
             multi.append((c, m))
     tables[name] = (runs_of(single), multi)
 
+# Characters whose case folding is not their lower-case mapping (U+00DF folds to "ss", U+03C2 to U+03C3...).
+fold_exceptions = [(c, chr(c).casefold()) for c in range(0x110000)
+                   if not 0xD800 <= c <= 0xDFFF and chr(c).casefold() != chr(c).lower()]
+
 lower_set = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and chr(c).islower()]
 upper_set = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and chr(c).isupper()]
 title_set = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and unicodedata.category(chr(c)) == "Lt"]
@@ -73,6 +77,12 @@ for name, (runs, multi) in tables.items():
         esc = "".join(f"\\u{ord(x):04X}" if ord(x) < 0x10000 else f"\\U{ord(x):08X}" for x in m)
         w(f"        [0x{c:X}] = \"{esc}\",\n")
     w("    };\n\n")
+w("    // Case foldings that differ from the lower-case mapping.\n")
+w("    private static readonly Dictionary<int, string> FoldExceptions = new()\n    {\n")
+for c, m in fold_exceptions:
+    esc = "".join(f"\\u{ord(x):04X}" if ord(x) < 0x10000 else f"\\U{ord(x):08X}" for x in m)
+    w(f"        [0x{c:X}] = \"{esc}\",\n")
+w("    };\n\n")
 for name, pts in (("Lowercase", lower_set), ("Uppercase", upper_set), ("Titlecase", title_set)):
     w(f"    // (first, last) ranges of characters with the {name} property.\n")
     w(f"    private static readonly int[] {name}Ranges =\n    [\n")

@@ -28,10 +28,7 @@ internal static partial class BuiltinFilters
         if (value is Undefined undefined)
             throw undefined.Fail();
         // attr() reads attributes only, never items: a dict key of that name is not found.
-        object? found = renderer.GetAttribute(value, name);
-        if (found is Undefined && value is PyDict dict && dict.ContainsKey(name) && !MemberAccess.DictMethods.Contains(name))
-            return Undefined.ForMember(value, name);
-        return found;
+        return MemberAccess.GetAttributeOnly(value, name);
     }
 
     private static object? First(TemplateRenderer renderer, object? value, CallArgs args)
@@ -119,11 +116,16 @@ internal static partial class BuiltinFilters
     private static object? Items(TemplateRenderer renderer, object? value, CallArgs args)
     {
         Bind("do_items", args);
-        if (value is Undefined)
-            return new PyIterator([], "generator");
-        if (value is not PyDict dict)
-            throw PythonError.Type("Can only get item pairs from a mapping.");
-        return new PyIterator(dict.Items.Select(pair => (object?)new PyTuple([pair.Key, pair.Value])), "generator");
+        IEnumerable<object?> Generate()
+        {
+            if (value is Undefined)
+                yield break;
+            if (value is not PyDict dict)
+                throw PythonError.Type("Can only get item pairs from a mapping.");
+            foreach (var pair in dict.Items)
+                yield return new PyTuple([pair.Key, pair.Value]);
+        }
+        return new PyIterator(Generate(), "generator", "do_items");
     }
 
     private static object? DictSort(TemplateRenderer renderer, object? value, CallArgs args)
@@ -175,7 +177,7 @@ internal static partial class BuiltinFilters
                 }
             }
         }
-        return new PyIterator(Generate(), "generator");
+        return new PyIterator(Generate(), "generator", "sync_do_unique");
     }
 
     private static object? MinMax(TemplateRenderer renderer, object? value, CallArgs args, string function, bool max)
@@ -247,12 +249,12 @@ internal static partial class BuiltinFilters
                     throw new PythonError(ChatTemplateErrorKind.FilterArgument, "map requires a filter argument");
                 string name = PythonOps.AsString(args.Positional[0]) ?? PythonRepr.Str(args.Positional[0]);
                 var rest = new CallArgs(args.Positional.Skip(1).ToList(), args.Keywords);
-                function = item => renderer.CallFilter(name, item, new CallArgs([.. rest.Positional], [.. rest.Keywords]));
+                function = item => renderer.CallFilter(name, item, new CallArgs([.. rest.Positional], [.. rest.Keywords]), byName: true);
             }
             foreach (object? item in Counted(renderer, PythonOps.Iterate(value)))
                 yield return function(item);
         }
-        return new PyIterator(Generate(), "generator");
+        return new PyIterator(Generate(), "generator", "sync_do_map");
     }
 
     private static object? SelectOrReject(TemplateRenderer renderer, object? value, CallArgs args, bool accept, bool attribute)
@@ -275,7 +277,7 @@ internal static partial class BuiltinFilters
             {
                 string name = PythonOps.AsString(args.Positional[offset]) ?? PythonRepr.Str(args.Positional[offset]);
                 var rest = args.Positional.Skip(offset + 1).ToList();
-                test = item => renderer.CallTest(name, item, new CallArgs([.. rest], [.. args.Keywords]));
+                test = item => renderer.CallTest(name, item, new CallArgs([.. rest], [.. args.Keywords]), byName: true);
             }
             else
             {
@@ -285,7 +287,7 @@ internal static partial class BuiltinFilters
                 if (test(transform(item)) == accept)
                     yield return item;
         }
-        return new PyIterator(Generate(), "generator");
+        return new PyIterator(Generate(), "generator", "select_or_reject");
     }
 
     private static object? Batch(TemplateRenderer renderer, object? value, CallArgs args)
@@ -316,7 +318,7 @@ internal static partial class BuiltinFilters
                 yield return current;
             }
         }
-        return new PyIterator(Generate(), "generator");
+        return new PyIterator(Generate(), "generator", "do_batch");
     }
 
     private static object? Slice(TemplateRenderer renderer, object? value, CallArgs args)
@@ -345,7 +347,7 @@ internal static partial class BuiltinFilters
                 yield return piece;
             }
         }
-        return new PyIterator(Generate(), "generator");
+        return new PyIterator(Generate(), "generator", "sync_do_slice");
     }
 
     private static object? GroupBy(TemplateRenderer renderer, object? value, CallArgs args)

@@ -129,9 +129,9 @@ internal static partial class BuiltinFilters
         long leeway = a[3] is null ? 5 : StringMethods.RequireInt(a[3]);
         int endLength = PythonStrings.CodePointCount(end);
         if (length < endLength)
-            throw new PythonError(ChatTemplateErrorKind.Value, $"expected length >= {endLength}, got {length}");
+            throw new PythonError(ChatTemplateErrorKind.PythonAssertion, $"expected length >= {endLength}, got {length}");
         if (leeway < 0)
-            throw new PythonError(ChatTemplateErrorKind.Value, $"expected leeway >= 0, got {leeway}");
+            throw new PythonError(ChatTemplateErrorKind.PythonAssertion, $"expected leeway >= 0, got {leeway}");
         if (PythonOps.Length(value) <= length + leeway)
             return value;
         object? head = PythonSlice.Slice(value, null, length - endLength, null);

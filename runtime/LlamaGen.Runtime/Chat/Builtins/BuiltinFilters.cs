@@ -73,9 +73,16 @@ internal static partial class BuiltinFilters
 
     // ---- shared helpers ----
 
+    // jinja2 filters that receive the environment or evaluation context first: Python counts it in argument errors.
+    private static readonly HashSet<string> ContextTakingFunctions =
+    [
+        "sync_do_join", "do_replace", "do_xmlattr", "sync_do_first", "do_last", "do_sort", "sync_do_unique", "do_min", "do_max",
+        "sync_do_groupby", "sync_do_sum", "do_attr", "do_truncate", "do_wordwrap",
+    ];
+
     /// <summary>Binds a filter's arguments after the filtered value (which Python counts as the first positional).</summary>
     private static object?[] Bind(string function, CallArgs args, string[]? names = null, object?[]? defaults = null) =>
-        ParameterBinder.Bind(function, args, names ?? [], defaults ?? [], leading: 1);
+        ParameterBinder.Bind(function, args, names ?? [], defaults ?? [], leading: ContextTakingFunctions.Contains(function) ? 2 : 1);
 
     /// <summary>markupsafe's <c>soft_str</c>: str() of the value (Markup stays itself; here its text).</summary>
     private static string SoftStr(object? value) => PythonRepr.Str(value);

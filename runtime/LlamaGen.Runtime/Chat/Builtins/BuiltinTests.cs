@@ -65,10 +65,20 @@ internal static class BuiltinTests
     private static TestFunction Comparison(CompareOperator op) =>
         (r, v, a) =>
         {
+            // The tests are Python's operator.eq, operator.lt...: those are the names in their errors.
+            string function = op switch
+            {
+                CompareOperator.Equal => "eq",
+                CompareOperator.NotEqual => "ne",
+                CompareOperator.Less => "lt",
+                CompareOperator.LessOrEqual => "le",
+                CompareOperator.Greater => "gt",
+                _ => "ge",
+            };
             if (a.Keywords.Count > 0)
-                throw PythonError.Type("operator function takes no keyword arguments");
+                throw PythonError.Type($"{function}() takes no keyword arguments");
             if (a.Positional.Count != 1)
-                throw PythonError.Type($"expected 2 arguments, got {a.Positional.Count + 1}");
+                throw PythonError.Type($"{function} expected 2 arguments, got {a.Positional.Count + 1}");
             return TemplateRenderer.CompareValues(op, v, a.Positional[0]);
         };
 

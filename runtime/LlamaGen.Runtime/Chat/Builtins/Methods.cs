@@ -60,15 +60,15 @@ internal static class Methods
     {
         switch (name)
         {
-            case "items": ParameterBinder.Positional(name, args, 0, 0); return new DictView(dict, DictViewKind.Items);
-            case "keys": ParameterBinder.Positional(name, args, 0, 0); return new DictView(dict, DictViewKind.Keys);
-            case "values": ParameterBinder.Positional(name, args, 0, 0); return new DictView(dict, DictViewKind.Values);
+            case "items": ParameterBinder.Positional("dict.items", args, 0, 0); return new DictView(dict, DictViewKind.Items);
+            case "keys": ParameterBinder.Positional("dict.keys", args, 0, 0); return new DictView(dict, DictViewKind.Keys);
+            case "values": ParameterBinder.Positional("dict.values", args, 0, 0); return new DictView(dict, DictViewKind.Values);
             case "get":
                 {
                     var a = ParameterBinder.Positional(name, args, 1, 2);
                     return dict.TryGetValue(a[0], out object? value) ? value : a.Count > 1 ? a[1] : null;
                 }
-            case "copy": ParameterBinder.Positional(name, args, 0, 0); return dict.Copy();
+            case "copy": ParameterBinder.Positional("dict.copy", args, 0, 0); return dict.Copy();
             case "fromkeys":
                 {
                     var a = ParameterBinder.Positional(name, args, 1, 2);

@@ -73,12 +73,12 @@ internal static class StringMethods
                     long count = a.Count > 2 ? RequireInt(a[2]) : -1;
                     return PythonStrings.Replace(s, RequireString(a[0], name), RequireString(a[1], name), count, budget);
                 }
-            case "upper": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.Upper(s);
-            case "lower": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.Lower(s);
-            case "casefold": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.Lower(s);
-            case "title": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.Title(s);
-            case "capitalize": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.Capitalize(s);
-            case "swapcase": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.SwapCase(s);
+            case "upper": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.Upper(s);
+            case "lower": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.Lower(s);
+            case "casefold": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.CaseFold(s);
+            case "title": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.Title(s);
+            case "capitalize": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.Capitalize(s);
+            case "swapcase": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.SwapCase(s);
             case "join":
                 {
                     var a = ParameterBinder.Positional(name, args, 1, 1);
@@ -158,23 +158,23 @@ internal static class StringMethods
                 }
             case "isalnum": return Predicate(name, args, s, PythonChars.IsAlnum);
             case "isalpha": return Predicate(name, args, s, PythonChars.IsAlpha);
-            case "isascii": ParameterBinder.Positional(name, args, 0, 0); return s.All(c => c < 0x80);
+            case "isascii": ParameterBinder.Positional("str." + name, args, 0, 0); return s.All(c => c < 0x80);
             case "isdecimal": return Predicate(name, args, s, PythonChars.IsDecimal);
             case "isdigit": return Predicate(name, args, s, PythonChars.IsDigit);
             case "isnumeric": return Predicate(name, args, s, PythonChars.IsNumeric);
             case "isspace": return Predicate(name, args, s, PythonChars.IsSpace);
             case "isprintable":
-                ParameterBinder.Positional(name, args, 0, 0);
+                ParameterBinder.Positional("str." + name, args, 0, 0);
                 return s.Length == 0 || PythonStrings.All(s, PythonChars.IsPrintable);
             case "isidentifier":
-                ParameterBinder.Positional(name, args, 0, 0);
+                ParameterBinder.Positional("str." + name, args, 0, 0);
                 {
                     int[] cps = PythonStrings.ToCodePoints(s);
                     return cps.Length > 0 && PythonChars.IsIdentifierStart(cps[0]) && cps.Skip(1).All(PythonChars.IsIdentifierContinue);
                 }
-            case "islower": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.IsLower(s);
-            case "isupper": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.IsUpper(s);
-            case "istitle": ParameterBinder.Positional(name, args, 0, 0); return PythonStrings.IsTitle(s);
+            case "islower": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.IsLower(s);
+            case "isupper": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.IsUpper(s);
+            case "istitle": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.IsTitle(s);
         }
         // encode, translate and maketrans need bytes or translation tables, which templates have no way to use.
         throw PythonError.Type($"str.{name}() is not supported in chat templates");
@@ -182,7 +182,7 @@ internal static class StringMethods
 
     private static bool Predicate(string name, CallArgs args, string s, Func<int, bool> test)
     {
-        ParameterBinder.Positional(name, args, 0, 0);
+        ParameterBinder.Positional("str." + name, args, 0, 0);
         return PythonStrings.All(s, test);
     }
 

@@ -84,6 +84,19 @@ internal static class MemberAccess
         return Undefined.ForMember(target, name);
     }
 
+    /// <summary>jinja2's <c>attr</c> filter: the attribute only, never an item of the same name.</summary>
+    public static object? GetAttributeOnly(object? target, string name)
+    {
+        if (target is Undefined undefined)
+            throw undefined.Fail();
+        return TryAttribute(target, name, out object? value) switch
+        {
+            Lookup.Found => value,
+            Lookup.Unsafe => Unsafe(target, name),
+            _ => Undefined.ForMember(target, name),
+        };
+    }
+
     public static object? GetItem(TemplateRenderer renderer, object? target, object? key)
     {
         if (target is Undefined undefined)
@@ -271,6 +284,8 @@ internal static class MemberAccess
                 return name is "gi_frame" or "gi_code" or "gi_yieldfrom" or "gi_running" or "gi_suspended" or "send" or "throw" or "close"
                     ? Lookup.Unsafe
                     : Lookup.NotFound;
+            case BuiltinFunction { PythonTypeName: "type" } when name == "mro":
+                return Lookup.Unsafe; // is_internal_attribute: type.mro
             case BoundMethod or BuiltinFunction:
                 return Lookup.NotFound;
         }
@@ -286,7 +301,11 @@ internal static class MemberAccess
             Namespace ns => ns.Attributes.ContainsKey(name),
             PyTuple { FieldNames: not null } => ContainerDunders.Contains(name) || name is "_asdict" or "_fields" or "_replace" or "_make" or "_field_defaults",
             string or Markup or List<object?> or PyTuple or PyDict or PyRange or DictView => ContainerDunders.Contains(name),
-            BoundMethod or BuiltinFunction or Macro or LoopContext or Cycler or Joiner => FunctionDunders.Contains(name) || name.StartsWith("__", StringComparison.Ordinal),
+            Macro => FunctionDunders.Contains(name) || name.StartsWith("__", StringComparison.Ordinal) ||
+                     name is "_func" or "_environment" or "_argument_count" or "_default_autoescape" or "_invoke" or "_async_invoke",
+            LoopContext => FunctionDunders.Contains(name) || name.StartsWith("__", StringComparison.Ordinal) ||
+                           name is "_iterable" or "_iterator" or "_undefined" or "_recurse" or "_length" or "_after" or "_current" or "_before" or "_last_changed_value" or "_peek_next" or "_to_iterator",
+            BoundMethod or BuiltinFunction or Cycler or Joiner => FunctionDunders.Contains(name) || name.StartsWith("__", StringComparison.Ordinal),
             _ => false,
         };
     }

@@ -192,10 +192,18 @@ internal sealed partial class TemplateRenderer
         return CallFilter(filter.Name, value, args);
     }
 
-    public object? CallFilter(string name, object? value, CallArgs args)
+    /// <summary>The filters of a filter block or set block (<c>| trim | upper</c>) applied to its rendered body, innermost first.</summary>
+    private object? ApplyBodyFilters(FilterExpression filter, object? body, Scope scope)
+    {
+        object? value = filter.Target is FilterExpression inner ? ApplyBodyFilters(inner, body, scope) : body;
+        return ApplyFilter(filter, value, scope);
+    }
+
+    /// <param name="byName">Called by name from another filter (<c>map('upper')</c>): jinja2's message then lacks "found".</param>
+    public object? CallFilter(string name, object? value, CallArgs args, bool byName = false)
     {
         if (!BuiltinFilters.TryGet(name, out var filter))
-            throw new PythonError(ChatTemplateErrorKind.Runtime, $"No filter named {PythonRepr.ReprString(name)} found.");
+            throw new PythonError(ChatTemplateErrorKind.Runtime, $"No filter named {PythonRepr.ReprString(name)}{(byName ? "" : " found")}.");
         return filter(this, value, args);
     }
 
@@ -206,10 +214,10 @@ internal sealed partial class TemplateRenderer
         return CallTest(test.Name, value, args);
     }
 
-    public bool CallTest(string name, object? value, CallArgs args)
+    public bool CallTest(string name, object? value, CallArgs args, bool byName = false)
     {
         if (!BuiltinTests.TryGet(name, out var test))
-            throw new PythonError(ChatTemplateErrorKind.Runtime, $"No test named {PythonRepr.ReprString(name)} found.");
+            throw new PythonError(ChatTemplateErrorKind.Runtime, $"No test named {PythonRepr.ReprString(name)}{(byName ? "" : " found")}.");
         return test(this, value, args);
     }
 

@@ -20,6 +20,33 @@ internal sealed partial class TemplateRenderer
         }
     }
 
+    // Set while a {{ }} expression made only of constants is evaluated the way jinja2 folds it at compile time.
+    private bool _folding;
+
+    /// <summary>
+    /// A <c>{{ }}</c> expression. jinja2 computes constant ones when it compiles the template, where a failing slice
+    /// gives an undefined value instead of an error; if folding fails, jinja2 evaluates at run time as usual.
+    /// </summary>
+    private object? EvaluateOutput(Expression expression, Scope scope)
+    {
+        if (!ConstantExpressions.IsConstant(expression))
+            return Evaluate(expression, scope);
+        _folding = true;
+        try
+        {
+            return Evaluate(expression, scope);
+        }
+        catch (ChatTemplateException e) when (e.Kind != ChatTemplateErrorKind.LimitExceeded)
+        {
+            // Folding failed (jinja2's Impossible): evaluate as the generated code would.
+        }
+        finally
+        {
+            _folding = false;
+        }
+        return Evaluate(expression, scope);
+    }
+
     private object? EvaluateCore(Expression expression, Scope scope)
     {
         switch (expression)
@@ -73,6 +100,17 @@ internal sealed partial class TemplateRenderer
                         object? start = slice.Start is null ? null : Evaluate(slice.Start, scope);
                         object? stop = slice.Stop is null ? null : Evaluate(slice.Stop, scope);
                         object? step = slice.Step is null ? null : Evaluate(slice.Step, scope);
+                        if (_folding)
+                        {
+                            try
+                            {
+                                return SliceValue(target, start, stop, step);
+                            }
+                            catch (PythonError error) when (error.Kind is ChatTemplateErrorKind.Type or ChatTemplateErrorKind.Index or ChatTemplateErrorKind.Key)
+                            {
+                                return Undefined.ForMember(target, new PySlice(start, stop, step));
+                            }
+                        }
                         return SliceValue(target, start, stop, step);
                     }
                     return GetItem(target, Evaluate(item.Key, scope));

@@ -39,7 +39,7 @@ internal sealed partial class TemplateRenderer
                     if (part is TemplateDataExpression data)
                         output.Append(data.Text);
                     else
-                        output.Append(ToOutput(Evaluate(part, scope)));
+                        output.Append(ToOutput(EvaluateOutput(part, scope)));
                 }
                 return ControlFlow.Normal;
 
@@ -66,7 +66,7 @@ internal sealed partial class TemplateRenderer
                     Execute(setBlock.Body, blockScope, capture);
                     object? value = Captured(capture.ToString());
                     if (setBlock.Filter is not null)
-                        value = ApplyFilter(setBlock.Filter, value, blockScope);
+                        value = ApplyBodyFilters(setBlock.Filter, value, blockScope);
                     Assign(setBlock.Target, value, scope, setBlock.Position);
                     return ControlFlow.Normal;
                 }
@@ -96,7 +96,7 @@ internal sealed partial class TemplateRenderer
                     var capture = new OutputBuffer(Budget, isFinalOutput: false);
                     var blockScope = new Scope(scope);
                     Execute(filterBlock.Body, blockScope, capture);
-                    output.Append(ToOutput(ApplyFilter(filterBlock.Filter, Captured(capture.ToString()), blockScope)));
+                    output.Append(ToOutput(ApplyBodyFilters(filterBlock.Filter, Captured(capture.ToString()), blockScope)));
                     return ControlFlow.Normal;
                 }
 

@@ -216,7 +216,7 @@ internal static class PythonArithmetic
         }
         BigInteger bx = PythonOps.ToBig(a), by = PythonOps.ToBig(b);
         if (by.IsZero)
-            throw new PythonError(ChatTemplateErrorKind.ZeroDivision, "integer division or modulo by zero");
+            throw new PythonError(ChatTemplateErrorKind.ZeroDivision, "integer modulo by zero");
         return PythonOps.Normalize(bx - FloorDiv(bx, by) * by);
     }
 
@@ -255,7 +255,7 @@ internal static class PythonArithmetic
         {
             case Undefined u: throw u.Fail();
             case bool b: return b ? -1L : 0L;
-            case long l: return l == long.MinValue ? -(BigInteger)l : -l;
+            case long l: return l == long.MinValue ? (object)(-(BigInteger)l) : -l;
             case BigInteger big: return PythonOps.Normalize(-big);
             case double d: return -d;
         }

@@ -72,7 +72,7 @@ internal static class PythonOps
     };
 
     /// <summary>A BigInteger as the canonical int value: a long when it fits.</summary>
-    public static object Normalize(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    public static object Normalize(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     public static double ToDouble(object? value) => value switch
     {

@@ -109,13 +109,19 @@ internal static class PythonRepr
                 builder.Append("<LoopContext ").Append(loop.Index0 + 1).Append('/').Append(loop.Length).Append('>');
                 return;
             case PyIterator iterator:
-                builder.Append('<').Append(iterator.TypeName).Append(" object>");
+                builder.Append('<').Append(iterator.TypeName).Append(" object");
+                if (iterator.Function is not null)
+                    builder.Append(' ').Append(iterator.Function);
+                builder.Append('>');
                 return;
             case BoundMethod method:
                 builder.Append("<built-in method ").Append(method.Name).Append(" of ").Append(PythonOps.TypeName(method.Receiver)).Append(" object>");
                 return;
             case BuiltinFunction function:
                 builder.Append(function.PythonTypeName == "type" ? $"<class '{function.Name}'>" : $"<function {function.Name}>");
+                return;
+            case PySlice slice:
+                builder.Append("slice(").Append(Repr(slice.Start)).Append(", ").Append(Repr(slice.Stop)).Append(", ").Append(Repr(slice.Step)).Append(')');
                 return;
             case Cycler:
                 builder.Append("<jinja2.utils.Cycler object>");

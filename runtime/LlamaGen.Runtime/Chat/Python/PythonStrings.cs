@@ -173,6 +173,15 @@ internal static class PythonStrings
         return builder.ToString();
     }
 
+    /// <summary>Python's <c>str.casefold</c>: lower case, then the full case foldings that differ from it (ß to ss...).</summary>
+    public static string CaseFold(string s)
+    {
+        var builder = new StringBuilder(s.Length);
+        foreach (int c in ToCodePoints(s))
+            UnicodeCaseTable.AppendFold(builder, c);
+        return builder.ToString();
+    }
+
     public static string SwapCase(string s)
     {
         int[] cps = ToCodePoints(s);
@@ -284,10 +293,8 @@ internal static class PythonStrings
                     break;
                 if (maxSplit >= 0 && result.Count == maxSplit)
                 {
-                    int end = cps.Length;
-                    while (end > i && PythonChars.IsSpace(cps[end - 1]))
-                        end--;
-                    result.Add(FromCodePoints(cps[i..end]));
+                    // Python keeps the rest as it is, trailing whitespace included.
+                    result.Add(FromCodePoints(cps[i..]));
                     break;
                 }
                 int start = i;
@@ -329,10 +336,7 @@ internal static class PythonStrings
                     break;
                 if (result.Count == maxSplit)
                 {
-                    int begin = 0;
-                    while (begin < i && PythonChars.IsSpace(cps[begin]))
-                        begin++;
-                    result.Add(FromCodePoints(cps[begin..i]));
+                    result.Add(FromCodePoints(cps[..i]));
                     break;
                 }
                 int end = i;

@@ -12,70 +12,39 @@ namespace LlamaGen.Chat.Python;
 /// </summary>
 internal static class StringFormatter
 {
-    public static string Format(string format, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer, int depth = 2)
+    /// <summary><c>format.format(*args, **kwargs)</c> through jinja2's <c>SandboxedFormatter</c> (Python's <c>string.Formatter</c>).</summary>
+    public static string Format(string format, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer)
+    {
+        int autoIndex = 0;
+        return VFormat(format, args, kwargs, renderer, 2, ref autoIndex);
+    }
+
+    // string.Formatter._vformat; autoIndex -1 stands for its `False` (manual numbering in use).
+    private static string VFormat(string format, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer, int depth, ref int autoIndex)
     {
         if (depth < 0)
             throw PythonError.Value("Max string recursion exceeded");
         var output = new StringBuilder();
-        int auto = 0;
-        bool manual = false, automatic = false;
-        int i = 0;
-        while (i < format.Length)
+        int position = 0;
+        while (Next(format, ref position, out string literal, out string? fieldName, out string spec, out char conversion))
         {
-            char c = format[i];
-            if (c == '}')
-            {
-                if (i + 1 < format.Length && format[i + 1] == '}')
-                {
-                    output.Append('}');
-                    i += 2;
-                    continue;
-                }
-                throw PythonError.Value("Single '}' encountered in format string");
-            }
-            if (c != '{')
-            {
-                output.Append(c);
-                i++;
+            output.Append(literal);
+            if (fieldName is null)
                 continue;
-            }
-            if (i + 1 < format.Length && format[i + 1] == '{')
+            if (fieldName.Length == 0)
             {
-                output.Append('{');
-                i += 2;
-                continue;
+                if (autoIndex < 0)
+                    throw PythonError.Value("cannot switch from manual field specification to automatic field numbering");
+                fieldName = autoIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                autoIndex++;
             }
-
-            // Find the matching '}' (the spec may hold one level of nested fields).
-            int start = i + 1, level = 1, j = start;
-            while (j < format.Length && level > 0)
+            else if (PythonStrings.All(fieldName, PythonChars.IsDigit))
             {
-                if (format[j] == '{') level++;
-                else if (format[j] == '}') level--;
-                if (level > 0) j++;
+                if (autoIndex > 0)
+                    throw PythonError.Value("cannot switch from manual field specification to automatic field numbering");
+                autoIndex = -1;
             }
-            if (j >= format.Length)
-                throw PythonError.Value(level > 1 ? "unmatched '{' in format spec" : "expected '}' before end of string");
-            string field = format[start..j];
-            i = j + 1;
-
-            // field_name[!conversion][:spec]
-            int colon = IndexOutsideBrackets(field, ':');
-            int bang = IndexOutsideBrackets(colon >= 0 ? field[..colon] : field, '!');
-            string name = bang >= 0 ? field[..bang] : colon >= 0 ? field[..colon] : field;
-            char conversion = '\0';
-            if (bang >= 0)
-            {
-                string conv = colon >= 0 ? field[(bang + 1)..colon] : field[(bang + 1)..];
-                if (conv.Length != 1)
-                    throw PythonError.Value(conv.Length == 0 ? "unmatched '{' in format spec" : "expected ':' after conversion specifier");
-                conversion = conv[0];
-            }
-            string spec = colon >= 0 ? field[(colon + 1)..] : "";
-            if (spec.Contains('{'))
-                spec = Format(spec, args, kwargs, renderer, depth - 1);
-
-            object? value = ResolveField(name, args, kwargs, renderer, ref auto, ref manual, ref automatic);
+            object? value = GetField(fieldName, args, kwargs, renderer);
             value = conversion switch
             {
                 '\0' => value,
@@ -84,51 +53,130 @@ internal static class StringFormatter
                 'a' => PythonRepr.Ascii(PythonRepr.Repr(value)),
                 _ => throw PythonError.Value($"Unknown conversion specifier {conversion}"),
             };
+            spec = VFormat(spec, args, kwargs, renderer, depth - 1, ref autoIndex);
             string piece = FormatValue(value, spec);
-            renderer.Budget.CheckString(output.Length + piece.Length);
+            renderer.Budget.CheckString((long)output.Length + piece.Length);
             output.Append(piece);
         }
         return output.ToString();
     }
 
-    private static int IndexOutsideBrackets(string text, char target)
+    // CPython's MarkupIterator_next and parse_field (Objects/stringlib/unicode_format.h): the next literal text and the
+    // replacement field after it (fieldName null when there is none). False at the end of the string.
+    private static bool Next(string s, ref int i, out string literal, out string? fieldName, out string spec, out char conversion)
     {
-        int depth = 0;
-        for (int i = 0; i < text.Length; i++)
+        literal = "";
+        fieldName = null;
+        spec = "";
+        conversion = '\0';
+        if (i >= s.Length)
+            return false;
+        int start = i;
+        char c = '\0';
+        bool markupFollows = false;
+        while (i < s.Length)
         {
-            if (text[i] == '[') depth++;
-            else if (text[i] == ']') depth = Math.Max(0, depth - 1);
-            else if (text[i] == target && depth == 0) return i;
+            c = s[i++];
+            if (c is '{' or '}')
+            {
+                markupFollows = true;
+                break;
+            }
         }
-        return -1;
+        bool atEnd = i >= s.Length;
+        int length = i - start;
+        if (markupFollows && c == '}' && (atEnd || s[i] != '}'))
+            throw PythonError.Value("Single '}' encountered in format string");
+        if (markupFollows && atEnd && c == '{')
+            throw PythonError.Value("Single '{' encountered in format string");
+        if (markupFollows && !atEnd)
+        {
+            if (s[i] == c)
+            {
+                i++;
+                markupFollows = false;
+            }
+            else
+            {
+                length--;
+            }
+        }
+        literal = s.Substring(start, length);
+        if (!markupFollows)
+            return true;
+
+        int nameStart = i;
+        c = '\0';
+        while (i < s.Length)
+        {
+            c = s[i++];
+            if (c == '{')
+                throw PythonError.Value("unexpected '{' in field name");
+            if (c == '[')
+            {
+                while (i < s.Length && s[i] != ']')
+                    i++;
+                continue;
+            }
+            if (c is '}' or ':' or '!')
+                break;
+        }
+        fieldName = s[nameStart..Math.Max(nameStart, i - 1)];
+        if (c is '!' or ':')
+        {
+            if (c == '!')
+            {
+                if (i >= s.Length)
+                    throw PythonError.Value("end of string while looking for conversion specifier");
+                conversion = s[i++];
+                if (i < s.Length)
+                {
+                    c = s[i++];
+                    if (c == '}')
+                        return true;
+                    if (c != ':')
+                        throw PythonError.Value("expected ':' after conversion specifier");
+                }
+            }
+            int specStart = i, count = 1;
+            while (i < s.Length)
+            {
+                c = s[i++];
+                if (c == '{')
+                {
+                    count++;
+                }
+                else if (c == '}' && --count == 0)
+                {
+                    spec = s[specStart..(i - 1)];
+                    return true;
+                }
+            }
+            throw PythonError.Value("unmatched '{' in format spec");
+        }
+        if (c != '}')
+            throw PythonError.Value("expected '}' before end of string");
+        return true;
     }
 
-    private static object? ResolveField(string name, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer,
-        ref int auto, ref bool manual, ref bool automatic)
+    // string.Formatter.get_field with the sandbox's getattr/getitem for the ".attr" and "[key]" parts.
+    private static object? GetField(string name, IReadOnlyList<object?> args, PyDict kwargs, TemplateRenderer renderer)
     {
         int end = 0;
         while (end < name.Length && name[end] is not ('.' or '['))
             end++;
         string first = name[..end];
         object? value;
-        if (first.Length == 0)
+        if (first.Length > 0 && first.All(char.IsAsciiDigit))
         {
-            if (manual)
-                throw PythonError.Value("cannot switch from manual field specification to automatic field numbering");
-            automatic = true;
-            value = PositionalArgument(args, auto++);
+            int index = int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int parsed) ? parsed : int.MaxValue;
+            if (index >= args.Count)
+                throw new PythonError(ChatTemplateErrorKind.Index, "tuple index out of range");
+            value = args[index];
         }
-        else if (first.All(char.IsAsciiDigit))
+        else if (!kwargs.TryGetValue(first, out value))
         {
-            if (automatic)
-                throw PythonError.Value("cannot switch from automatic field numbering to manual field specification");
-            manual = true;
-            value = PositionalArgument(args, int.Parse(first, System.Globalization.CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            if (!kwargs.TryGetValue(first, out value))
-                throw new PythonError(ChatTemplateErrorKind.Key, PythonRepr.ReprString(first));
+            throw new PythonError(ChatTemplateErrorKind.Key, PythonRepr.ReprString(first));
         }
 
         int i = end;
@@ -145,7 +193,7 @@ internal static class StringFormatter
                 value = renderer.GetAttribute(value, attribute);
                 i = stop;
             }
-            else if (name[i] == '[')
+            else
             {
                 int close = name.IndexOf(']', i);
                 if (close < 0)
@@ -159,19 +207,8 @@ internal static class StringFormatter
                 if (i < name.Length && name[i] is not ('.' or '['))
                     throw PythonError.Value("Only '.' or '[' may follow ']' in format field specifier");
             }
-            else
-            {
-                throw PythonError.Value("Only '.' or '[' may follow ']' in format field specifier");
-            }
         }
         return value;
-    }
-
-    private static object? PositionalArgument(IReadOnlyList<object?> args, int index)
-    {
-        if (index >= args.Count)
-            throw new PythonError(ChatTemplateErrorKind.Index, $"Replacement index {index} out of range for positional args tuple");
-        return args[index];
     }
 
     /// <summary>Python's built-in <c>format(value, spec)</c>.</summary>

@@ -22,6 +22,14 @@ internal static partial class UnicodeCaseTable
 
     public static void AppendTitle(StringBuilder output, int c) => Append(output, TitleRuns, TitleMulti, c);
 
+    public static void AppendFold(StringBuilder output, int c)
+    {
+        if (FoldExceptions.TryGetValue(c, out string? folded))
+            output.Append(folded);
+        else
+            AppendLower(output, c);
+    }
+
     private static void Append(StringBuilder output, int[] runs, Dictionary<int, string> multi, int c)
     {
         if (multi.TryGetValue(c, out string? mapped))

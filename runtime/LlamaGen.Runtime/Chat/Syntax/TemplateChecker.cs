@@ -37,9 +37,9 @@ internal static class TemplateChecker
             switch (statement)
             {
                 case BreakStatement when !inLoop:
-                    throw Error(ChatTemplateErrorKind.Syntax, "'break' outside loop", statement.Position);
+                    throw Error(ChatTemplateErrorKind.PythonSyntax, "'break' outside loop", statement.Position);
                 case ContinueStatement when !inLoop:
-                    throw Error(ChatTemplateErrorKind.Syntax, "'continue' not properly in loop", statement.Position);
+                    throw Error(ChatTemplateErrorKind.PythonSyntax, "'continue' not properly in loop", statement.Position);
                 case ForStatement @for:
                     CheckLoopControls(@for.Body, inLoop: true);
                     CheckLoopControls(@for.Else, inLoop);

@@ -423,7 +423,7 @@ internal sealed class TemplateLexer
             number = number * radix + d;
         }
         _pos = intEnd;
-        token = new Token(TokenKind.Integer, text, number >= long.MinValue && number <= long.MaxValue ? (long)number : number, PositionAt(start));
+        token = new Token(TokenKind.Integer, text, number >= long.MinValue && number <= long.MaxValue ? (object)(long)number : number, PositionAt(start));
         return true;
     }
 

@@ -29,7 +29,7 @@ internal static class TemplateValueConverter
             case string s: return s;
             case bool b: return b;
             case int or long or short or sbyte or byte or ushort or uint: return System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            case ulong u: return u <= long.MaxValue ? (long)u : new BigInteger(u);
+            case ulong u: return u <= long.MaxValue ? (object)(long)u : new BigInteger(u);
             case BigInteger big: return PythonNormalize(big);
             case double d: return d;
             case float f: return (double)f;
@@ -64,7 +64,7 @@ internal static class TemplateValueConverter
             $"a value of type {value.GetType().Name} cannot be passed to a chat template; pass strings, booleans, numbers, lists, dictionaries or JSON");
     }
 
-    private static object PythonNormalize(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    private static object PythonNormalize(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     private static object? FromNode(JsonNode node, int depth)
     {
