@@ -57,11 +57,21 @@ def make_environment(now):
     return env
 
 
+_compiled = {}
+
+
+def compile_template(source, now):
+    """One environment per clock reading and one compiled template per source, as a process would keep them;
+    compile errors are not cached, so each case reports its own."""
+    key = (source, now)
+    if key not in _compiled:
+        _compiled[key] = make_environment(datetime.fromisoformat(now)).from_string(source)
+    return _compiled[key]
+
+
 def run(case):
-    now = datetime.fromisoformat(case.get("now", "2024-07-26T10:20:30"))
-    env = make_environment(now)
     try:
-        template = env.from_string(case["template"])
+        template = compile_template(case["template"], case.get("now", "2024-07-26T10:20:30"))
         return {"ok": True, "output": template.render(**case.get("variables", {}))}
     except RecursionError as e:
         return {"ok": False, "type": "RecursionError", "message": str(e), "lineno": None}
