@@ -111,6 +111,15 @@ public static class Conversations
         yield return new("multi-line system with trailing spaces", Turns("  You are\n  a bot.  \n\n", "   hi   ", "   hello   ", "  bye  "));
         yield return new("mixed scripts and combining marks", Turns(null, "e\u0301 a\u0308 한국어 ไทย العربية हिन्दी", "ok\u0301", "Ω≈ç√∫˜µ≤≥÷"));
         yield return new("numbers-like content", Turns(null, "1", "2.0", "1e5", "None"));
+        yield return new("content as a list of parts", Of(
+            new JsonObject { ["role"] = "system", ["content"] = JsonNode.Parse("""[{"type": "text", "text": "System in parts."}]""") },
+            new JsonObject { ["role"] = "user", ["content"] = JsonNode.Parse("""[{"type": "text", "text": "Look at "}, {"type": "image_url", "image_url": {"url": "http://x/y.png"}}, {"type": "text", "text": " this."}]""") },
+            new JsonObject { ["role"] = "assistant", ["content"] = JsonNode.Parse("""[{"type": "text", "text": "A cat."}]""") },
+            Message("user", "And now?")));
+        yield return new("reasoning in the answer", Of(
+            Message("user", "Think first."),
+            new JsonObject { ["role"] = "assistant", ["content"] = "<think>\nstep 1\nstep 2\n</think>\n\nThe answer is 4.", ["reasoning_content"] = "step 1, step 2" },
+            Message("user", "Again?")));
     }
 
     /// <summary>Conversations with tools, tool calls and tool results, for the tool-use templates.</summary>

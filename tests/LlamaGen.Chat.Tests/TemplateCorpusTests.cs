@@ -31,6 +31,10 @@ public sealed class TemplateCorpusTests
         OracleComparison.AssertNoDifferences([.. TestAndMethodCorpus.Cases()], "tests and methods");
 
     [Fact]
+    public void ScopingMatchesJinja2() =>
+        OracleComparison.AssertNoDifferences([.. ScopingCorpus.Cases()], "scoping");
+
+    [Fact]
     public void SandboxRefusalsMatchJinja2() =>
         OracleComparison.AssertNoDifferences([.. ErrorCorpus.SandboxCases()], "sandbox refusals");
 
