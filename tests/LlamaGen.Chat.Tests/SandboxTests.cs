@@ -118,6 +118,14 @@ public sealed class SandboxTests
         Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ ('x' * 10000)|replace('x', 'y' * 10000) }}", maxAllocatedBytes: 200L << 20).Kind);
         Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ 'x'.center(10**9) }}", maxAllocatedBytes: 16L << 20).Kind);
         Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ '%*d' % (10**9, 1) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ '{:>1000000000}'.format(1) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ '{:=1000000000}'.format(1) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ 'x'|center(10**9) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ 'x'|indent(10**9) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ 'a\tb'.expandtabs(10**9) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ '42'.zfill(10**9) }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ ['x']|batch(10**9, 'y')|list }}", maxAllocatedBytes: 16L << 20).Kind);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ 'x'|tojson(indent=10**9) }}{{ [1]|tojson(indent=10**9) }}", maxAllocatedBytes: 16L << 20).Kind);
     }
 
     [Theory]
@@ -148,6 +156,42 @@ public sealed class SandboxTests
             .Render(JsonNode.Parse("""{"messages": [{"role": "user"}]}""")!.AsObject(), null);
         Assert.Equal("||||False", rendered);
         Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse("{{ messages.GetType() }}").Render(Variables));
+    }
+
+    [Fact]
+    public void DeeplyNestedValuesAreRefusedNotOverflowed()
+    {
+        // A list nested 100,000 deep, built within the limits, then printed, compared, hashed and serialised.
+        const string Build = "{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l] %}{% endfor %}";
+        foreach (string use in new[] { "{{ ns.l }}", "{{ ns.l == ns.l[0] }}", "{{ ns.l < ns.l[0] }}", "{{ ns.l|tojson }}", "{{ {(ns.l|string, 1): 1} }}" })
+            Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails(Build + use).Kind);
+        var nestedTuple = "{% set ns = namespace(t=()) %}{% for i in range(100000) %}{% set ns.t = (ns.t,) %}{% endfor %}{{ {ns.t: 1} }}";
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails(nestedTuple).Kind);
+    }
+
+    [Fact]
+    public void DeepRecursionStopsCleanlyOnASmallStack()
+    {
+        // Deep expressions inside deep macro recursion, on a thread with a quarter-megabyte stack: an error, never a crash.
+        string deep = new string('(', 150) + "n" + new string(')', 150);
+        string template = "{% macro f(n) %}{{ f(" + deep + " + 1) }}{% endmacro %}{{ f(0) }}";
+        ChatTemplate parsed = ChatTemplate.Parse(template);
+        ChatTemplateException? error = null;
+        var thread = new Thread(() => error = Assert.Throws<ChatTemplateException>(() => parsed.Render(Variables)), 256 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.NotNull(error);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, error!.Kind);
+    }
+
+    [Fact]
+    public void HugeNumberLiteralsAndConversionsStopAsPythonDoes()
+    {
+        var literal = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse("{{ " + new string('9', 100_000) + " }}"));
+        Assert.Equal(ChatTemplateErrorKind.Value, literal.Kind);
+        Assert.StartsWith("Exceeds the limit (4300 digits)", literal.Description);
+        Assert.Equal("0", ChatTemplate.Parse("{{ ('9' * 100000)|int }}").Render(Variables));
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails("{{ '%.100000f' % 1.5 }}").Kind);
     }
 
     [Fact]

@@ -156,6 +156,9 @@ internal static partial class BuiltinFilters
         }
         if (s.Length == 0 || s.StartsWith('_') || s.EndsWith('_') || s.Contains("__"))
             return false;
+        // CPython's limit on decimal conversions: int() raises ValueError, so the filter falls back.
+        if (radix is not (2 or 4 or 8 or 16 or 32) && s.Length - s.Count(c => c == '_') > PythonRepr.MaxIntDigits)
+            return false;
         foreach (int c in PythonStrings.ToCodePoints(s))
         {
             if (c == '_')

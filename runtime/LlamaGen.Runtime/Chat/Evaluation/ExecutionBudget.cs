@@ -51,4 +51,12 @@ internal sealed class ExecutionBudget(ChatTemplateLimits limits, CancellationTok
     }
 
     public static PythonError Exceeded(string message) => new(ChatTemplateErrorKind.LimitExceeded, message);
+
+    /// <summary>For the recursive walks over values (printing, comparing, hashing): a value nested so deeply that the
+    /// walk would exhaust the stack is refused, as Python raises RecursionError.</summary>
+    public static void EnsureStack()
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Exceeded("a value nests too deeply to print, compare or hash");
+    }
 }

@@ -136,14 +136,8 @@ internal static class MemberAccess
                 return TryIndex(tuple.Items, key, out value);
             case string or Markup:
                 {
-                    if (!IsIndex(key))
-                        return false;
                     string s = PythonOps.AsString(target)!;
-                    int count = PythonStrings.CodePointCount(s);
-                    long index = PythonSlice.ToIndex(key);
-                    if (index < 0)
-                        index += count;
-                    if (index < 0 || index >= count)
+                    if (!TryIndex(key, PythonStrings.CodePointCount(s), out long index))
                         return false;
                     string character = PythonStrings.Substring(s, (int)index, (int)index + 1);
                     value = target is Markup ? new Markup(character) : character;
@@ -151,12 +145,7 @@ internal static class MemberAccess
                 }
             case PyRange range:
                 {
-                    if (!IsIndex(key))
-                        return false;
-                    long index = PythonSlice.ToIndex(key);
-                    if (index < 0)
-                        index += range.Length;
-                    if (index < 0 || index >= range.Length)
+                    if (!TryIndex(key, range.Length, out long index))
                         return false;
                     value = range[index];
                     return true;
@@ -165,20 +154,23 @@ internal static class MemberAccess
         return false;
     }
 
-    private static bool IsIndex(object? key) => key is long or bool or BigInteger;
-
     private static bool TryIndex(IReadOnlyList<object?> items, object? key, out object? value)
     {
-        value = null;
-        if (!IsIndex(key))
+        bool found = TryIndex(key, items.Count, out long index);
+        value = found ? items[(int)index] : null;
+        return found;
+    }
+
+    // An int key within [-count, count), made non-negative; any other key is Python's TypeError or IndexError.
+    private static bool TryIndex(object? key, long count, out long index)
+    {
+        index = 0;
+        if (key is not (long or bool or BigInteger))
             return false;
-        long index = PythonSlice.ToIndex(key);
+        index = PythonSlice.ToIndex(key);
         if (index < 0)
-            index += items.Count;
-        if (index < 0 || index >= items.Count)
-            return false;
-        value = items[(int)index];
-        return true;
+            index += count;
+        return index >= 0 && index < count;
     }
 
     private static Lookup TryAttribute(object? target, string name, out object? value)

@@ -10,6 +10,8 @@ internal sealed partial class TemplateRenderer
     public object? Evaluate(Expression expression, Scope scope)
     {
         Budget.Step();
+        // Nested expressions inside nested macro calls can go deep on a small thread stack: stop before it overflows.
+        ExecutionBudget.EnsureStack();
         try
         {
             return EvaluateCore(expression, scope);

@@ -40,7 +40,7 @@ internal sealed class JsonDumps
             null => null,
             string s => s,
             Markup m => m.Value,
-            long or BigInteger or bool => new string(' ', (int)Math.Clamp(PythonSlice.ToIndex(indent), 0, 1 << 16)),
+            long or BigInteger or bool => Spaces(PythonSlice.ToIndex(indent), budget),
             _ => throw PythonError.Type($"can't multiply sequence by non-int of type '{PythonOps.TypeName(indent)}'"),
         };
         string itemSeparator = indentText is null ? ", " : ",";
@@ -56,6 +56,13 @@ internal sealed class JsonDumps
         var writer = new JsonDumps(PythonOps.Truthy(ensureAscii), indentText, itemSeparator, keySeparator, PythonOps.Truthy(sortKeys), budget);
         writer.Write(value, 0);
         return writer._output.ToString();
+    }
+
+    // json.dumps indents with " " * indent (nothing for a negative count); sized before it is built.
+    private static string Spaces(long count, ExecutionBudget budget)
+    {
+        budget.CheckString(count);
+        return count <= 0 ? "" : new string(' ', (int)count);
     }
 
     private void Write(object? value, int level)

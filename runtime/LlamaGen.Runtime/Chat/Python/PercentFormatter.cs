@@ -13,6 +13,9 @@ namespace LlamaGen.Chat.Python;
 /// </summary>
 internal static class PercentFormatter
 {
+    // Float precisions beyond this are refused (the exact decimal expansion of a double has at most 767 significant digits).
+    public const int MaxPrecision = 10_000;
+
     public static object Format(object? format, object? values, TemplateRenderer renderer)
     {
         string text = PythonOps.AsString(format)!;
@@ -200,7 +203,9 @@ internal static class PercentFormatter
                     if (!PythonOps.IsNumber(value))
                         throw PythonError.Type($"must be real number, not {PythonOps.TypeName(value)}");
                     double d = PythonOps.ToDouble(value);
-                    return FormatFloat(d, type, flags, precision < 0 ? 6 : (int)Math.Min(precision, 1000));
+                    if (precision > MaxPrecision)
+                        throw ExecutionBudget.Exceeded($"a float precision of {precision} digits is more than {MaxPrecision}");
+                    return FormatFloat(d, type, flags, precision < 0 ? 6 : (int)precision);
                 }
         }
         throw PythonError.Value($"unsupported format character '{type}' (0x{(int)type:x}) at index {typeAt}");

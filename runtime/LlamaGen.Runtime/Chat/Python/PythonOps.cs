@@ -140,6 +140,7 @@ internal static class PythonOps
 
     private static bool SequenceEqual(IReadOnlyList<object?> x, IReadOnlyList<object?> y)
     {
+        ExecutionBudget.EnsureStack();
         if (x.Count != y.Count)
             return false;
         for (int i = 0; i < x.Count; i++)
@@ -150,6 +151,7 @@ internal static class PythonOps
 
     private static bool DictEqual(PyDict x, PyDict y)
     {
+        ExecutionBudget.EnsureStack();
         if (x.Count != y.Count)
             return false;
         foreach (var entry in x.Items)
@@ -170,6 +172,7 @@ internal static class PythonOps
             case List<object?> or PyDict or DictView { Kind: not DictViewKind.Keys and not DictViewKind.Items }:
                 throw PythonError.Type($"unhashable type: '{TypeName(value)}'");
             case PyTuple tuple:
+                ExecutionBudget.EnsureStack();
                 foreach (object? item in tuple.Items)
                     EnsureHashable(item);
                 break;
@@ -192,6 +195,7 @@ internal static class PythonOps
             case Markup m: return string.GetHashCode(m.Value, StringComparison.Ordinal);
             case Undefined: return 0x55;
             case PyTuple tuple:
+                ExecutionBudget.EnsureStack();
                 var hash = new HashCode();
                 foreach (object? item in tuple.Items)
                     hash.Add(Hash(item));
@@ -230,6 +234,7 @@ internal static class PythonOps
 
     private static int CompareSequences(IReadOnlyList<object?> x, IReadOnlyList<object?> y, string op)
     {
+        ExecutionBudget.EnsureStack();
         int n = Math.Min(x.Count, y.Count);
         for (int i = 0; i < n; i++)
         {

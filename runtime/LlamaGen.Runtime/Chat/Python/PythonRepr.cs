@@ -13,8 +13,8 @@ namespace LlamaGen.Chat.Python;
 /// </summary>
 internal static class PythonRepr
 {
-    // CPython refuses to print integers longer than this (sys.get_int_max_str_digits()).
-    private const int MaxIntDigits = 4300;
+    // CPython refuses to print or parse decimal integers longer than this (sys.get_int_max_str_digits()).
+    public const int MaxIntDigits = 4300;
 
     public static string Str(object? value)
     {
@@ -53,12 +53,8 @@ internal static class PythonRepr
             int c = char.IsSurrogatePair(repr, i) ? char.ConvertToUtf32(repr, i++) : repr[i];
             if (c < 0x80)
                 builder.Append((char)c);
-            else if (c <= 0xFF)
-                builder.Append("\\x").Append(c.ToString("x2", CultureInfo.InvariantCulture));
-            else if (c <= 0xFFFF)
-                builder.Append("\\u").Append(c.ToString("x4", CultureInfo.InvariantCulture));
             else
-                builder.Append("\\U").Append(c.ToString("x8", CultureInfo.InvariantCulture));
+                AppendEscape(builder, c);
         }
         return builder.ToString();
     }
@@ -73,6 +69,7 @@ internal static class PythonRepr
 
     private static void Write(StringBuilder builder, object? value, bool repr, HashSet<object>? active)
     {
+        ExecutionBudget.EnsureStack();
         switch (value)
         {
             case null: builder.Append("None"); return;
@@ -210,6 +207,17 @@ internal static class PythonRepr
         active.Remove(dict);
     }
 
+    // \xhh, \uhhhh or \Uhhhhhhhh, the shortest that holds the code point, as Python's repr and ascii write them.
+    private static void AppendEscape(StringBuilder builder, int c)
+    {
+        if (c <= 0xFF)
+            builder.Append("\\x").Append(c.ToString("x2", CultureInfo.InvariantCulture));
+        else if (c <= 0xFFFF)
+            builder.Append("\\u").Append(c.ToString("x4", CultureInfo.InvariantCulture));
+        else
+            builder.Append("\\U").Append(c.ToString("x8", CultureInfo.InvariantCulture));
+    }
+
     private static void WriteString(StringBuilder builder, string text)
     {
         char quote = text.Contains('\'') && !text.Contains('"') ? '"' : '\'';
@@ -225,16 +233,10 @@ internal static class PythonRepr
                 builder.Append("\\n");
             else if (c == '\r')
                 builder.Append("\\r");
-            else if (c < ' ' || c == 0x7F)
-                builder.Append("\\x").Append(c.ToString("x2", CultureInfo.InvariantCulture));
-            else if (c < 0x7F || PythonChars.IsPrintable(c))
+            else if (c >= ' ' && c < 0x7F || c > 0x7F && PythonChars.IsPrintable(c))
                 builder.Append(text, i, c >= 0x10000 ? 2 : 1);
-            else if (c <= 0xFF)
-                builder.Append("\\x").Append(c.ToString("x2", CultureInfo.InvariantCulture));
-            else if (c <= 0xFFFF)
-                builder.Append("\\u").Append(c.ToString("x4", CultureInfo.InvariantCulture));
             else
-                builder.Append("\\U").Append(c.ToString("x8", CultureInfo.InvariantCulture));
+                AppendEscape(builder, c);
             if (c >= 0x10000)
                 i++;
         }

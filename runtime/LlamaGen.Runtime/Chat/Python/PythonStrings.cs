@@ -198,27 +198,19 @@ internal static class PythonStrings
         return builder.ToString();
     }
 
-    public static bool IsLower(string s)
-    {
-        bool cased = false;
-        foreach (int c in ToCodePoints(s))
-        {
-            if (UnicodeCaseTable.IsUpper(c) || UnicodeCaseTable.IsTitle(c))
-                return false;
-            if (UnicodeCaseTable.IsLower(c))
-                cased = true;
-        }
-        return cased;
-    }
+    public static bool IsLower(string s) => AllCasedAre(s, UnicodeCaseTable.IsLower, UnicodeCaseTable.IsUpper);
 
-    public static bool IsUpper(string s)
+    public static bool IsUpper(string s) => AllCasedAre(s, UnicodeCaseTable.IsUpper, UnicodeCaseTable.IsLower);
+
+    // str.islower/isupper: at least one cased character, and none of the other case or title case.
+    private static bool AllCasedAre(string s, Func<int, bool> wanted, Func<int, bool> other)
     {
         bool cased = false;
         foreach (int c in ToCodePoints(s))
         {
-            if (UnicodeCaseTable.IsLower(c) || UnicodeCaseTable.IsTitle(c))
+            if (other(c) || UnicodeCaseTable.IsTitle(c))
                 return false;
-            if (UnicodeCaseTable.IsUpper(c))
+            if (wanted(c))
                 cased = true;
         }
         return cased;
@@ -471,17 +463,20 @@ internal static class PythonStrings
 
     // ---- padding ----
 
-    public static string Pad(string s, long width, int fill, int mode /* -1 ljust, 0 center, 1 rjust */, Evaluation.ExecutionBudget budget)
+    /// <summary>Pads to <paramref name="width"/> code points: mode -1 left-aligns (ljust), 1 right-aligns (rjust), 0 centres
+    /// as <c>str.center</c> does, 2 centres as format's "^" does (the odd space goes right).</summary>
+    public static string Pad(string s, long width, int fill, int mode, Evaluation.ExecutionBudget? budget)
     {
         int length = CodePointCount(s);
         if (width <= length)
             return s;
-        budget.CheckString(width * (fill >= 0x10000 ? 2 : 1));
+        budget?.CheckString(width * (fill >= 0x10000 ? 2 : 1));
         long margin = width - length;
         long left = mode switch
         {
             -1 => 0,
             1 => margin,
+            2 => margin / 2,
             // CPython's center: the extra space goes left when both margin and width are odd.
             _ => margin / 2 + (margin & width & 1),
         };

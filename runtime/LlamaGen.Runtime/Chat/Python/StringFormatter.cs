@@ -54,7 +54,7 @@ internal static class StringFormatter
                 _ => throw PythonError.Value($"Unknown conversion specifier {conversion}"),
             };
             spec = VFormat(spec, args, kwargs, renderer, depth - 1, ref autoIndex);
-            string piece = FormatValue(value, spec);
+            string piece = FormatValue(value, spec, renderer.Budget);
             renderer.Budget.CheckString((long)output.Length + piece.Length);
             output.Append(piece);
         }
@@ -212,18 +212,18 @@ internal static class StringFormatter
     }
 
     /// <summary>Python's built-in <c>format(value, spec)</c>.</summary>
-    public static string FormatValue(object? value, string spec)
+    public static string FormatValue(object? value, string spec, ExecutionBudget? budget = null)
     {
         switch (value)
         {
             case string or Markup:
-                return FormatString(PythonOps.AsString(value)!, spec);
+                return FormatString(PythonOps.AsString(value)!, spec, budget);
             case bool b when spec.Length == 0:
                 return b ? "True" : "False";
             case long or BigInteger or bool:
-                return FormatInteger(PythonOps.ToBig(value), spec);
+                return FormatInteger(PythonOps.ToBig(value), spec, budget);
             case double d:
-                return FormatFloat(d, spec);
+                return FormatFloat(d, spec, budget);
             default:
                 if (spec.Length > 0)
                     throw PythonError.Type($"unsupported format string passed to {PythonOps.TypeName(value)}.__format__");
@@ -233,7 +233,7 @@ internal static class StringFormatter
 
     private sealed record Spec(int Fill, char Align, char Sign, bool Alternate, bool Zero, long Width, char Grouping, long Precision, char Type, bool NoNegativeZero);
 
-    private static Spec ParseSpec(string spec)
+    private static Spec ParseSpec(string spec, ExecutionBudget? budget)
     {
         int[] cps = PythonStrings.ToCodePoints(spec);
         int i = 0;
@@ -297,12 +297,13 @@ internal static class StringFormatter
             fill = '0';
             align = '=';
         }
+        budget?.CheckString(width); // '{:>1000000000}' is refused before it is padded
         return new Spec(fill, align, sign, alternate, zero, width, grouping, precision, type, noNegativeZero);
     }
 
-    private static string FormatString(string value, string specText)
+    private static string FormatString(string value, string specText, ExecutionBudget? budget)
     {
-        Spec spec = ParseSpec(specText);
+        Spec spec = ParseSpec(specText, budget);
         if (spec.Type is not ('\0' or 's'))
             throw PythonError.Value($"Unknown format code '{spec.Type}' for object of type 'str'");
         if (spec.Sign != '\0')
@@ -316,11 +317,11 @@ internal static class StringFormatter
         return Align(value, spec, defaultAlign: '<', signLength: 0);
     }
 
-    private static string FormatInteger(BigInteger value, string specText)
+    private static string FormatInteger(BigInteger value, string specText, ExecutionBudget? budget)
     {
-        Spec spec = ParseSpec(specText);
+        Spec spec = ParseSpec(specText, budget);
         if (spec.Type is 'e' or 'E' or 'f' or 'F' or 'g' or 'G' or '%')
-            return FormatFloat((double)value, specText);
+            return FormatFloat((double)value, specText, budget);
         if (spec.Precision >= 0)
             throw PythonError.Value("Precision not allowed in integer format specifier");
         string digits;
@@ -359,13 +360,15 @@ internal static class StringFormatter
         return builder.ToString();
     }
 
-    private static string FormatFloat(double value, string specText)
+    private static string FormatFloat(double value, string specText, ExecutionBudget? budget)
     {
-        Spec spec = ParseSpec(specText);
+        Spec spec = ParseSpec(specText, budget);
         string body;
         bool negative = double.IsNegative(value) && !double.IsNaN(value);
         double magnitude = Math.Abs(value);
-        int precision = spec.Precision < 0 ? 6 : (int)Math.Min(spec.Precision, 1000);
+        if (spec.Precision > PercentFormatter.MaxPrecision)
+            throw ExecutionBudget.Exceeded($"a float precision of {spec.Precision} digits is more than {PercentFormatter.MaxPrecision}");
+        int precision = spec.Precision < 0 ? 6 : (int)spec.Precision;
         switch (spec.Type)
         {
             case '\0':
@@ -430,24 +433,7 @@ internal static class StringFormatter
 
     private static string Align(string text, Spec spec, char defaultAlign, int signLength)
     {
-        long length = PythonStrings.CodePointCount(text);
-        if (spec.Width <= length)
-            return text;
-        long pad = spec.Width - length;
         char align = spec.Align is '\0' or '=' ? defaultAlign : spec.Align;
-        long left = align switch
-        {
-            '<' => 0,
-            '>' => pad,
-            _ => pad / 2,
-        };
-        string fill = PythonStrings.CodePointToString(spec.Fill);
-        var builder = new StringBuilder();
-        for (long n = 0; n < left; n++)
-            builder.Append(fill);
-        builder.Append(text);
-        for (long n = 0; n < pad - left; n++)
-            builder.Append(fill);
-        return builder.ToString();
-    }
+        return PythonStrings.Pad(text, spec.Width, spec.Fill, align switch { '<' => -1, '>' => 1, _ => 2 }, budget: null);
+}
 }

@@ -114,7 +114,7 @@ internal static class StringLiteral
         return value;
     }
 
-    private static int HexDigit(char c) => c switch
+    public static int HexDigit(char c) => c switch
     {
         >= '0' and <= '9' => c - '0',
         >= 'a' and <= 'f' => c - 'a' + 10,

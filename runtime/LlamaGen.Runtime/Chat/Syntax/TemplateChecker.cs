@@ -85,80 +85,62 @@ internal static class TemplateChecker
         new(kind, message, position.Line, position.Column);
 
     // Visits in jinja2's compile order, tracking its "soft frame" (inside an if test or body, or an inline if, not
-    // below a frame of its own such as a loop body or macro).
-    private sealed class Visitor
+    // below a frame of its own such as a loop body or macro), where unknown filters and tests wait until run time.
+    private sealed class Visitor : SyntaxWalker
     {
-        public void Statements(IReadOnlyList<Statement> statements, bool soft)
+        private bool _soft;
+
+        public void Statements(IReadOnlyList<Statement> statements, bool soft) => Soft(soft, () => VisitAll(statements));
+
+        private void Soft(bool soft, Action visit)
         {
-            foreach (Statement statement in statements)
-                Statement(statement, soft);
+            bool saved = _soft;
+            _soft = soft;
+            try
+            {
+                visit();
+            }
+            finally
+            {
+                _soft = saved;
+            }
         }
 
-        private void Statement(Statement statement, bool soft)
+        protected override void VisitStatement(Statement statement)
         {
             switch (statement)
             {
-                case OutputStatement output:
-                    foreach (Expression part in output.Parts)
-                        Expression(part, soft);
-                    break;
-                case IfStatement @if:
-                    foreach (ConditionalBranch branch in @if.Branches)
-                    {
-                        Expression(branch.Test, soft: true);
-                        Statements(branch.Body, soft: true);
-                    }
-                    Statements(@if.Else, soft: true);
+                case IfStatement:
+                    Soft(true, () => base.VisitStatement(statement));
                     break;
                 case ForStatement @for:
                     if (ContainsLoopName(@for.Target))
                         throw Error(ChatTemplateErrorKind.Assertion, "Can't assign to special loop variable in for-loop target", @for.Target.Position);
                     if (@for.Filter is not null)
-                        Expression(@for.Filter, soft: false);
-                    Expression(@for.Iterable, soft);
+                        Soft(false, () => VisitExpression(@for.Filter, store: false));
+                    VisitExpression(@for.Iterable, store: false);
                     Statements(@for.Body, soft: false);
                     Statements(@for.Else, soft: false);
                     break;
-                case SetStatement set:
-                    Expression(set.Value, soft);
-                    break;
-                case SetBlockStatement setBlock:
-                    Statements(setBlock.Body, soft: false);
-                    if (setBlock.Filter is not null)
-                        Expression(setBlock.Filter, soft: false);
-                    break;
-                case MacroStatement macro:
-                    foreach (Expression value in macro.Signature.Defaults)
-                        Expression(value, soft: false);
-                    Statements(macro.Body, soft: false);
-                    break;
                 case CallBlockStatement callBlock:
-                    foreach (Expression value in callBlock.Signature.Defaults)
-                        Expression(value, soft: false);
-                    Statements(callBlock.Body, soft: false);
-                    Expression(callBlock.Call, soft);
-                    break;
-                case FilterBlockStatement filterBlock:
-                    Statements(filterBlock.Body, soft: false);
-                    Expression(filterBlock.Filter, soft: false);
+                    Soft(false, () =>
+                    {
+                        VisitSignature(callBlock.Signature);
+                        VisitAll(callBlock.Body);
+                    });
+                    VisitExpression(callBlock.Call, store: false);
                     break;
                 case WithStatement with:
                     foreach (WithAssignment assignment in with.Assignments)
-                        Expression(assignment.Value, soft);
+                        VisitExpression(assignment.Value, store: false);
                     Statements(with.Body, soft: false);
                     break;
-                case BlockStatement block:
-                    Statements(block.Body, soft: false);
+                case OutputStatement or SetStatement or LoaderStatement:
+                    base.VisitStatement(statement);
                     break;
-                case GenerationStatement generation:
-                    Statements(generation.Body, soft: false);
-                    break;
-                case AutoescapeStatement autoescape:
-                    Expression(autoescape.Enabled, soft: false);
-                    Statements(autoescape.Body, soft: false);
-                    break;
-                case LoaderStatement loader:
-                    Expression(loader.Template, soft);
+                default:
+                    // Set blocks, macros, filter blocks, blocks, generation and autoescape compile in frames of their own.
+                    Soft(false, () => base.VisitStatement(statement));
                     break;
             }
         }
@@ -170,81 +152,19 @@ internal static class TemplateChecker
             _ => false,
         };
 
-        private void Expression(Expression expression, bool soft)
+        protected override void VisitExpression(Expression expression, bool store)
         {
             switch (expression)
             {
-                case FilterExpression filter:
-                    if (!soft && !BuiltinFilters.Contains(filter.Name))
-                        throw Error(ChatTemplateErrorKind.Assertion, $"No filter named {PythonRepr.ReprString(filter.Name)}.", filter.Position);
-                    if (filter.Target is not null)
-                        Expression(filter.Target, soft);
-                    Arguments(filter.Arguments, soft);
-                    break;
-                case TestExpression test:
-                    if (!soft && !BuiltinTests.Contains(test.Name))
-                        throw Error(ChatTemplateErrorKind.Assertion, $"No test named {PythonRepr.ReprString(test.Name)}.", test.Position);
-                    Expression(test.Target, soft);
-                    Arguments(test.Arguments, soft);
-                    break;
-                case ConditionalExpression conditional:
-                    Expression(conditional.Then, soft: true);
-                    Expression(conditional.Test, soft: true);
-                    if (conditional.Otherwise is not null)
-                        Expression(conditional.Otherwise, soft: true);
-                    break;
-                case ListExpression list:
-                    foreach (Expression item in list.Items) Expression(item, soft);
-                    break;
-                case TupleExpression tuple:
-                    foreach (Expression item in tuple.Items) Expression(item, soft);
-                    break;
-                case DictExpression dict:
-                    foreach (DictEntry entry in dict.Entries)
-                    {
-                        Expression(entry.Key, soft);
-                        Expression(entry.Value, soft);
-                    }
-                    break;
-                case AttributeExpression attribute:
-                    Expression(attribute.Target, soft);
-                    break;
-                case ItemExpression item:
-                    Expression(item.Target, soft);
-                    Expression(item.Key, soft);
-                    break;
-                case SliceExpression slice:
-                    if (slice.Start is not null) Expression(slice.Start, soft);
-                    if (slice.Stop is not null) Expression(slice.Stop, soft);
-                    if (slice.Step is not null) Expression(slice.Step, soft);
-                    break;
-                case CallExpression call:
-                    Expression(call.Callee, soft);
-                    Arguments(call.Arguments, soft);
-                    break;
-                case UnaryExpression unary:
-                    Expression(unary.Operand, soft);
-                    break;
-                case BinaryExpression binary:
-                    Expression(binary.Left, soft);
-                    Expression(binary.Right, soft);
-                    break;
-                case CompareExpression compare:
-                    Expression(compare.First, soft);
-                    foreach (CompareOperand operand in compare.Rest) Expression(operand.Operand, soft);
-                    break;
-                case ConcatExpression concat:
-                    foreach (Expression item in concat.Items) Expression(item, soft);
-                    break;
+                case FilterExpression filter when !_soft && !BuiltinFilters.Contains(filter.Name):
+                    throw Error(ChatTemplateErrorKind.Assertion, $"No filter named {PythonRepr.ReprString(filter.Name)}.", filter.Position);
+                case TestExpression test when !_soft && !BuiltinTests.Contains(test.Name):
+                    throw Error(ChatTemplateErrorKind.Assertion, $"No test named {PythonRepr.ReprString(test.Name)}.", test.Position);
+                case ConditionalExpression:
+                    Soft(true, () => base.VisitExpression(expression, store));
+                    return;
             }
-        }
-
-        private void Arguments(CallArguments arguments, bool soft)
-        {
-            foreach (Expression value in arguments.Positional) Expression(value, soft);
-            foreach (KeywordArgument keyword in arguments.Keywords) Expression(keyword.Value, soft);
-            if (arguments.StarArgs is not null) Expression(arguments.StarArgs, soft);
-            if (arguments.StarKwargs is not null) Expression(arguments.StarKwargs, soft);
+            base.VisitExpression(expression, store);
         }
     }
 }

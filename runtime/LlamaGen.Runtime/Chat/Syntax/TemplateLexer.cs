@@ -412,12 +412,17 @@ internal sealed class TemplateLexer
 
         int intEnd = MatchInteger(start, out int radix, out int digitsStart);
         string text = _source[start..intEnd];
+        int digitCount = text.Length - (digitsStart - start) - text.Count(c => c == '_');
+        if (radix == 10 && digitCount > PythonRepr.MaxIntDigits)
+            throw new ChatTemplateException(ChatTemplateErrorKind.Value,
+                $"Exceeds the limit ({PythonRepr.MaxIntDigits} digits) for integer string conversion: value has {digitCount} digits; use sys.set_int_max_str_digits() to increase the limit",
+                PositionAt(start).Line, PositionAt(start).Column);
         BigInteger number = BigInteger.Zero;
         for (int i = digitsStart; i < intEnd; i++)
         {
             if (_source[i] == '_')
                 continue;
-            int d = radix == 10 ? DecimalAt(i) : HexValue(_source[i]);
+            int d = radix == 10 ? DecimalAt(i) : StringLiteral.HexDigit(_source[i]);
             if (char.IsSurrogate(_source[i]))
                 i++;
             number = number * radix + d;
@@ -480,7 +485,7 @@ internal sealed class TemplateLexer
                 while (true)
                 {
                     int j = At(i, "_") ? i + 1 : i;
-                    if (j < _source.Length && HexValue(_source[j]) is int v && v >= 0 && v < radix)
+                    if (j < _source.Length && StringLiteral.HexDigit(_source[j]) is int v && v >= 0 && v < radix)
                     {
                         i = j + 1;
                         end = i;
@@ -523,14 +528,6 @@ internal sealed class TemplateLexer
                 return k;
         }
     }
-
-    private static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        _ => -1,
-    };
 
     private int DecimalAt(int i) => i < _source.Length ? PythonChars.DecimalValue(CodePointAt(i)) : -1;
 

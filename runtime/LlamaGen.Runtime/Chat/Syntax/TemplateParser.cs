@@ -560,25 +560,17 @@ internal sealed class TemplateParser
         return expr1;
     }
 
-    private Expression ParseOr()
-    {
-        SourcePosition position = _current.Position;
-        Expression left = ParseAnd();
-        while (SkipIfName("or"))
-        {
-            left = new BinaryExpression(position, BinaryOperator.Or, left, ParseAnd());
-            position = _current.Position;
-        }
-        return left;
-    }
+    private Expression ParseOr() => ParseLogical("or", BinaryOperator.Or, ParseAnd);
 
-    private Expression ParseAnd()
+    private Expression ParseAnd() => ParseLogical("and", BinaryOperator.And, ParseNot);
+
+    private Expression ParseLogical(string keyword, BinaryOperator op, Func<Expression> operand)
     {
         SourcePosition position = _current.Position;
-        Expression left = ParseNot();
-        while (SkipIfName("and"))
+        Expression left = operand();
+        while (SkipIfName(keyword))
         {
-            left = new BinaryExpression(position, BinaryOperator.And, left, ParseNot());
+            left = new BinaryExpression(position, op, left, operand());
             position = _current.Position;
         }
         return left;
