@@ -62,6 +62,8 @@ public static class FilterCorpus
             "{{ [[1], [1]]|unique|list }}", "{{ s|wordcount }} {{ 'ünï-cödé foo_bar 42'|wordcount }} {{ ''|wordcount }}",
             "{{ long|wordwrap(20) }}|{{ long|wordwrap(10, false) }}|{{ long|wordwrap(15, wrapstring='<br>') }}|{{ 'a-very-long-hyphenated-word-indeed'|wordwrap(8) }}|{{ 'a-very-long-hyphenated-word-indeed'|wordwrap(8, break_on_hyphens=false) }}",
             "{{ ml|wordwrap(6) }}", "{{ {'class': 'x', 'id': none, 'data': '<&>'}|xmlattr }}|{{ {'a': 1}|xmlattr(false) }}", "{{ 1500|filesizeformat }} {{ 1|filesizeformat }} {{ 1048576|filesizeformat(true) }} {{ 300|filesizeformat }}",
+            "{{ 'a b&c/d?é'|urlencode }} {{ {'q': 'a b', 'x': 1}|urlencode }} {{ [('k', 'v/w'), ('é', none)]|urlencode }} {{ 5|urlencode }}",
+            "{{ [7]|random }} {{ 'a'|random }} {{ []|random }}|", "{{ 5|random }}",
             "{{ 'x'|nosuchfilter }}", "{% if false %}{{ 'x'|nosuchfilter }}{% endif %}ok", "{% if true %}{{ 'x'|nosuchfilter }}{% endif %}", "{{ 'x' if false else 'y'|nosuchfilter }}",
             "{{ 'x'|trim(1, 2) }}", "{{ 'x'|trim(bad=1) }}", "{{ 'x'|join(1, 2, 3) }}", "{{ xs|batch() }}",
         ];

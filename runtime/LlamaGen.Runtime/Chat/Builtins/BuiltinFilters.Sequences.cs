@@ -88,6 +88,18 @@ internal static partial class BuiltinFilters
         return items;
     }
 
+    // random.choice: a random item of a sequence (not reproducible, so of little use in a prompt, but jinja2 has it).
+    private static object? RandomItem(TemplateRenderer renderer, object? value, CallArgs args)
+    {
+        ParameterBinder.Bind("do_random", args, [], [], leading: 2);
+        if (value is not (List<object?> or PyTuple or string or Markup or PyRange))
+            throw PythonError.Type($"object of type '{PythonOps.TypeName(value)}' has no len()");
+        long count = PythonOps.Length(value);
+        if (count == 0)
+            return Undefined.WithHint("No random item, sequence was empty.");
+        return renderer.GetItem(value, Random.Shared.NextInt64(count));
+    }
+
     private static object? Join(TemplateRenderer renderer, object? value, CallArgs args)
     {
         var a = Bind("sync_do_join", args, ["d", "attribute"], ["", null]);

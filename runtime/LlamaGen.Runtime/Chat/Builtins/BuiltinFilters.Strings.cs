@@ -197,6 +197,42 @@ internal static partial class BuiltinFilters
         return result;
     }
 
+    // jinja2's url_quote: UTF-8, percent-escaped except letters, digits, "_.-~" (and "/" outside query strings);
+    // in query strings a space becomes "+".
+    private static string UrlQuote(object? value, bool forQueryString)
+    {
+        var output = new StringBuilder();
+        foreach (byte b in Encoding.UTF8.GetBytes(PythonRepr.Str(value)))
+        {
+            if (b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'_' or (byte)'.' or (byte)'-' or (byte)'~'
+                || (b == '/' && !forQueryString))
+                output.Append((char)b);
+            else if (b == ' ' && forQueryString)
+                output.Append('+');
+            else
+                output.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return output.ToString();
+    }
+
+    private static object? UrlEncode(TemplateRenderer renderer, object? value, CallArgs args)
+    {
+        Bind("do_urlencode", args);
+        if (PythonOps.IsString(value) || !PythonOps.IsIterable(value))
+            return UrlQuote(value, forQueryString: false);
+        IEnumerable<object?> pairs = value is PyDict dict ? dict.Items.Select(e => (object?)new PyTuple([e.Key, e.Value])) : PythonOps.Iterate(value);
+        var parts = new List<string>();
+        foreach (object? pair in pairs)
+        {
+            var kv = PythonOps.Iterate(pair).ToList();
+            if (kv.Count != 2)
+                throw PythonError.Value($"{(kv.Count > 2 ? "too many values to unpack" : "not enough values to unpack")} (expected 2, got {kv.Count})");
+            parts.Add(UrlQuote(kv[0], forQueryString: true) + "=" + UrlQuote(kv[1], forQueryString: true));
+            renderer.Budget.Step();
+        }
+        return string.Join("&", parts);
+    }
+
     private static object? FileSizeFormat(TemplateRenderer renderer, object? value, CallArgs args)
     {
         var a = Bind("do_filesizeformat", args, ["binary"], [false]);

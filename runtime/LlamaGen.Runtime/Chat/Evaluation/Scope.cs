@@ -7,7 +7,11 @@ namespace LlamaGen.Chat.Evaluation;
 /// </summary>
 internal sealed class Scope(Scope? parent)
 {
-    private Dictionary<string, object?>? _variables;
+    // Most scopes (a loop iteration: `loop` and the target) hold two or three names: kept inline, a dictionary beyond.
+    private const int InlineSlots = 4;
+    private readonly string?[] _names = new string?[InlineSlots];
+    private readonly object?[] _values = new object?[InlineSlots];
+    private Dictionary<string, object?>? _more;
 
     public Scope? Parent { get; } = parent;
 
@@ -15,12 +19,47 @@ internal sealed class Scope(Scope? parent)
     {
         for (Scope? scope = this; scope is not null; scope = scope.Parent)
         {
-            if (scope._variables is not null && scope._variables.TryGetValue(name, out value))
+            if (scope.TryGetLocal(name, out value))
                 return true;
         }
         value = null;
         return false;
     }
 
-    public void Set(string name, object? value) => (_variables ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
+    private bool TryGetLocal(string name, out object? value)
+    {
+        for (int i = 0; i < InlineSlots; i++)
+        {
+            if (_names[i] is null)
+                break;
+            if (string.Equals(_names[i], name, StringComparison.Ordinal))
+            {
+                value = _values[i];
+                return true;
+            }
+        }
+        if (_more is not null)
+            return _more.TryGetValue(name, out value);
+        value = null;
+        return false;
+    }
+
+    public void Set(string name, object? value)
+    {
+        for (int i = 0; i < InlineSlots; i++)
+        {
+            if (_names[i] is null)
+            {
+                _names[i] = name;
+                _values[i] = value;
+                return;
+            }
+            if (string.Equals(_names[i], name, StringComparison.Ordinal))
+            {
+                _values[i] = value;
+                return;
+            }
+        }
+        (_more ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
+    }
 }

@@ -175,6 +175,45 @@ internal sealed partial class TemplateRenderer
 
     private void RunLoop(ForStatement @for, object? iterable, Scope scope, OutputBuffer output, int depth0, Func<object?, int, string>? recurse)
     {
+        IReadOnlyList<object?> items = @for.Filter is null ? LoopItems(iterable) : FilteredItems(@for, iterable, scope);
+        var loop = new LoopContext(items, depth0, recurse);
+        for (int i = 0; i < items.Count; i++)
+        {
+            Budget.Step(); // an iteration costs a step even when its body is empty
+            loop.Index0 = i;
+            // Each iteration starts from the enclosing scope afresh, as jinja2 re-reads outer variables per iteration.
+            var iterationScope = new Scope(scope);
+            iterationScope.Set("loop", loop);
+            Assign(@for.Target, items[i], iterationScope, @for.Position);
+            if (Execute(@for.Body, iterationScope, output) == ControlFlow.Break)
+                break;
+        }
+        if (items.Count == 0)
+            Execute(@for.Else, new Scope(scope), output);
+    }
+
+    // Lists, tuples and ranges are looped over in place (templates cannot change them); anything else is read first,
+    // as jinja2's loop reads ahead for `length` and `last`.
+    private IReadOnlyList<object?> LoopItems(object? iterable)
+    {
+        switch (iterable)
+        {
+            case List<object?> list: return list;
+            case PyTuple tuple: return tuple.Items;
+            case PyRange range: return new RangeItems(range);
+        }
+        var items = new List<object?>();
+        foreach (object? item in PythonOps.Iterate(iterable))
+        {
+            Budget.Step();
+            items.Add(item);
+            Budget.CheckCollection(items.Count);
+        }
+        return items;
+    }
+
+    private List<object?> FilteredItems(ForStatement @for, object? iterable, Scope scope)
+    {
         var items = new List<object?>();
         foreach (object? item in PythonOps.Iterate(iterable))
         {
@@ -190,20 +229,7 @@ internal sealed partial class TemplateRenderer
             items.Add(item);
             Budget.CheckCollection(items.Count);
         }
-
-        var loop = new LoopContext(items, depth0, recurse);
-        for (int i = 0; i < items.Count; i++)
-        {
-            loop.Index0 = i;
-            // Each iteration starts from the enclosing scope afresh, as jinja2 re-reads outer variables per iteration.
-            var iterationScope = new Scope(scope);
-            iterationScope.Set("loop", loop);
-            Assign(@for.Target, items[i], iterationScope, @for.Position);
-            if (Execute(@for.Body, iterationScope, output) == ControlFlow.Break)
-                break;
-        }
-        if (items.Count == 0)
-            Execute(@for.Else, new Scope(scope), output);
+        return items;
     }
 
     /// <summary>Assigns to a name, a tuple of targets (unpacking as Python does) or a namespace attribute.</summary>
