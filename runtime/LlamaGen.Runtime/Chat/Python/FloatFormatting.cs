@@ -143,13 +143,13 @@ internal static class FloatFormatting
 
     /// <summary><c>'%.{precision}g' % value</c>: exponent form when the exponent is below -4 or at least the precision;
     /// trailing zeros removed unless <paramref name="alternate"/>.</summary>
-    public static string FormatGeneral(double value, int precision, bool alternate = false)
+    public static string FormatGeneral(double value, int precision, bool alternate = false, bool addDotZero = false)
     {
         if (precision == 0)
             precision = 1;
         if (value == 0)
         {
-            string zero = alternate ? "0." + new string('0', precision - 1) : "0";
+            string zero = alternate ? "0." + new string('0', precision - 1) : addDotZero ? "0.0" : "0";
             return (double.IsNegative(value) ? "-" : "") + zero;
         }
         var (digits, exponent) = SignificantDigits(value, precision);
@@ -158,13 +158,15 @@ internal static class FloatFormatting
             digits = digits.TrimEnd('0');
         if (digits.Length == 0)
             digits = "0";
-        if (exponent < -4 || exponent >= precision)
+        if (exponent < -4 || exponent >= (addDotZero ? precision - 1 : precision))
         {
             string mantissa = digits[..1] + (digits.Length > 1 ? "." + digits[1..] : alternate ? "." : "");
             return sign + mantissa + (exponent < 0 ? "e-" : "e+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
         }
         string text = Fixed(digits, exponent + 1, minFraction: 0);
-        if (alternate && !text.Contains('.'))
+        if (addDotZero && !text.Contains('.'))
+            text += ".0";
+        else if (alternate && !text.Contains('.'))
             text += ".";
         return sign + text;
     }

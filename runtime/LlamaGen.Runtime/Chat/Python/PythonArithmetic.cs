@@ -162,21 +162,21 @@ internal static class PythonArithmetic
         return TrueDivide(bx, by);
     }
 
-    // int / int, correctly rounded: exact in doubles when both fit in 53 bits, otherwise through a scaled quotient.
+    // int / int, correctly rounded as Python does it: exact in doubles when both fit in 53 bits, otherwise a quotient
+    // of at least 55 bits rounded once (with the remainder as the sticky bit).
     private static double TrueDivide(BigInteger x, BigInteger y)
     {
         const long Exact = 1L << 53;
         if (BigInteger.Abs(x) <= Exact && BigInteger.Abs(y) <= Exact)
-            return (double)x / (double)y;
-        bool negative = x.Sign * y.Sign < 0;
+            return (double)(long)x / (double)(long)y;
+        bool negative = (x.Sign < 0) != (y.Sign < 0); // 0 / -n is -0.0 in Python
         x = BigInteger.Abs(x);
         y = BigInteger.Abs(y);
-        // Scale so the quotient has at least 55 significant bits, then round once through double.
-        long shift = 55 - ((long)x.GetBitLength() - (long)y.GetBitLength());
-        BigInteger quotient = shift >= 0 ? BigInteger.DivRem(x << (int)shift, y, out BigInteger remainder) : BigInteger.DivRem(x, y << (int)-shift, out remainder);
-        if (!remainder.IsZero)
-            quotient |= 1; // sticky bit so the final rounding is correct
-        double result = Math.ScaleB((double)quotient, (int)-shift);
+        long shift = 56 - ((long)x.GetBitLength() - (long)y.GetBitLength());
+        BigInteger quotient = shift >= 0
+            ? BigInteger.DivRem(x << (int)shift, y, out BigInteger remainder)
+            : BigInteger.DivRem(x, y << (int)-shift, out remainder);
+        double result = PythonOps.RoundToDouble(quotient, -shift, sticky: !remainder.IsZero);
         if (double.IsInfinity(result))
             throw new PythonError(ChatTemplateErrorKind.Overflow, "integer division result too large for a float");
         return negative ? -result : result;

@@ -83,12 +83,38 @@ internal static class PythonOps
         _ => throw new InvalidCastException(),
     };
 
+    /// <summary>Python's <c>float(int)</c>: correctly rounded, half to even (.NET's BigInteger conversion truncates).</summary>
     public static double BigToDouble(BigInteger value)
     {
-        double d = (double)value;
+        if (value >= long.MinValue && value <= long.MaxValue)
+            return (long)value;
+        double d = RoundToDouble(BigInteger.Abs(value), 0, sticky: false);
         if (double.IsInfinity(d))
             throw new PythonError(ChatTemplateErrorKind.Overflow, "int too large to convert to float");
-        return d;
+        return value.Sign < 0 ? -d : d;
+    }
+
+    /// <summary>
+    /// mantissa * 2^exponent rounded to the nearest double, ties to even; <paramref name="sticky"/> says that nonzero bits
+    /// were cut off below the mantissa (so an apparent tie rounds up). The mantissa should carry at least 55 bits when
+    /// sticky is set.
+    /// </summary>
+    public static double RoundToDouble(BigInteger mantissa, long exponent, bool sticky)
+    {
+        long bits = (long)mantissa.GetBitLength();
+        if (bits > 53)
+        {
+            int extra = (int)(bits - 53);
+            BigInteger low = mantissa & ((BigInteger.One << extra) - 1);
+            BigInteger half = BigInteger.One << (extra - 1);
+            mantissa >>= extra;
+            exponent += extra;
+            if (low > half || (low == half && (sticky || !mantissa.IsEven)))
+                mantissa += 1;
+        }
+        if (exponent > 2000)
+            return double.PositiveInfinity;
+        return Math.ScaleB((double)(long)mantissa, (int)Math.Max(exponent, -2000));
     }
 
     public static bool Truthy(object? value) => value switch

@@ -321,7 +321,7 @@ internal static class StringFormatter
     {
         Spec spec = ParseSpec(specText, budget);
         if (spec.Type is 'e' or 'E' or 'f' or 'F' or 'g' or 'G' or '%')
-            return FormatFloat((double)value, specText, budget);
+            return FormatFloat(PythonOps.BigToDouble(value), specText, budget);
         if (spec.Precision >= 0)
             throw PythonError.Value("Precision not allowed in integer format specifier");
         string digits;
@@ -378,17 +378,19 @@ internal static class StringFormatter
                 }
                 else
                 {
-                    // Like 'g', but a float always shows a digit after the point when it has no exponent.
-                    body = FloatFormatting.FormatGeneral(magnitude, Math.Max(1, precision), spec.Alternate);
-                    if (double.IsFinite(magnitude) && !body.Contains('.') && !body.Contains('e'))
-                        body += ".0";
+                    // Like 'g' with CPython's Py_DTSF_ADD_DOT_0: exponent form from one digit earlier, and a ".0" on
+                    // whole numbers written without one.
+                    body = FloatFormatting.FormatGeneral(magnitude, Math.Max(1, precision), spec.Alternate, addDotZero: true);
                 }
                 break;
             case 'e' or 'E' or 'f' or 'F' or 'g' or 'G' or 'n':
                 body = PercentFormatter.FormatFloat(magnitude, spec.Type == 'n' ? 'g' : spec.Type, spec.Alternate ? "#" : "", precision);
                 break;
             case '%':
-                body = double.IsFinite(magnitude) ? FloatFormatting.FormatFixed(magnitude * 100, precision) + "%" : PercentFormatter.FormatFloat(magnitude, 'f', "", precision) + "%";
+                {
+                    double percent = magnitude * 100; // may overflow to inf, as in Python
+                    body = (double.IsFinite(percent) ? FloatFormatting.FormatFixed(percent, precision) : PercentFormatter.FormatFloat(percent, 'f', "", precision)) + "%";
+                }
                 break;
             default:
                 throw PythonError.Value($"Unknown format code '{spec.Type}' for object of type 'float'");

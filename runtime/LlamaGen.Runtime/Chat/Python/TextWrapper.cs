@@ -18,7 +18,7 @@ internal sealed class TextWrapper(int width, bool breakLongWords, bool breakOnHy
 
     public List<string> Wrap(string text)
     {
-        var chunks = (breakOnHyphens ? WordSeparator : SimpleSeparator).Split(text).Where(c => c.Length > 0).ToList();
+        List<string> chunks = Split(text);
         chunks.Reverse();
         var lines = new List<string>();
         while (chunks.Count > 0)
@@ -50,6 +50,40 @@ internal sealed class TextWrapper(int width, bool breakLongWords, bool breakOnHy
                 lines.Add(string.Concat(line));
         }
         return lines;
+    }
+
+    // re.split with the chunking expression. .NET's classes are not Python's (\w, and surrogate pairs as two units), so
+    // the expression runs over a stand-in string, one BMP character per code point with the same class for the
+    // expression: letters (and "_") as 'a', digits as '0', the whitespace and punctuation it names as themselves, the
+    // rest as '#'. The chunks are then cut from the original at the same code point offsets.
+    private List<string> Split(string text)
+    {
+        int[] cps = PythonStrings.ToCodePoints(text);
+        var standIn = new char[cps.Length];
+        for (int i = 0; i < cps.Length; i++)
+        {
+            int c = cps[i];
+            standIn[i] = c is '\t' or '\n' or '\v' or '\f' or '\r' or ' ' or '-' or '!' or '"' or '\'' or '&' or '.' or ',' or '?'
+                ? (char)c
+                : PythonChars.IsWordChar(c) ? (PythonChars.IsDecimal(c) ? '0' : 'a') : '#';
+        }
+        var offsets = new int[cps.Length + 1];
+        for (int i = 0; i < cps.Length; i++)
+            offsets[i + 1] = offsets[i] + (cps[i] >= 0x10000 ? 2 : 1);
+
+        var chunks = new List<string>();
+        int previous = 0;
+        foreach (Match match in (breakOnHyphens ? WordSeparator : SimpleSeparator).Matches(new string(standIn)))
+        {
+            if (match.Index > previous)
+                chunks.Add(text[offsets[previous]..offsets[match.Index]]);
+            if (match.Length > 0)
+                chunks.Add(text[offsets[match.Index]..offsets[match.Index + match.Length]]);
+            previous = match.Index + match.Length;
+        }
+        if (previous < cps.Length)
+            chunks.Add(text[offsets[previous]..]);
+        return chunks;
     }
 
     private void HandleLongWord(List<string> chunks, List<string> line, int length)
