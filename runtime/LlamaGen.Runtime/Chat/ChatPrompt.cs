@@ -14,14 +14,18 @@ public sealed class ChatPrompt
     /// <param name="bosToken">The BOS token's text, given to the template as <c>bos_token</c>.</param>
     /// <param name="eosToken">The EOS token's text, given to the template as <c>eos_token</c>.</param>
     /// <param name="limits">Limits for rendering the template.</param>
+    /// <param name="otherSpecialTokens">More of the tokenizer's special tokens by template name (<c>unk_token</c>,
+    /// <c>pad_token</c>...), which Hugging Face passes to templates as well.</param>
     /// <exception cref="ChatTemplateException">The template does not parse.</exception>
-    public ChatPrompt(string? template, string bosToken = "<s>", string eosToken = "</s>", ChatTemplateLimits? limits = null)
+    public ChatPrompt(string? template, string bosToken = "<s>", string eosToken = "</s>", ChatTemplateLimits? limits = null,
+        IReadOnlyDictionary<string, string>? otherSpecialTokens = null)
     {
         ArgumentNullException.ThrowIfNull(bosToken);
         ArgumentNullException.ThrowIfNull(eosToken);
         Template = template is null ? null : ChatTemplate.Parse(template, limits);
         BosToken = bosToken;
         EosToken = eosToken;
+        OtherSpecialTokens = otherSpecialTokens ?? new Dictionary<string, string>();
     }
 
     /// <summary>The template in use, or null when prompts use the Llama 2-Chat format.</summary>
@@ -30,6 +34,9 @@ public sealed class ChatPrompt
     public string BosToken { get; }
 
     public string EosToken { get; }
+
+    /// <summary>The other special tokens given to the template (<c>unk_token</c>, <c>pad_token</c>...).</summary>
+    public IReadOnlyDictionary<string, string> OtherSpecialTokens { get; }
 
     /// <summary>
     /// A prompt builder for a GGUF model: its <c>tokenizer.chat_template</c>, unless <paramref name="templateOverride"/>
@@ -44,13 +51,18 @@ public sealed class ChatPrompt
             template = stored;
         string bos = tokenizer.BosId >= 0 ? tokenizer.GetTokenText(tokenizer.BosId) : "";
         string eos = tokenizer.EosId >= 0 ? tokenizer.GetTokenText(tokenizer.EosId) : "";
-        return new ChatPrompt(template, bos, eos, limits);
+        var others = new Dictionary<string, string>();
+        if (tokenizer.UnknownId >= 0)
+            others["unk_token"] = tokenizer.GetTokenText(tokenizer.UnknownId);
+        if (tokenizer.PaddingId >= 0)
+            others["pad_token"] = tokenizer.GetTokenText(tokenizer.PaddingId);
+        return new ChatPrompt(template, bos, eos, limits, others);
     }
 
     /// <summary>
     /// The variables the template is rendered with, as <c>apply_chat_template</c> passes them: <c>messages</c>,
     /// <c>tools</c> and <c>documents</c> (None when not given), <c>add_generation_prompt</c>, <c>bos_token</c>,
-    /// <c>eos_token</c>, then the extra variables.
+    /// <c>eos_token</c> and the other special tokens, then the extra variables.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, object?>> Variables(IEnumerable<object?> messages, ChatPromptOptions? options = null)
     {
@@ -65,6 +77,8 @@ public sealed class ChatPrompt
             ["bos_token"] = BosToken,
             ["eos_token"] = EosToken,
         };
+        foreach (var token in OtherSpecialTokens)
+            variables[token.Key] = token.Value;
         if (options.ExtraVariables is not null)
             foreach (var extra in options.ExtraVariables)
                 variables[extra.Key] = extra.Value;
