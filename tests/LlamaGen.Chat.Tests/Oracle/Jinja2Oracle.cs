@@ -83,17 +83,32 @@ public static class Jinja2Oracle
         }
     }
 
-    /// <summary>The jinja2 version the oracle runs, for reports.</summary>
-    public static string Version()
+    /// <summary>Runs a Python script with python3 and returns what it printed; fails with what to do if python3 is missing.</summary>
+    public static string RunPython(string script)
     {
-        var start = new ProcessStartInfo("python3", ["-c", "import jinja2; print(jinja2.__version__)"])
+        var start = new ProcessStartInfo("python3", ["-c", script])
         {
             RedirectStandardOutput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         };
-        using var process = Process.Start(start)!;
-        string version = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return version;
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"These tests compare with Python, but python3 could not be started ({e.Message}). Run .ci/deps.sh.", e);
+        }
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"python3 failed (exit code {process.ExitCode}): {stderr.Result}");
+            return output;
+        }
     }
 }
