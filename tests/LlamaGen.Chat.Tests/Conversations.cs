@@ -9,7 +9,7 @@ namespace LlamaGen.Chat.Tests;
 /// </summary>
 public static class Conversations
 {
-    public sealed record Conversation(string Name, JsonArray Messages, JsonArray? Tools = null, JsonObject? Extra = null);
+    public sealed record Conversation(string Name, JsonArray Messages, JsonArray? Tools = null, JsonObject? Extra = null, JsonArray? Documents = null);
 
     private static JsonObject Message(string role, string? content) => new() { ["role"] = role, ["content"] = content };
 
@@ -160,6 +160,8 @@ public static class Conversations
         yield return new("tools but no messages", new JsonArray(), WeatherTools);
         yield return new("empty tools list", Turns(null, "Hello"), new JsonArray());
         yield return new("tool parameter with a union type", Turns(null, "Toggle it"), UnionTypedTools);
+        yield return new("documents for retrieval", Turns("Answer from the documents.", "When was the bridge built?"), WeatherTools,
+            Documents: JsonNode.Parse("""[{"title": "Bridge", "text": "Built in 1932 — the old one."}, {"url": "http://x/2", "snippet": "Repainted in 2001.", "score": 0.5}]""")!.AsArray());
         yield return new("tool call id of the wrong length", Of(
             Message("user", "Weather?"),
             AssistantWithCalls(null, ToolCall("short", "get_current_weather", """{"location": "Oslo"}"""))), WeatherTools);
@@ -188,7 +190,7 @@ public static class Conversations
         {
             ["messages"] = conversation.Messages.DeepClone(),
             ["tools"] = conversation.Tools?.DeepClone(),
-            ["documents"] = null,
+            ["documents"] = conversation.Documents?.DeepClone(),
             ["add_generation_prompt"] = addGenerationPrompt,
             ["bos_token"] = bos,
             ["eos_token"] = eos,

@@ -74,6 +74,7 @@ public sealed class FixtureTemplateTests
                 {
                     AddGenerationPrompt = true,
                     Tools = conversation.Tools,
+                    Documents = conversation.Documents,
                     ExtraVariables = conversation.Extra?.ToDictionary(e => e.Key, e => (object?)e.Value),
                 };
                 string? direct = TryRender(() => ChatTemplate.Parse(template).Render(Conversations.Variables(conversation, name, true)));
