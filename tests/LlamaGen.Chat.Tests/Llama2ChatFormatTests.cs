@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LlamaGen.Chat.Tests.Oracle;
 using LlamaGen.Gguf;
+using LlamaGen.Oracle.Tests.LlamaCpp;
 using LlamaGen.Tokenization;
 
 namespace LlamaGen.Chat.Tests;
@@ -55,7 +56,7 @@ public sealed class Llama2ChatFormatTests
     {
         using var file = GgufFile.Open(ChatFixtures.Llama2Gguf);
         var tokenizer = SentencePieceTokenizer.FromGguf(file);
-        using var llamaCpp = LlamaCppVocabulary.Open(ChatFixtures.Llama2Gguf);
+        using var llamaCpp = LlamaCppOracle.Open(ChatFixtures.Llama2Gguf);
         var withTemplate = new ChatPrompt(Template, tokenizer.GetTokenText(tokenizer.BosId), tokenizer.GetTokenText(tokenizer.EosId));
         var withDefault = new ChatPrompt(template: null, "<s>", "</s>");
 

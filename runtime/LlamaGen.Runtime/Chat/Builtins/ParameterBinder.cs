@@ -8,9 +8,6 @@ namespace LlamaGen.Chat.Builtins;
 /// </summary>
 internal static class ParameterBinder
 {
-    /// <summary>Marks a parameter whose default is "not given" (so the caller can tell it from an explicit None).</summary>
-    public static readonly object Missing = new();
-
     /// <param name="function">The Python function name for messages, e.g. <c>do_trim</c>.</param>
     /// <param name="names">Parameter names in order.</param>
     /// <param name="defaults">Defaults of the last parameters, aligned to the end of <paramref name="names"/>.</param>

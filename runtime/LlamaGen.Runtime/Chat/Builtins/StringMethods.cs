@@ -56,7 +56,7 @@ internal static class StringMethods
             case "find" or "rfind" or "index" or "rindex":
                 {
                     var a = ParameterBinder.Positional(name, args, 1, 3);
-                    string sub = RequireString(a[0], name);
+                    string sub = RequireString(a[0]);
                     long at = PythonStrings.Find(s, sub, a.Count > 1 ? a[1] : null, a.Count > 2 ? a[2] : null, fromRight: name[0] == 'r');
                     if (at < 0 && name.EndsWith("index", StringComparison.Ordinal))
                         throw PythonError.Value("substring not found");
@@ -65,13 +65,13 @@ internal static class StringMethods
             case "count":
                 {
                     var a = ParameterBinder.Positional(name, args, 1, 3);
-                    return PythonStrings.Count(s, RequireString(a[0], name), a.Count > 1 ? a[1] : null, a.Count > 2 ? a[2] : null);
+                    return PythonStrings.Count(s, RequireString(a[0]), a.Count > 1 ? a[1] : null, a.Count > 2 ? a[2] : null);
                 }
             case "replace":
                 {
                     var a = ParameterBinder.Positional(name, args, 2, 3);
                     long count = a.Count > 2 ? RequireInt(a[2]) : -1;
-                    return PythonStrings.Replace(s, RequireString(a[0], name), RequireString(a[1], name), count, budget);
+                    return PythonStrings.Replace(s, RequireString(a[0]), RequireString(a[1]), count, budget);
                 }
             case "upper": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.Upper(s);
             case "lower": ParameterBinder.Positional("str." + name, args, 0, 0); return PythonStrings.Lower(s);
@@ -138,7 +138,7 @@ internal static class StringMethods
                 }
             case "partition" or "rpartition":
                 {
-                    string separator = RequireString(ParameterBinder.Positional(name, args, 1, 1)[0], name);
+                    string separator = RequireString(ParameterBinder.Positional(name, args, 1, 1)[0]);
                     if (separator.Length == 0)
                         throw PythonError.Value("empty separator");
                     int at = name == "partition" ? s.IndexOf(separator, StringComparison.Ordinal) : s.LastIndexOf(separator, StringComparison.Ordinal);
@@ -148,12 +148,12 @@ internal static class StringMethods
                 }
             case "removeprefix":
                 {
-                    string prefix = RequireString(ParameterBinder.Positional(name, args, 1, 1)[0], name);
+                    string prefix = RequireString(ParameterBinder.Positional(name, args, 1, 1)[0]);
                     return prefix.Length > 0 && s.StartsWith(prefix, StringComparison.Ordinal) ? s[prefix.Length..] : s;
                 }
             case "removesuffix":
                 {
-                    string suffix = RequireString(ParameterBinder.Positional(name, args, 1, 1)[0], name);
+                    string suffix = RequireString(ParameterBinder.Positional(name, args, 1, 1)[0]);
                     return suffix.Length > 0 && s.EndsWith(suffix, StringComparison.Ordinal) ? s[..^suffix.Length] : s;
                 }
             case "isalnum": return Predicate(name, args, s, PythonChars.IsAlnum);
@@ -186,7 +186,7 @@ internal static class StringMethods
         return PythonStrings.All(s, test);
     }
 
-    public static string RequireString(object? value, string function) =>
+    public static string RequireString(object? value) =>
         PythonOps.AsString(value) ?? throw PythonError.Type($"must be str, not {PythonOps.TypeName(value)}");
 
     public static long RequireInt(object? value)

@@ -63,7 +63,7 @@ internal static class MemberAccess
 
     private static readonly HashSet<string> FloatMethods = ["as_integer_ratio", "conjugate", "fromhex", "hex", "is_integer"];
 
-    public static object? GetAttribute(TemplateRenderer renderer, object? target, string name)
+    public static object? GetAttribute(object? target, string name)
     {
         if (target is Undefined undefined)
         {
@@ -97,7 +97,7 @@ internal static class MemberAccess
         };
     }
 
-    public static object? GetItem(TemplateRenderer renderer, object? target, object? key)
+    public static object? GetItem(object? target, object? key)
     {
         if (target is Undefined undefined)
             throw undefined.Fail();

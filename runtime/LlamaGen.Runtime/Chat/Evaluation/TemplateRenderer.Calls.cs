@@ -221,7 +221,7 @@ internal sealed partial class TemplateRenderer
         return test(this, value, args);
     }
 
-    public object? GetAttribute(object? target, string name) => MemberAccess.GetAttribute(this, target, name);
+    public object? GetAttribute(object? target, string name) => MemberAccess.GetAttribute(target, name);
 
-    public object? GetItem(object? target, object? key) => MemberAccess.GetItem(this, target, key);
+    public object? GetItem(object? target, object? key) => MemberAccess.GetItem(target, key);
 }

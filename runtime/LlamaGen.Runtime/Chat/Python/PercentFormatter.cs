@@ -298,6 +298,4 @@ internal static class PercentFormatter
 
     private static string TruncateCodePoints(string s, long count) =>
         PythonStrings.CodePointCount(s) <= count ? s : PythonStrings.Substring(s, 0, (int)count);
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

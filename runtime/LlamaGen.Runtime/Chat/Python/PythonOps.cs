@@ -338,8 +338,6 @@ internal static class PythonOps
         _ => throw PythonError.Type($"object of type '{TypeName(value)}' has no len()"),
     };
 
-    public static bool HasLength(object? value) => value is string or Markup or List<object?> or PyTuple or PyDict or DictView or PyRange or Undefined or LoopContext;
-
     public static IEnumerable<object?> Iterate(object? value) => value switch
     {
         List<object?> list => list,

@@ -11,21 +11,6 @@ internal sealed class CallArgs(List<object?> positional, List<KeyValuePair<strin
 
     public int Count => Positional.Count + Keywords.Count;
 
-    public bool TryTakeKeyword(string name, out object? value)
-    {
-        for (int i = 0; i < Keywords.Count; i++)
-        {
-            if (Keywords[i].Key == name)
-            {
-                value = Keywords[i].Value;
-                Keywords.RemoveAt(i);
-                return true;
-            }
-        }
-        value = null;
-        return false;
-    }
-
     public bool HasKeyword(string name)
     {
         foreach (var keyword in Keywords)
