@@ -1,0 +1,4 @@
+namespace LlamaGen.Chat.Syntax;
+
+/// <summary>Prefix operators.</summary>
+internal enum UnaryOperator { Negate, Plus, Not }
