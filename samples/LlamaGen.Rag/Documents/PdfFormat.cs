@@ -1,12 +1,20 @@
 using System.Text;
 using UglyToad.PdfPig;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.TextExtractor;
+using UglyToad.PdfPig.Content;
 
 namespace LlamaGen.Rag.Documents;
 
-/// <summary>.pdf: PdfPig's text in reading order, page by page (each page starts a paragraph); the metadata title, else the first line, is the title.</summary>
+/// <summary>
+/// .pdf: PdfPig's words, regrouped into lines by baseline and into paragraphs by vertical gaps, page by page (each page
+/// starts a paragraph); the metadata title, else the first line, is the title. A PDF has no paragraphs, only
+/// positioned words: joining a paragraph's lines with spaces keeps the chunker from taking each wrapped line for a
+/// sentence.
+/// </summary>
 public sealed class PdfFormat : IDocumentFormat
 {
+    // A gap between lines this much larger than the page's usual line spacing ends a paragraph.
+    private const double ParagraphGapFactor = 1.4;
+
     public IReadOnlyList<string> Extensions { get; } = [".pdf"];
 
     public SourceDocument Read(byte[] content, string fileName)
@@ -16,7 +24,7 @@ public sealed class PdfFormat : IDocumentFormat
         var pageStarts = new List<int>();
         foreach (var page in document.GetPages())
         {
-            string pageText = TextNormalization.Paragraphs(ContentOrderTextExtractor.GetText(page));
+            string pageText = TextNormalization.Paragraphs(PageText(page));
             if (text.Length > 0) text.Append("\n\n");
             pageStarts.Add(text.Length);
             text.Append(pageText);
@@ -24,5 +32,29 @@ public sealed class PdfFormat : IDocumentFormat
         string all = text.ToString();
         string? title = string.IsNullOrWhiteSpace(document.Information.Title) ? null : document.Information.Title.Trim();
         return new SourceDocument(title ?? TextNormalization.TitleFromFirstLine(all, fileName), all, pageStarts);
+    }
+
+    private static string PageText(Page page)
+    {
+        var lines = new List<(double Baseline, double Height, List<Word> Words)>();
+        foreach (var word in page.GetWords().OrderByDescending(w => w.BoundingBox.Bottom).ThenBy(w => w.BoundingBox.Left))
+        {
+            double height = Math.Max(word.BoundingBox.Height, 1);
+            if (lines.Count > 0 && Math.Abs(lines[^1].Baseline - word.BoundingBox.Bottom) < height * 0.5)
+                lines[^1].Words.Add(word);
+            else
+                lines.Add((word.BoundingBox.Bottom, height, [word]));
+        }
+        if (lines.Count == 0) return "";
+        var gaps = lines.Zip(lines.Skip(1), (above, below) => above.Baseline - below.Baseline).Order().ToList();
+        double usualGap = gaps.Count == 0 ? 0 : gaps[gaps.Count / 2];
+        var text = new StringBuilder();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (i > 0)
+                text.Append(lines[i - 1].Baseline - lines[i].Baseline > usualGap * ParagraphGapFactor ? "\n\n" : " ");
+            text.AppendJoin(' ', lines[i].Words.OrderBy(w => w.BoundingBox.Left).Select(w => w.Text));
+        }
+        return text.ToString();
     }
 }
