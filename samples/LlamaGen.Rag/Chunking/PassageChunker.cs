@@ -5,7 +5,8 @@ namespace LlamaGen.Rag.Chunking;
 /// <summary>
 /// Cuts a document's text into passages of at most <see cref="ChunkerOptions.MaxTokens"/> tokens that overlap by up to
 /// <see cref="ChunkerOptions.OverlapTokens"/>, ending at a paragraph boundary when one falls in the second half of a
-/// passage, else at a sentence boundary, and inside a sentence only when the sentence alone is too long.
+/// passage, else at a sentence boundary, and inside a sentence only when the sentence alone is too long. The overlap
+/// is the previous passage's trailing whole sentences when they fit in it, else its trailing words.
 /// </summary>
 public sealed class PassageChunker
 {
@@ -25,16 +26,18 @@ public sealed class PassageChunker
     {
         var units = Units(text);
         var chunks = new List<TextChunk>();
-        int first = 0;
-        while (first < units.Count)
+        if (units.Count == 0) return chunks;
+        // A passage runs from `start` (a character offset: an overlap may begin inside unit `first`) to the end of unit `last`.
+        int first = 0, start = units[0].Start;
+        while (true)
         {
-            int last = LastFitting(text, units, first);
-            last = PreferParagraphEnd(text, units, first, last);
-            chunks.Add(MakeChunk(text, units, chunks.Count, first, last));
-            if (last == units.Count - 1) break;
-            first = OverlapStart(text, units, first, last);
+            int last = LastFitting(text, units, first, start);
+            last = PreferParagraphEnd(text, units, first, start, last);
+            string passage = text[start..units[last].End];
+            chunks.Add(new TextChunk(chunks.Count, start, passage.Length, passage, _tokens.CountTokens(passage)));
+            if (last == units.Count - 1) return chunks;
+            (first, start) = OverlapStart(text, units, start, last);
         }
-        return chunks;
     }
 
     // Sentences, with any sentence over the limit broken into words, and any word over the limit into grapheme runs.
@@ -77,40 +80,43 @@ public sealed class PassageChunker
         units.Add(new TextUnit(runStart, runEnd, endsParagraph));
     }
 
-    // The last unit such that first..last fits; at least first itself (a unit over the limit is a lone grapheme cluster).
-    private int LastFitting(string text, List<TextUnit> units, int first)
+    // The last unit such that start..last fits; at least first itself (a unit over the limit is a lone grapheme cluster).
+    private int LastFitting(string text, List<TextUnit> units, int first, int start)
     {
         int last = first;
-        while (last + 1 < units.Count && Count(text, units[first].Start, units[last + 1].End) <= _options.MaxTokens)
+        while (last + 1 < units.Count && Count(text, start, units[last + 1].End) <= _options.MaxTokens)
             last++;
         return last;
     }
 
-    private int PreferParagraphEnd(string text, List<TextUnit> units, int first, int last)
+    private int PreferParagraphEnd(string text, List<TextUnit> units, int first, int start, int last)
     {
         if (units[last].EndsParagraph || last == units.Count - 1) return last;
         for (int k = last - 1; k >= first; k--)
         {
             if (!units[k].EndsParagraph) continue;
-            return Count(text, units[first].Start, units[k].End) * 2 >= _options.MaxTokens ? k : last;
+            return Count(text, start, units[k].End) * 2 >= _options.MaxTokens ? k : last;
         }
         return last;
     }
 
-    // The next passage starts with as many whole trailing units of this one as fit in the overlap, and always after `first`.
-    private int OverlapStart(string text, List<TextUnit> units, int first, int last)
+    // Where the passage after one ending at unit `last` starts: as many whole trailing units as fit in the overlap, else
+    // the trailing words of unit `last` that fit, else no overlap. The next passage must still reach past `last`, so an
+    // overlap is only taken when it leaves room for unit last + 1.
+    private (int First, int Start) OverlapStart(string text, List<TextUnit> units, int start, int last)
     {
-        int start = last + 1;
-        while (start - 1 > first && Count(text, units[start - 1].Start, units[last].End) <= _options.OverlapTokens)
-            start--;
-        return start;
-    }
+        int nextEnd = units[last + 1].End;
+        bool Fits(int candidate) => candidate > start
+            && Count(text, candidate, units[last].End) <= _options.OverlapTokens
+            && Count(text, candidate, nextEnd) <= _options.MaxTokens;
 
-    private TextChunk MakeChunk(string text, List<TextUnit> units, int position, int first, int last)
-    {
-        int start = units[first].Start, end = units[last].End;
-        string passage = text[start..end];
-        return new TextChunk(position, start, end - start, passage, _tokens.CountTokens(passage));
+        int first = last + 1;
+        while (first - 1 >= 0 && Fits(units[first - 1].Start)) first--;
+        if (first <= last) return (first, units[first].Start);
+
+        foreach (var word in SentenceSegmenter.Words(text, units[last].Start, units[last].End))
+            if (Fits(word.Start)) return (last, word.Start);
+        return (last + 1, units[last + 1].Start);
     }
 
     private int Count(string text, int start, int end) => _tokens.CountTokens(text[start..end]);

@@ -12,8 +12,10 @@ namespace LlamaGen.Rag.Documents;
 /// </summary>
 public sealed class PdfFormat : IDocumentFormat
 {
-    // A gap between lines this much larger than the page's usual line spacing ends a paragraph.
-    private const double ParagraphGapFactor = 1.4;
+    // A gap between baselines of more than 1.5 times the font size ends a paragraph: ordinary leading is 1.2 to 1.4
+    // times it, a blank line between paragraphs twice that. (The page's usual gap cannot tell: on a page of one-line
+    // paragraphs every gap is a paragraph gap.)
+    private const double ParagraphGapFactor = 1.5;
 
     public IReadOnlyList<string> Extensions { get; } = [".pdf"];
 
@@ -36,23 +38,27 @@ public sealed class PdfFormat : IDocumentFormat
 
     private static string PageText(Page page)
     {
-        var lines = new List<(double Baseline, double Height, List<Word> Words)>();
+        var lines = new List<(double Baseline, double FontSize, List<Word> Words)>();
         foreach (var word in page.GetWords().OrderByDescending(w => w.BoundingBox.Bottom).ThenBy(w => w.BoundingBox.Left))
         {
             double height = Math.Max(word.BoundingBox.Height, 1);
+            double fontSize = word.Letters.Count > 0 ? word.Letters.Max(l => l.PointSize) : height;
             if (lines.Count > 0 && Math.Abs(lines[^1].Baseline - word.BoundingBox.Bottom) < height * 0.5)
+            {
                 lines[^1].Words.Add(word);
+                lines[^1] = lines[^1] with { FontSize = Math.Max(lines[^1].FontSize, fontSize) };
+            }
             else
-                lines.Add((word.BoundingBox.Bottom, height, [word]));
+                lines.Add((word.BoundingBox.Bottom, fontSize, [word]));
         }
-        if (lines.Count == 0) return "";
-        var gaps = lines.Zip(lines.Skip(1), (above, below) => above.Baseline - below.Baseline).Order().ToList();
-        double usualGap = gaps.Count == 0 ? 0 : gaps[gaps.Count / 2];
         var text = new StringBuilder();
         for (int i = 0; i < lines.Count; i++)
         {
             if (i > 0)
-                text.Append(lines[i - 1].Baseline - lines[i].Baseline > usualGap * ParagraphGapFactor ? "\n\n" : " ");
+            {
+                double gap = lines[i - 1].Baseline - lines[i].Baseline;
+                text.Append(gap > ParagraphGapFactor * Math.Max(lines[i - 1].FontSize, lines[i].FontSize) ? "\n\n" : " ");
+            }
             text.AppendJoin(' ', lines[i].Words.OrderBy(w => w.BoundingBox.Left).Select(w => w.Text));
         }
         return text.ToString();

@@ -187,7 +187,12 @@ public sealed class RagStore : IDisposable
         if (integrity != "ok") problems.Add($"SQLite integrity check: {integrity}");
         try
         {
-            using var fts = Command("INSERT INTO passages_fts (passages_fts, rank) VALUES ('integrity-check', 1)");
+            // FTS5's check is an INSERT (it writes nothing): a read-only store runs it on a connection of its own, rolled back.
+            using var writable = IsReadOnly ? Connect(Path, SqliteOpenMode.ReadWrite) : null;
+            using var transaction = writable?.BeginTransaction();
+            using var fts = (writable ?? Connection).CreateCommand();
+            fts.CommandText = "INSERT INTO passages_fts (passages_fts, rank) VALUES ('integrity-check', 1)";
+            fts.Transaction = transaction ?? Transaction;
             fts.ExecuteNonQuery();
         }
         catch (SqliteException e)

@@ -5,7 +5,7 @@ namespace LlamaGen.Rag.VectorData;
 /// <param name="Connectivity">HNSW graph degree (M).</param>
 /// <param name="ExpansionAdd">Candidate list size while building (efConstruction).</param>
 /// <param name="ExpansionSearch">Candidate list size while searching (ef): higher is closer to exact and slower.</param>
-public sealed record ApproximateSearchOptions(int Threshold = ApproximateSearchOptions.DefaultThreshold, int Connectivity = 16, int ExpansionAdd = 128, int ExpansionSearch = 96)
+public sealed record ApproximateSearchOptions(int Threshold = ApproximateSearchOptions.DefaultThreshold, int Connectivity = 16, int ExpansionAdd = 128, int ExpansionSearch = 200)
 {
     /// <summary>Measured: see bench/RESULTS.md, "RAG store: exact vs HNSW".</summary>
     public const int DefaultThreshold = 20_000;

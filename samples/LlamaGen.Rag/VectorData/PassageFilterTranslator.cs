@@ -127,6 +127,9 @@ internal sealed class PassageFilterTranslator
                     PropertyInfo property => property.GetValue(target),
                     _ => throw Unsupported(whole),
                 };
+            // C# 14 binds array.Contains(x) to MemoryExtensions.Contains(ReadOnlySpan<T>.op_Implicit(array), x).
+            case MethodCallExpression { Method.Name: "op_Implicit", Object: null, Arguments.Count: 1 } conversion:
+                return Evaluate(conversion.Arguments[0], whole);
             case NewArrayExpression array:
                 return array.Expressions.Select(e => Evaluate(e, whole)).ToArray();
             default:
