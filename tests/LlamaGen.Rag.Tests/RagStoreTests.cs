@@ -130,6 +130,9 @@ public sealed class RagStoreTests : IDisposable
         store.PutFile(new IngestedFile("a.txt", "h1", "A", 2, IngestedFileState.Ingesting));
         Assert.Empty(store.CheckConsistency());
 
+        Execute(path, "DELETE FROM passage_vectors");
+        Assert.Contains(store.CheckConsistency(), p => p.Contains("passage 0 of a.txt: no vector"));
+
         Execute(path, "INSERT INTO passages_fts (passages_fts, rowid, title, text) VALUES ('delete', 1, 'Title of a.txt', 'some text')");
         Assert.Contains(store.CheckConsistency(), p => p.Contains("full-text index"));
     }

@@ -118,6 +118,26 @@ public sealed class SqlitePassageCollectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Keyword_search_ranks_by_bm25_and_honours_filters_on_the_joined_columns()
+    {
+        await _collection.UpsertAsync([
+            TestStores.Record("a.txt", 0, Axis(0), "tides tides tides and the moon"),
+            TestStores.Record("a.txt", 1, Axis(0), "the moon is far away from the tides of the ocean and the sea and the shore"),
+            TestStores.Record("b.txt", 0, Axis(0), "tides again"),
+            TestStores.Record("b.txt", 1, Axis(0), "nothing about it"),
+        ]);
+        var search = (IPassageKeywordSearch)_collection;
+        var all = await search.KeywordSearchAsync(["tides"], 10).ToListAsync();
+        Assert.Equal(3, all.Count);
+        Assert.Equal(("a.txt", 0), (all[0].Record.File, all[0].Record.Position));
+        Assert.True(all.Select(r => r.Score!.Value).SequenceEqual(all.Select(r => r.Score!.Value).OrderDescending()));
+        // "text" and "title" exist in both tables: the filter's columns must be the passages' own.
+        var filtered = await search.KeywordSearchAsync(["tides"], 10, r => r.File == "b.txt" && r.Text != "x" && r.Title != "").ToListAsync();
+        Assert.Equal([("b.txt", 0)], filtered.Select(r => (r.Record.File, r.Record.Position)));
+        Assert.Empty(await search.KeywordSearchAsync([], 10).ToListAsync());
+    }
+
+    [Fact]
     public async Task Get_with_filter_orders_skips_and_limits()
     {
         await _collection.UpsertAsync(Enumerable.Range(0, 6).Select(i => TestStores.Record("a.txt", i, Axis(0), $"t{i}")));

@@ -214,9 +214,12 @@ public sealed class RagStore : IDisposable
             GROUP BY file, content_hash, position HAVING COUNT(*) > 1
             """);
         AddRows(problems, $"""
-            SELECT 'passage ' || position || ' of ' || file || ': vector of ' || (length(embedding) / 4) || ' floats, not {Model.Dimensions}'
-            FROM passages WHERE length(embedding) <> {Model.Dimensions * 4}
+            SELECT 'passage ' || p.position || ' of ' || p.file || CASE WHEN v.rowid IS NULL THEN ': no vector'
+                ELSE ': vector of ' || (length(v.embedding) / 4) || ' floats, not {Model.Dimensions}' END
+            FROM passages p LEFT JOIN passage_vectors v ON v.rowid = p.rowid
+            WHERE v.rowid IS NULL OR length(v.embedding) <> {Model.Dimensions * 4}
             """);
+        AddRows(problems, "SELECT 'vector ' || v.rowid || ' belongs to no passage' FROM passage_vectors v LEFT JOIN passages p ON p.rowid = v.rowid WHERE p.rowid IS NULL");
         return problems;
     }
 

@@ -14,11 +14,13 @@ internal sealed class PassageFilterTranslator
 {
     private readonly List<KeyValuePair<string, object?>> _parameters = [];
     private ParameterExpression _record = null!;
+    private string _table = "";
 
-    public static SqlFilter Translate(Expression<Func<PassageRecord, bool>>? filter)
+    /// <param name="table">Qualifies the columns ("p" gives "p.file"), for queries that join passages with another table.</param>
+    public static SqlFilter Translate(Expression<Func<PassageRecord, bool>>? filter, string? table = null)
     {
         if (filter is null) return SqlFilter.None;
-        var translator = new PassageFilterTranslator { _record = filter.Parameters[0] };
+        var translator = new PassageFilterTranslator { _record = filter.Parameters[0], _table = table is null ? "" : table + "." };
         string condition = translator.Visit(filter.Body);
         return new SqlFilter(condition, translator._parameters);
     }
@@ -90,6 +92,7 @@ internal sealed class PassageFilterTranslator
         {
             if (!PassageColumns.ByProperty.TryGetValue(member.Member.Name, out column))
                 throw new NotSupportedException($"filter on PassageRecord.{member.Member.Name}: only {string.Join(", ", PassageColumns.ByProperty.Keys)} can be filtered");
+            column = _table + column;
             return true;
         }
         column = null;
