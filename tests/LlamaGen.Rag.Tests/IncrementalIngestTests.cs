@@ -22,7 +22,12 @@ public sealed class IncrementalIngestTests : IDisposable
         Assert.Equal(files, first.Added);
         Assert.True(first.PassagesEmbedded > files, $"{first.PassagesEmbedded} passages");
         Assert.Equal(first.PassagesEmbedded, first.StoredPassages);
-        Assert.All(embeddings.BatchSizes.SkipLast(1), size => Assert.Equal(8, size));
+        // Batches of 8 (the last one shorter), then one call for the fusion calibration's probe sentences.
+        int batches = (first.PassagesEmbedded + 7) / 8;
+        Assert.Equal(batches + 1, embeddings.BatchSizes.Count);
+        Assert.All(embeddings.BatchSizes.Take(batches - 1), size => Assert.Equal(8, size));
+        Assert.Equal(32, embeddings.BatchSizes[^1]);
+        Assert.NotNull(first.Calibration);
 
         var before = IngestHarness.Passages(store);
         embeddings.BatchSizes.Clear();

@@ -35,4 +35,14 @@ public sealed class ReciprocalRankFusionTests
         Assert.Empty(ReciprocalRankFusion.Fuse<string>([[], []]));
         Assert.Equal([3, 1, 2], ReciprocalRankFusion.Fuse([new[] { 3, 1, 2 }]).Select(p => p.Key));
     }
+
+    [Fact]
+    public void Weights_scale_each_rankings_contribution()
+    {
+        var fused = ReciprocalRankFusion.Fuse([((IReadOnlyList<string>)["noise", "b"], 0.1), (["a", "b"], 1.0)], k: 60);
+        var scores = fused.ToDictionary(p => p.Key, p => p.Score);
+        Assert.Equal(0.1 / 61, scores["noise"], 12);
+        Assert.Equal(0.1 / 62 + 1.0 / 62, scores["b"], 12);
+        Assert.Equal(["b", "a", "noise"], fused.Select(p => p.Key)); // b is second in both
+    }
 }

@@ -34,9 +34,24 @@ public sealed class RetrievalQualityTests : IDisposable
         foreach (var mode in Enum.GetValues<RetrievalMode>())
         {
             scores[mode] = await RetrievalScores.MeasureAsync(retriever, mode, questions);
-            TestContext.Current.SendDiagnosticMessage(scores[mode].ToString());
+            TestContext.Current.TestOutputHelper?.WriteLine(scores[mode].ToString());
         }
 
+        // With vectors that mean nothing (a random-weight model's are close to that), fusion can only dilute BM25.
+        var random = new RandomEmbeddingGenerator(8);
+        string randomStore = _temp["random.db"];
+        var (randomReport, _) = await IngestHarness.IngestAsync(randomStore, corpus, embeddings: null, model: IngestHarness.Model with { Dimensions = 8, ModelId = "test-double:random" }, generator: random);
+        TestContext.Current.TestOutputHelper?.WriteLine($"random 8-d vectors: {randomReport.Calibration}");
+        Assert.True(randomReport.Calibration!.Weights.Vector <= 0.25, randomReport.Calibration.ToString());
+        using (var storeOfRandom = RagStore.Open(randomStore, readOnly: true))
+        using (var randomPassages = PassageStoreFactory.Create(storeOfRandom, random))
+        {
+            var randomRetriever = new PassageRetriever(randomPassages, random);
+            foreach (var mode in (RetrievalMode[])[RetrievalMode.Hybrid, RetrievalMode.Vector])
+                TestContext.Current.TestOutputHelper?.WriteLine($"random 8-d vectors, {await RetrievalScores.MeasureAsync(randomRetriever, mode, questions)}");
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"hashed bag of words: {store.FusionWeights}");
         var hybrid = scores[RetrievalMode.Hybrid];
         Assert.True(hybrid.RecallAt5 >= 0.9, $"{hybrid}; missed: {string.Join("; ", hybrid.Misses)}");
         Assert.True(scores[RetrievalMode.Keyword].RecallAt5 >= 0.8, scores[RetrievalMode.Keyword].ToString());

@@ -60,6 +60,8 @@ internal static class IngestCommand
             $"{report.Unchanged} unchanged, {report.Deleted} deleted, {report.Skipped.Count} skipped; " +
             $"{report.PassagesEmbedded} passages embedded in {report.Elapsed.TotalSeconds:F1} s ({report.PassagesPerSecond:F1} passages/s); " +
             $"the store holds {report.StoredPassages} passages");
+        if (report.Calibration is { } calibration)
+            context.Stdout.WriteLine(calibration.ToString());
         return report.Skipped.Count == 0 ? 0 : RagCommandLine.CompletedWithWarnings;
     }
 

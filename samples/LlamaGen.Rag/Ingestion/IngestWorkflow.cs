@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using LlamaGen.Rag.Chunking;
 using LlamaGen.Rag.Documents;
+using LlamaGen.Rag.Retrieval;
 using LlamaGen.Rag.Storage;
 using LlamaGen.Rag.VectorData;
 using Microsoft.Extensions.AI;
@@ -60,10 +61,16 @@ public sealed class IngestWorkflow(
         }
 
         if (passages is SqlitePassageCollection sqlite) sqlite.PrepareApproximateIndex();
+        FusionCalibration? calibration = null;
+        if ((pending.Count > 0 || deleted > 0) && passages.GetService(typeof(IPassageKeywordSearch)) is IPassageKeywordSearch keywordSearch)
+        {
+            calibration = await new FusionCalibrator(passages, keywordSearch, embeddings).CalibrateAsync(cancellationToken);
+            ledger.SetFusionWeights(calibration.Weights);
+        }
         int added = plans.Count(p => p.Previous is null);
         int resumed = plans.Count(p => p.IsResume);
         return new IngestReport(unchanged, added, plans.Count - added - resumed, resumed, deleted, skipped, pending.Count,
-            ledger.ListFiles().Sum(f => (long)f.PassageCount), clock.Elapsed, embeddingTime);
+            ledger.ListFiles().Sum(f => (long)f.PassageCount), clock.Elapsed, embeddingTime, calibration);
     }
 
     private readonly Dictionary<FilePlan, HashSet<int>> _alreadyStored = [];

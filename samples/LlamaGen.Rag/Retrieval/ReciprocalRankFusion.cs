@@ -11,17 +11,21 @@ public static class ReciprocalRankFusion
 
     /// <summary>The items of all <paramref name="rankings"/> (each best first) by fused score, best first; ties keep the order of first appearance.</summary>
     public static IReadOnlyList<(TKey Key, double Score)> Fuse<TKey>(IEnumerable<IReadOnlyList<TKey>> rankings, int k = DefaultK)
+        where TKey : notnull => Fuse(rankings.Select(ranking => (ranking, 1.0)), k);
+
+    /// <summary>Weighted fusion: a ranking of weight w adds w / (k + rank).</summary>
+    public static IReadOnlyList<(TKey Key, double Score)> Fuse<TKey>(IEnumerable<(IReadOnlyList<TKey> Ranking, double Weight)> rankings, int k = DefaultK)
         where TKey : notnull
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         var scores = new Dictionary<TKey, double>();
         var firstSeen = new Dictionary<TKey, int>();
-        foreach (var ranking in rankings)
+        foreach (var (ranking, weight) in rankings)
         {
             for (int rank = 0; rank < ranking.Count; rank++)
             {
                 var key = ranking[rank];
-                scores[key] = scores.GetValueOrDefault(key) + 1.0 / (k + rank + 1);
+                scores[key] = scores.GetValueOrDefault(key) + weight / (k + rank + 1);
                 firstSeen.TryAdd(key, firstSeen.Count);
             }
         }

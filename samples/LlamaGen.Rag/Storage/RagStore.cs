@@ -98,6 +98,31 @@ public sealed class RagStore : IDisposable
         if (model != Model) throw new StoreModelMismatchException(Path, Model, model);
     }
 
+    /// <summary>The hybrid fusion weights the last ingest measured (<see cref="Retrieval.FusionCalibrator"/>); equal weights before any.</summary>
+    public Retrieval.FusionWeights FusionWeights
+    {
+        get
+        {
+            using var command = Command("SELECT key, value FROM meta WHERE key IN ('fusion_vector_weight', 'fusion_keyword_weight')");
+            using var reader = command.ExecuteReader();
+            double vector = 1, keyword = 1;
+            while (reader.Read())
+            {
+                if (reader.GetString(0) == "fusion_vector_weight") vector = reader.GetDouble(1);
+                else keyword = reader.GetDouble(1);
+            }
+            return new Retrieval.FusionWeights(vector, keyword);
+        }
+    }
+
+    public void SetFusionWeights(Retrieval.FusionWeights weights) => InWriteTransaction(() =>
+    {
+        using var command = Command("INSERT OR REPLACE INTO meta (key, value) VALUES ('fusion_vector_weight', $vector), ('fusion_keyword_weight', $keyword)");
+        command.Parameters.AddWithValue("$vector", weights.Vector);
+        command.Parameters.AddWithValue("$keyword", weights.Keyword);
+        command.ExecuteNonQuery();
+    });
+
     /// <summary>Increases with every committed change to the passages (a trigger bumps it per row).</summary>
     public long Generation => Convert.ToInt64(Scalar("SELECT value FROM meta WHERE key = 'generation'"), CultureInfo.InvariantCulture);
 

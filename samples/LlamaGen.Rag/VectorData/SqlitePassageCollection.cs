@@ -201,7 +201,10 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
         await Task.CompletedTask;
     }
 
-    /// <summary>Vector ranking and BM25 ranking of <paramref name="keywords"/>, each <see cref="FusionDepth"/> deep, fused by reciprocal rank; the score is the fused score.</summary>
+    /// <summary>
+    /// Vector ranking and BM25 ranking of <paramref name="keywords"/>, each <see cref="FusionDepth"/> deep, fused by
+    /// reciprocal rank weighted by the store's <see cref="RagStore.FusionWeights"/>; the score is the fused score.
+    /// </summary>
     public async IAsyncEnumerable<VectorSearchResult<PassageRecord>> HybridSearchAsync<TInput>(TInput searchValue, ICollection<string> keywords,
         int top, HybridSearchOptions<PassageRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TInput : notnull
@@ -215,7 +218,8 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
         {
             var byVector = SearchRows(query, depth, options.Filter).Select(row => row.RowId).ToList();
             var byKeyword = KeywordRows(keywords.ToList(), depth, options.Filter).Select(row => row.RowId).ToList();
-            return ReciprocalRankFusion.Fuse([byVector, byKeyword]).Select(pair => new ScoredRow(pair.Key, pair.Score)).ToList();
+            var weights = _store.FusionWeights;
+            return ReciprocalRankFusion.Fuse([(byVector, weights.Vector), (byKeyword, weights.Keyword)]).Select(pair => new ScoredRow(pair.Key, pair.Score)).ToList();
         });
         var chosen = fused.Skip(options.Skip).Take(top).Where(row => options.ScoreThreshold is not { } min || row.Score >= min).ToList();
         foreach (var result in ReadRows(chosen, options.IncludeVectors))

@@ -13,13 +13,14 @@ public static class IngestHarness
     public static readonly EmbeddingModelIdentity Model = new("test-double:hashed-bag-of-words", "hashed", 256);
 
     public static async Task<(IngestReport Report, List<string> Warnings)> IngestAsync(string storePath, string folder, int batchSize = 16,
-        HashedBagOfWordsEmbeddingGenerator? embeddings = null)
+        HashedBagOfWordsEmbeddingGenerator? embeddings = null, EmbeddingModelIdentity? model = null,
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? generator = null)
     {
         var reader = new DocumentReader();
         var scan = CorpusScanner.Scan([folder], Path.GetDirectoryName(Path.GetFullPath(storePath))!, reader);
-        using var store = RagStore.OpenOrCreate(storePath, Model);
+        using var store = RagStore.OpenOrCreate(storePath, model ?? Model);
         using var passages = PassageStoreFactory.Create(store, null);
-        var workflow = new IngestWorkflow(store, passages, embeddings ?? new HashedBagOfWordsEmbeddingGenerator(),
+        var workflow = new IngestWorkflow(store, passages, generator ?? embeddings ?? new HashedBagOfWordsEmbeddingGenerator(),
             new PassageChunker(TestTokens.Llama2, new ChunkerOptions()), reader, new IngestOptions(batchSize));
         var warnings = new List<string>();
         workflow.Warning += warnings.Add;
