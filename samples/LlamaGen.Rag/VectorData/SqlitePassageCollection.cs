@@ -10,7 +10,7 @@ namespace LlamaGen.Rag.VectorData;
 
 /// <summary>
 /// The passages of a <see cref="RagStore"/> as a <c>Microsoft.Extensions.VectorData</c> collection: upsert, get, delete,
-/// filtered get, vector search (cosine: exact with TensorPrimitives below <see cref="ApproximateSearchOptions.Threshold"/>
+/// filtered get, vector search (cosine: exact with TensorPrimitives below <see cref="ApproximateSearchOptions.ThresholdFor"/>
 /// passages, HNSW through USearch above it, candidates rescored exactly from the rows) and hybrid search (BM25 from FTS5
 /// fused with the vector ranking by reciprocal rank). Writes join the store's open batch transaction.
 /// </summary>
@@ -52,7 +52,7 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
     });
 
     /// <summary>True when a search without filter goes through the HNSW index at the store's current size.</summary>
-    public bool UsesApproximateIndex => Count() >= _approximate.Threshold;
+    public bool UsesApproximateIndex => Count() >= _approximate.ThresholdFor(Dimensions);
 
     /// <summary>Builds and saves the HNSW index of the current generation when the store is past the threshold (ingest calls this once at the end).</summary>
     public void PrepareApproximateIndex() => _store.InSnapshot(() => UsesApproximateIndex ? EnsureIndex() : null);
@@ -257,7 +257,7 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
                 while (reader.Read()) allowed.Add(reader.GetInt64(0));
             return EnsureMatrix().Top(query, count, allowed);
         }
-        if (Count() < _approximate.Threshold)
+        if (Count() < _approximate.ThresholdFor(Dimensions))
             return EnsureMatrix().Top(query, count);
         var candidates = EnsureIndex().Search(query, count);
         return Rescore(query, candidates);
