@@ -6,7 +6,7 @@ using LlamaGen.Rag.TestDoubles;
 var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), utf8);
 await using var stderr = new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true };
-var context = new RagCliContext(stdout, stderr, path => TestModels.Load(path), InteractiveProgress: false, CancellationToken.None);
+var context = new RagCliContext(stdout, stderr, path => TestModels.Load(path), InteractiveProgress: !Console.IsErrorRedirected, CancellationToken.None);
 int exitCode = await RagCommandLine.RunAsync(args, context);
 await stdout.FlushAsync();
 return exitCode;

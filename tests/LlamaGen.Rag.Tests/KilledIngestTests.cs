@@ -61,6 +61,45 @@ public sealed class KilledIngestTests : IDisposable
         Assert.All(final.ListFiles(), f => Assert.Equal(IngestedFileState.Complete, f.State));
     }
 
+    [Fact]
+    public async Task Cancelling_an_ingest_stops_after_the_batch_in_progress_and_the_next_run_completes_it()
+    {
+        string corpus = _temp.CopyCorpus();
+        string store = _temp["rag.db"];
+        using var cancellation = new CancellationTokenSource();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new LlamaGen.Rag.Cli.RagCliContext(stdout, stderr, path => TestModels.Load(path, delayPerBatch: TimeSpan.FromMilliseconds(100)),
+            InteractiveProgress: false, cancellation.Token);
+
+        var ingest = LlamaGen.Rag.Cli.RagCommandLine.RunAsync(["ingest", "--store", store, "--model", Fixtures.TinyRandomGguf, "--batch-size", "4", corpus], context);
+        // Ctrl+C once two batches are committed (Program.Main turns Ctrl+C into this cancellation).
+        while (!ingest.IsCompleted)
+        {
+            try
+            {
+                if (File.Exists(store) && IngestHarness.Passages(store).Count >= 8) break;
+            }
+            catch (Exception e) when (e is StoreFormatException or Microsoft.Data.Sqlite.SqliteException) { }
+            await Task.Delay(10);
+        }
+        cancellation.Cancel();
+        int code = await ingest;
+
+        Assert.Equal(130, code);
+        Assert.Contains("interrupted: every committed batch is kept", stderr.ToString());
+        int kept = IngestHarness.Passages(store).Count;
+        Assert.InRange(kept, 4, 400);
+        using (var interrupted = RagStore.Open(store, readOnly: true))
+            Assert.Empty(interrupted.CheckConsistency());
+        var rerun = await CliRun.RunAsync("ingest", "--store", store, "--model", Fixtures.TinyRandomGguf, corpus);
+        Assert.True(rerun.ExitCode == 0, rerun.Stderr);
+        Assert.Matches(@"resumed|added", rerun.Stdout);
+        string reference = _temp["reference.db"];
+        await IngestHarness.IngestAsync(reference, corpus);
+        Assert.Equal(IngestHarness.Passages(reference), IngestHarness.Passages(store));
+    }
+
     private static Process StartIngest(string store, string corpus, int delayMilliseconds)
     {
         string host = Path.Combine(AppContext.BaseDirectory, "llamagen-rag-testhost");

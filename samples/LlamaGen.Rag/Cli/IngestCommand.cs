@@ -67,7 +67,8 @@ internal static class IngestCommand
 
     private static async Task<IngestReport> RunWithProgressBarAsync(RagCliContext context, IngestWorkflow workflow, CorpusScan scan)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Stderr) });
+        // Console.Error itself, not the context's writer: Spectre asks it whether it is a terminal to draw a live bar.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         IngestReport? report = null;
         await console.Progress().Columns(SpectreIngestProgress.Columns()).StartAsync(async progress =>
         {
