@@ -24,6 +24,9 @@ public sealed class IngestWorkflow(
     DocumentReader reader,
     IngestOptions options)
 {
+    // Positions an interrupted run already committed, per resumed file.
+    private readonly Dictionary<FilePlan, HashSet<int>> _alreadyStored = [];
+
     /// <summary>A file was skipped; the message names it and why.</summary>
     public event Action<string>? Warning;
 
@@ -72,8 +75,6 @@ public sealed class IngestWorkflow(
         return new IngestReport(unchanged, added, plans.Count - added - resumed, resumed, deleted, skipped, pending.Count,
             ledger.ListFiles().Sum(f => (long)f.PassageCount), clock.Elapsed, embeddingTime, calibration);
     }
-
-    private readonly Dictionary<FilePlan, HashSet<int>> _alreadyStored = [];
 
     private HashSet<int> AlreadyStored(FilePlan plan) => _alreadyStored.TryGetValue(plan, out var stored) ? stored : [];
 

@@ -52,7 +52,8 @@ internal sealed class ApproximateIndex : IDisposable
         if (!File.Exists(path)) return null;
         try
         {
-            return new ApproximateIndex(new USearchIndex(path, view: false), generation);
+            // Viewed (memory-mapped), not loaded: a one-shot `ask` reads only the graph pages its search visits.
+            return new ApproximateIndex(new USearchIndex(path, view: true), generation);
         }
         catch (USearchException)
         {
@@ -70,7 +71,12 @@ internal sealed class ApproximateIndex : IDisposable
         string folder = Path.GetDirectoryName(Path.GetFullPath(storePath))!;
         foreach (string stale in Directory.EnumerateFiles(folder, $"{Path.GetFileName(storePath)}.{storeId:N}.g*.usearch*"))
             if (!string.Equals(Path.GetFullPath(stale), Path.GetFullPath(path), StringComparison.Ordinal))
-                File.Delete(stale);
+            {
+                // Best effort: another process may still have it mapped (Windows refuses to delete it); it is never used again.
+                try { File.Delete(stale); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
     }
 
     /// <summary>Rowids of the approximate nearest <paramref name="count"/> rows to <paramref name="query"/>, best first.</summary>
