@@ -24,8 +24,10 @@ public sealed class KilledIngestTests : IDisposable
         using (var ingest = StartIngest(store, corpus, delayMilliseconds: 150))
         {
             // Wait for some committed batches, then kill without warning (no Ctrl+C, no finally blocks).
-            long committed = await WaitForPassagesAsync(store, atLeast: 12, ingest);
-            Assert.True(committed >= 12, "the ingest committed nothing before it was killed");
+            long committed = await WaitForPassagesAsync(store, atLeast: 12, () => ingest.HasExited);
+            if (ingest.HasExited)
+                Assert.Fail($"the ingest ended before it could be killed (exit {ingest.ExitCode}): {await ingest.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
+            Assert.True(committed >= 12, $"only {committed} passages committed within 60 s");
             ingest.Kill(entireProcessTree: true);
             await ingest.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
@@ -74,15 +76,7 @@ public sealed class KilledIngestTests : IDisposable
 
         var ingest = LlamaGen.Rag.Cli.RagCommandLine.RunAsync(["ingest", "--store", store, "--model", Fixtures.TinyRandomGguf, "--batch-size", "4", corpus], context);
         // Ctrl+C once two batches are committed (Program.Main turns Ctrl+C into this cancellation).
-        while (!ingest.IsCompleted)
-        {
-            try
-            {
-                if (File.Exists(store) && IngestHarness.Passages(store).Count >= 8) break;
-            }
-            catch (Exception e) when (e is StoreFormatException or Microsoft.Data.Sqlite.SqliteException) { }
-            await Task.Delay(10);
-        }
+        Assert.True(await WaitForPassagesAsync(store, atLeast: 8, () => ingest.IsCompleted) >= 8, "the ingest ended before two batches were committed");
         cancellation.Cancel();
         int code = await ingest;
 
@@ -115,26 +109,23 @@ public sealed class KilledIngestTests : IDisposable
         return Process.Start(start) ?? throw new InvalidOperationException($"cannot start {host}");
     }
 
-    private static async Task<long> WaitForPassagesAsync(string store, int atLeast, Process ingest)
+    // Polls the store (read-only, beside the writer) until it holds `atLeast` passages or the writer is done; returns the count seen.
+    private static async Task<long> WaitForPassagesAsync(string store, int atLeast, Func<bool> writerFinished)
     {
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60) && !ingest.HasExited)
+        int count = 0;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60) && !writerFinished())
         {
             try
             {
-                if (File.Exists(store))
-                {
-                    int count = IngestHarness.Passages(store).Count;
-                    if (count >= atLeast) return count;
-                }
+                if (File.Exists(store) && (count = IngestHarness.Passages(store).Count) >= atLeast) return count;
             }
             catch (Exception e) when (e is StoreFormatException or Microsoft.Data.Sqlite.SqliteException)
             {
                 // The store is being created: try again.
             }
-            await Task.Delay(20);
+            await Task.Delay(10);
         }
-        Assert.Fail(ingest.HasExited ? $"ingest exited with {ingest.ExitCode}: {await ingest.StandardError.ReadToEndAsync()}" : "no passages committed within 60 s");
-        return 0;
+        return count;
     }
 }
