@@ -7,8 +7,9 @@ using LlamaGen.Rag.VectorData;
 using Microsoft.Extensions.VectorData;
 
 // dotnet run -c Release --project bench/LlamaGen.Rag.Bench -- [--sizes 1000,10000,100000] [--dimensions 64] [--queries 50] [--no-ingest]
-// Prints a Markdown table per vector size. Embedding is excluded throughout: the vectors are synthetic (the LlamaGen
-// embedding adapter is not wired yet; its throughput adds to the ingest figures, see the README).
+// Prints a Markdown table per vector size. Embedding is excluded: the vectors are synthetic.
+// dotnet run -c Release --project bench/LlamaGen.Rag.Bench -- --model M [--max-tokens 64]
+// The figures that need a model (through RagModelComposition): ingest with embedding, retrieval quality, time to first token.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var sizes = Option("--sizes", "1000,10000,100000").Split(',').Select(int.Parse).ToArray();
 var dimensions = Option("--dimensions", "64").Split(',').Select(int.Parse).ToArray();
@@ -17,6 +18,19 @@ string folder = Path.Combine(Path.GetTempPath(), "llamagen-rag-bench-" + Environ
 Directory.CreateDirectory(folder);
 try
 {
+    if (args.Contains("--model"))
+    {
+        try
+        {
+            await ModelBenchmark.RunAsync(Option("--model", ""), folder, int.Parse(Option("--max-tokens", "64")));
+        }
+        catch (LlamaGen.Rag.Composition.ModelNotWiredException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Environment.ExitCode = 1;
+        }
+        return;
+    }
     foreach (int d in dimensions)
     {
         Console.WriteLine($"\n### {d}-dimensional vectors\n");

@@ -1,3 +1,4 @@
+using LlamaGen.Rag.Evaluation;
 using System.Text.Json;
 using LlamaGen.Rag.Composition;
 using LlamaGen.Rag.Tests.Support;
@@ -34,7 +35,7 @@ public sealed class EndToEndAcceptanceTests : IDisposable
         var ingest = await CliRun.RunAsync(RagModelComposition.Load, "ingest", "--store", store, "--model", model, corpus);
         Assert.True(ingest.ExitCode == 0, ingest.Stderr);
 
-        var questions = BundledQuestion.Load();
+        var questions = EvaluationQuestion.Load(Fixtures.Questions);
         int answered = 0;
         var misses = new List<string>();
         foreach (var question in questions)

@@ -1,3 +1,4 @@
+using LlamaGen.Rag.Evaluation;
 using LlamaGen.Rag.Composition;
 using LlamaGen.Rag.Retrieval;
 using LlamaGen.Rag.Storage;
@@ -23,7 +24,7 @@ public sealed class RetrievalQualityTests : IDisposable
         string corpus = _temp.CopyCorpus();
         string storePath = _temp["rag.db"];
         await IngestHarness.IngestAsync(storePath, corpus);
-        var questions = BundledQuestion.Load();
+        var questions = EvaluationQuestion.Load(Fixtures.Questions);
         Assert.True(questions.Count >= 40, $"{questions.Count} questions");
 
         using var store = RagStore.Open(storePath, readOnly: true);
