@@ -94,4 +94,21 @@ public sealed class ApproximateIndexTests : IDisposable
         Assert.Equal(25, results.Count);
         Assert.All(results, r => Assert.True(r.Record.Position >= 25));
     }
+
+    [Fact]
+    public async Task A_read_only_store_past_the_threshold_builds_its_index_once_and_saves_it_beside_the_store()
+    {
+        var random = new Random(5);
+        string path = _temp["rag.db"];
+        var model = new EmbeddingModelIdentity("m", "mean", 16);
+        using (var store = RagStore.OpenOrCreate(path, model))
+        using (var writer = new SqlitePassageCollection(store, ApproximateSearchOptions.ExactOnly))
+            await writer.UpsertAsync(Enumerable.Range(0, 40).Select(i => TestStores.Record("f.txt", i, TestStores.RandomVector(random, 16))));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.usearch"));
+
+        using var readOnly = RagStore.Open(path, readOnly: true);
+        using var reader = new SqlitePassageCollection(readOnly, new ApproximateSearchOptions(Threshold: 10));
+        Assert.Equal(5, (await reader.SearchAsync(TestStores.RandomVector(random, 16), 5).ToListAsync()).Count);
+        Assert.EndsWith($".g{readOnly.Generation}.usearch", Assert.Single(Directory.GetFiles(_temp.Path, "*.usearch")));
+    }
 }

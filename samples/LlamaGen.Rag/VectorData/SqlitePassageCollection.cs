@@ -322,7 +322,12 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
         if (_index is null)
         {
             _index = ApproximateIndex.Build(EnsureMatrix(), _approximate);
-            if (!_store.IsReadOnly) _index.Save(_store.Path, _store.StoreId);
+            // Saved even from a read-only store (the index is a file beside it, not part of the database), so that
+            // after an interrupted ingest only the first `ask` pays for the build; a folder that cannot be written
+            // only costs the next process the same build.
+            try { _index.Save(_store.Path, _store.StoreId); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
         return _index;
     }
