@@ -22,21 +22,25 @@ internal static class AskCommand
         var mode = new Option<RetrievalMode>("--mode") { Description = "Ranking: hybrid (BM25 + vectors), vector or keyword", DefaultValueFactory = _ => RetrievalMode.Hybrid };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: question, passages, answer, citations" };
         var noGenerate = new Option<bool>("--no-generate") { Description = "Retrieve only: no answer" };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Upper bound on the answer's tokens", DefaultValueFactory = _ => 256 };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "Upper bound on the answer's tokens (default: 256, or a quarter of a smaller model's context)" };
         var command = new Command("ask", "Answer a question from the stored passages, citing them")
             { store, model, question, topK, mode, json, noGenerate, maxTokens };
         command.SetAction((parse, _) => RunAsync(context, parse.GetValue(store)!, parse.GetValue(model)!, parse.GetValue(question)!,
-            new AskOptions(parse.GetValue(topK), parse.GetValue(mode), !parse.GetValue(noGenerate), parse.GetValue(maxTokens)), parse.GetValue(json)));
+            new AskOptions(parse.GetValue(topK), parse.GetValue(mode), !parse.GetValue(noGenerate), parse.GetValue(maxTokens) ?? AskOptions.DefaultMaxAnswerTokens),
+            parse.GetValue(json), answerTokensGiven: parse.GetValue(maxTokens) is not null));
         return command;
     }
 
-    private static async Task<int> RunAsync(RagCliContext context, string storePath, string modelPath, string question, AskOptions options, bool json)
+    private static async Task<int> RunAsync(RagCliContext context, string storePath, string modelPath, string question, AskOptions options, bool json,
+        bool answerTokensGiven)
     {
         RagCommandLine.Validate(options.Validate);
         if (string.IsNullOrWhiteSpace(question)) throw new RagInputException("the question is empty");
         using var ledger = RagStore.Open(storePath, readOnly: true);
         using var model = context.LoadModel(modelPath);
         ledger.RequireModel(model.Identity);
+        // 256 answer tokens would leave a 512-token model (stories260K) no room for passages: take a quarter of its context.
+        if (!answerTokensGiven) options = options with { MaxAnswerTokens = Math.Min(AskOptions.DefaultMaxAnswerTokens, model.ContextTokens / 4) };
         using var passages = PassageStoreFactory.Create(ledger, model.Embeddings);
         var retriever = new PassageRetriever(passages, model.Embeddings);
         retriever.Fallback += message => context.Stderr.WriteLine($"warning: {message}");
