@@ -1,0 +1,14 @@
+namespace LlamaGen.Rag.Retrieval;
+
+/// <summary>How passages are ranked for a question.</summary>
+public enum RetrievalMode
+{
+    /// <summary>BM25 and vector rankings fused by reciprocal rank (the default).</summary>
+    Hybrid,
+
+    /// <summary>Cosine similarity of the question's embedding only.</summary>
+    Vector,
+
+    /// <summary>BM25 over the passages' words only (no embedding of the question).</summary>
+    Keyword,
+}
