@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh Debian machine may lack, only when it is missing (idempotent):
-# python3 with jinja2 (the chat-template oracle: Hugging Face's template engine) and unzip (the package test).
+# python3 with jinja2 (the chat-template oracle: Hugging Face's template engine), unzip (the package test) and tmux
+# (the pseudo-terminal the `llamagen chat` test types into).
 # The arm64 packages for the qemu run are installed by .ci/arm64-tests.sh itself.
 set -uo pipefail
 sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
@@ -10,6 +11,7 @@ need() { # $1 = a shell test that succeeds when present, $2 = the Debian package
 }
 need "python3 -c 'import jinja2'" "python3 python3-jinja2"
 need "command -v unzip" unzip
+need "command -v tmux" tmux
 if ((${#missing[@]})); then
   echo "deps: installing ${missing[*]}" >&2
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" || exit 1

@@ -1,3 +1,4 @@
+using LlamaGen.Tokenization;
 using System.Diagnostics;
 using LlamaGen.Gguf;
 using LlamaGen.Rag.Chunking;
@@ -15,7 +16,7 @@ namespace LlamaGen.Rag.Bench;
 /// </summary>
 public static class IngestThroughput
 {
-    private static readonly Lazy<ITokenCounter> Tokens = new(() => SentencePieceTokenCounter.FromGguf(GgufFile.Open(TinyRandomGguf())));
+    private static readonly Lazy<ITokenCounter> Tokens = new(() => new TokenizerTokenCounter(Tokenizer.FromGguf(GgufFile.Open(TinyRandomGguf()))));
 
     public static async Task<(int Passages, TimeSpan Elapsed)> MeasureAsync(string folder, int passages, int dimensions)
     {

@@ -20,15 +20,7 @@ try
 {
     if (args.Contains("--model"))
     {
-        try
-        {
-            await ModelBenchmark.RunAsync(Option("--model", ""), folder, int.Parse(Option("--max-tokens", "64")));
-        }
-        catch (LlamaGen.Rag.Composition.ModelNotWiredException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            Environment.ExitCode = 1;
-        }
+        await ModelBenchmark.RunAsync(Option("--model", ""), folder, int.Parse(Option("--max-tokens", "64")));
         return;
     }
     foreach (int d in dimensions)

@@ -7,4 +7,8 @@ namespace LlamaGen.Cli;
 /// <param name="Stdin">Raw standard input: <c>tokenize</c> decodes its bytes itself so nothing is trimmed or translated.</param>
 /// <param name="Stdout">The command's product only (generated text, ids, JSON); nothing else is written here.</param>
 /// <param name="Stderr">Diagnostics, statistics and errors.</param>
-internal sealed record CliContext(Stream Stdin, TextWriter Stdout, TextWriter Stderr, CancellationToken Cancellation);
+internal sealed record CliContext(Stream Stdin, TextWriter Stdout, TextWriter Stderr, CancellationToken Cancellation)
+{
+    /// <summary>Where Ctrl+C goes while an interactive command wants it.</summary>
+    public CliInterrupts Interrupts { get; init; } = new();
+}

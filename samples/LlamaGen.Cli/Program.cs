@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using LlamaGen.Chat;
 using LlamaGen.Conversion;
 using LlamaGen.Gguf;
 using LlamaGen.Models;
@@ -26,25 +27,35 @@ public static class Program
         using var stderr = new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true };
         using var stdin = Console.OpenStandardInput();
         using var cancellation = new CancellationTokenSource();
+        var interrupts = new CliInterrupts();
 
         // The first Ctrl+C stops generation between two tokens (statistics still print); a second one kills the process.
         Console.CancelKeyPress += (_, e) =>
         {
+            // An interactive command (chat) takes every Ctrl+C itself.
+            if (interrupts.TryInterrupt())
+            {
+                e.Cancel = true;
+                return;
+            }
             if (cancellation.IsCancellationRequested)
                 return;
             e.Cancel = true;
             cancellation.Cancel();
         };
 
-        int exitCode = Run(args, stdin, stdout, stderr, cancellation.Token);
+        int exitCode = Run(args, stdin, stdout, stderr, cancellation.Token, interrupts);
         stdout.Flush();
         return exitCode;
     }
 
     /// <summary>Runs the command line in-process with the given streams; returns the exit code.</summary>
     public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default)
+        => Run(args, stdin, stdout, stderr, cancellation, new CliInterrupts());
+
+    internal static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, CliInterrupts interrupts)
     {
-        var context = new CliContext(stdin, stdout, stderr, cancellation);
+        var context = new CliContext(stdin, stdout, stderr, cancellation) { Interrupts = interrupts };
         var root = new RootCommand("LlamaGen: run Llama-family models compiled to fixed-shape C# by a source generator.")
         {
             GenerateCommand.Create(context),
@@ -56,6 +67,8 @@ public static class Program
             BenchCommand.Create(context),
             QuantizeCommand.Create(context),
             PerplexityCommand.Create(context),
+            ChatCommand.Create(context),
+            ChatTemplateCommand.Create(context),
         };
 
         ParseResult parsed = root.Parse(args);
@@ -102,7 +115,7 @@ public static class Program
     private static bool IsUserError(Exception e) => e is
         CliException or GgufFormatException or Llama2CFormatException or InvalidDataException or SpecFormatException or
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or
-        NotSupportedException or DecoderFallbackException;
+        NotSupportedException or DecoderFallbackException or ChatTemplateException or ChatSessionFileException;
 
     /// <summary>The first line of a message, without .NET's "(Parameter 'x')" suffix.</summary>
     internal static string OneLine(string message)

@@ -1,3 +1,4 @@
+using LlamaGen.Tokenization;
 using LlamaGen.Gguf;
 using LlamaGen.Rag.Composition;
 using LlamaGen.Rag.Storage;
@@ -21,7 +22,7 @@ public static class TestModels
             delayPerBatch = TimeSpan.FromMilliseconds(delay);
         var file = GgufFile.Open(modelPath);
         var embeddings = new HashedBagOfWordsEmbeddingGenerator(dimensions, delayPerBatch);
-        return new RagModel(embeddings, new CitingChatClient(), SentencePieceTokenCounter.FromGguf(file),
+        return new RagModel(embeddings, new CitingChatClient(), new TokenizerTokenCounter(Tokenizer.FromGguf(file)),
             new EmbeddingModelIdentity($"test-double:hashed-bag-of-words:{ModelFingerprint.Of(modelPath)}", "hashed", dimensions),
             ContextTokens: 4096) { OnDispose = file.Dispose };
     }

@@ -18,8 +18,14 @@ public sealed class LlamaCppOracle : IDisposable
 {
     // llama.cpp logs every model load at length; keep only errors, which explain a failing load or decode. The
     // callback must be registered before LLamaSharp loads the native library, which happens on first use.
-    static LlamaCppOracle()
+    static LlamaCppOracle() => EnsureQuietLog();
+
+    private static int quiet;
+
+    /// <summary>Installs the errors-only log callback once, before or after LLamaSharp loaded its native library.</summary>
+    internal static void EnsureQuietLog()
     {
+        if (Interlocked.Exchange(ref quiet, 1) == 1) return;
         NativeLogConfig.LLamaLogCallback onlyErrors = (level, message) =>
         {
             if (level == LLamaLogLevel.Error)

@@ -19,8 +19,7 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
     private readonly int[] promptTokens;
     private readonly GenerationOptions options;
     private readonly CancellationToken cancellationToken;
-    private readonly Sampler sampler;
-    private readonly List<int> generated = [];
+    private readonly GenerationState state;
     private bool started;
     private long promptTicks, generationTicks;
 
@@ -30,22 +29,22 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
         this.promptTokens = promptTokens;
         this.options = options;
         this.cancellationToken = cancellationToken;
-        sampler = new Sampler(options.Sampling, generator.Model.Shape.VocabSize);
+        state = new GenerationState(generator.Tokenizer, promptTokens, options, generator.Decoder.Sequence.Capacity);
     }
 
     public IReadOnlyList<int> PromptTokens => promptTokens;
 
     /// <summary>The tokens sampled so far, without the final end-of-generation token (or BOS) that ended the run.</summary>
-    public IReadOnlyList<int> GeneratedTokens => generated;
+    public IReadOnlyList<int> GeneratedTokens => state.Generated;
 
     /// <summary>Why the run ended; null while it runs or if the consumer stopped enumerating.</summary>
     public StopReason? StopReason { get; private set; }
 
     /// <summary>The sampler's seed (the random one picked when <see cref="SamplerOptions.Seed"/> is null).</summary>
-    public ulong Seed => sampler.Seed;
+    public ulong Seed => state.Sampler.Seed;
 
     public GenerationStatistics Statistics => new(
-        promptTokens.Length, generated.Count,
+        promptTokens.Length, state.Generated.Count,
         Stopwatch.GetElapsedTime(0, promptTicks), Stopwatch.GetElapsedTime(0, generationTicks))
     {
         CachedPromptTokens = cachedPromptTokens,
@@ -67,24 +66,7 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
     {
         ILlamaModel model = generator.Model;
         SequenceDecoder sequence = generator.Decoder;
-        Tokenizer tokenizer = generator.Tokenizer;
-        int contextLength = sequence.Sequence.Capacity;
         var logits = new float[model.Shape.VocabSize];
-        // Everything the repetition penalty may look at: prompt, then generated tokens.
-        var history = new List<int>(promptTokens.Length + Math.Min(options.MaxNewTokens, contextLength));
-        history.AddRange(promptTokens);
-
-        var decoder = new StreamingDecoder(tokenizer);
-        // Prime the decoder with the prompt so the first generated piece is spaced as a continuation. A lone BOS is
-        // not pushed: llama2.c drops the leading space of the first token after BOS, and so does the decoder for the
-        // first token it sees.
-        if (promptTokens.Length > 1 || promptTokens[0] != tokenizer.BosId)
-        {
-            foreach (int id in promptTokens)
-                decoder.Push(id);
-        }
-        var stops = new StopStringMatcher(options.StopStrings);
-
         if (cancellationToken.IsCancellationRequested)
         {
             StopReason = Inference.StopReason.Cancelled;
@@ -97,9 +79,6 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
         cachedPromptTokens = cached;
         sequence.ForwardPrompt(promptTokens.AsSpan(cached), cached, logits);
         promptTicks = Stopwatch.GetTimestamp() - start;
-
-        // position: where the next sampled token goes.
-        int position = promptTokens.Length;
         if (options.MaxNewTokens == 0)
         {
             StopReason = Inference.StopReason.MaxTokens;
@@ -109,42 +88,15 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
         while (true)
         {
             start = Stopwatch.GetTimestamp();
-            int id = sampler.Sample(logits, CollectionsMarshal.AsSpan(history));
+            GeneratedToken token = state.Next(logits);
             generationTicks += Stopwatch.GetTimestamp() - start;
-
-            // Any end-of-generation token ends the run (EOS, <|eot_id|>, <|im_end|>...: llama.cpp's set), and so does BOS,
-            // as in llama2.c. The token is not fed to the model and its text is never shown.
-            if (tokenizer.IsEndOfGeneration(id) || id == tokenizer.BosId)
+            if (state.StopReason is { } reason)
             {
-                StopReason = Inference.StopReason.EndOfSequence;
-                yield return new GeneratedToken(id, position, stops.Push(decoder.Flush(), out _) + stops.Flush(), IsEndOfSequence: true);
-                yield break;
-            }
-
-            generated.Add(id);
-            history.Add(id);
-            string text = stops.Push(decoder.Push(id), out bool stopString);
-
-            StopReason? reason =
-                stopString ? Inference.StopReason.StopString :
-                generated.Count == options.MaxNewTokens ? Inference.StopReason.MaxTokens :
-                // A token at the last position could still be fed, but nothing could follow it.
-                position >= contextLength ? Inference.StopReason.ContextFull :
-                null;
-            if (reason is not null)
-            {
-                if (!stopString)
-                {
-                    string tail = stops.Push(decoder.Flush(), out stopString);
-                    text += stopString ? tail : tail + stops.Flush();
-                    if (stopString) reason = Inference.StopReason.StopString;
-                }
                 StopReason = reason;
-                yield return new GeneratedToken(id, position, text);
+                yield return token;
                 yield break;
             }
-
-            yield return new GeneratedToken(id, position, text);
+            yield return token;
 
             // Cancellation is honoured between tokens, never inside a forward pass.
             if (cancellationToken.IsCancellationRequested)
@@ -154,9 +106,8 @@ public sealed class GenerationRun : IEnumerable<GeneratedToken>
             }
 
             start = Stopwatch.GetTimestamp();
-            sequence.Forward(id, position, logits);
+            sequence.Forward(token.Id, token.Position, logits);
             generationTicks += Stopwatch.GetTimestamp() - start;
-            position++;
         }
     }
 }

@@ -15,6 +15,8 @@ public sealed class Sampler
     private readonly double[] weights;
     // seenStamp[id] == stamp marks a token already penalised in this call; a new stamp per call avoids clearing.
     private readonly int[] seenStamp;
+    // Occurrences of each token in the window, valid where seenStamp holds the current stamp.
+    private readonly int[] occurrences;
     private int stamp;
     private Xoshiro256StarStar random;
 
@@ -27,7 +29,9 @@ public sealed class Sampler
         this.vocabSize = vocabSize;
         candidates = new Candidate[vocabSize];
         weights = new double[vocabSize];
-        seenStamp = options.RepetitionPenalty != 1.0f ? new int[vocabSize] : [];
+        bool penalties = options.RepetitionPenalty != 1.0f || options.FrequencyPenalty != 0 || options.PresencePenalty != 0;
+        seenStamp = penalties ? new int[vocabSize] : [];
+        occurrences = penalties ? new int[vocabSize] : [];
         Seed = options.Seed ?? (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
         random = new Xoshiro256StarStar(Seed);
     }
@@ -69,10 +73,15 @@ public sealed class Sampler
         return Draw(count);
     }
 
+    /// <summary>
+    /// llama.cpp's penalties sampler over the window: for each distinct token in it, the repetition penalty (a positive
+    /// logit divided by it, a negative one multiplied, so it always lowers the token), then <c>count * frequency +
+    /// presence</c> subtracted.
+    /// </summary>
     private void ApplyRepetitionPenalty(ReadOnlySpan<int> recentTokens)
     {
-        float penalty = options.RepetitionPenalty;
-        if (penalty == 1.0f || options.RepetitionWindow == 0)
+        float penalty = options.RepetitionPenalty, frequency = options.FrequencyPenalty, presence = options.PresencePenalty;
+        if ((penalty == 1.0f && frequency == 0 && presence == 0) || options.RepetitionWindow == 0)
             return;
 
         if (recentTokens.Length > options.RepetitionWindow)
@@ -89,14 +98,25 @@ public sealed class Sampler
             if ((uint)token >= (uint)vocabSize)
                 throw new ArgumentOutOfRangeException(nameof(recentTokens), token,
                     $"Recent token id {token} is outside the vocabulary [0, {vocabSize}).");
-            // A token is penalised once however often it occurs, as in llama.cpp.
-            if (seenStamp[token] == stamp)
+            if (seenStamp[token] != stamp)
+            {
+                seenStamp[token] = stamp;
+                occurrences[token] = 0;
+            }
+            occurrences[token]++;
+        }
+        foreach (int token in recentTokens)
+        {
+            // Each distinct token is penalised once, however often it occurs, as in llama.cpp.
+            int count = occurrences[token];
+            if (count == 0)
                 continue;
-            seenStamp[token] = stamp;
+            occurrences[token] = 0;
             ref float logit = ref candidates[token].Logit;
             // Dividing a negative logit would raise its probability; multiplying lowers it (llama.cpp's fix
             // of the CTRL paper's rule).
-            logit = logit <= 0 ? logit * penalty : logit / penalty;
+            if (penalty != 1.0f) logit = logit <= 0 ? logit * penalty : logit / penalty;
+            logit -= count * frequency + presence;
         }
     }
 

@@ -3,7 +3,8 @@ namespace LlamaGen.Sampling;
 /// <summary>
 /// How the next token is chosen from the logits. The defaults leave every filter off and sample from the
 /// plain softmax at temperature 1; <see cref="Greedy"/> picks the most likely token.
-/// The filters run in llama.cpp's order: repetition penalty, top-k, top-p, min-p, temperature, then a draw.
+/// The filters run in llama.cpp's order: the penalties (repetition, frequency, presence), top-k, top-p, min-p,
+/// temperature, then a draw.
 /// </summary>
 public sealed record SamplerOptions
 {
@@ -25,8 +26,17 @@ public sealed record SamplerOptions
     /// </summary>
     public float RepetitionPenalty { get; init; } = 1.0f;
 
-    /// <summary>How many of the most recent tokens the repetition penalty looks at.</summary>
+    /// <summary>How many of the most recent tokens the repetition, frequency and presence penalties look at.</summary>
     public int RepetitionWindow { get; init; } = 64;
+
+    /// <summary>
+    /// Subtracted from a token's logit once per occurrence in the window (OpenAI's <c>frequency_penalty</c>, llama.cpp's
+    /// <c>penalty_freq</c>); 0 is off, negative values favour repetition.
+    /// </summary>
+    public float FrequencyPenalty { get; init; }
+
+    /// <summary>Subtracted from the logit of every token that occurs in the window (OpenAI's <c>presence_penalty</c>); 0 is off.</summary>
+    public float PresencePenalty { get; init; }
 
     /// <summary>Seed of the random draw; null picks a fresh random seed (see <see cref="Sampler.Seed"/>).</summary>
     public ulong? Seed { get; init; }
@@ -49,6 +59,10 @@ public sealed record SamplerOptions
         if (!(RepetitionPenalty > 0) || float.IsInfinity(RepetitionPenalty))
             throw new ArgumentOutOfRangeException(nameof(RepetitionPenalty), RepetitionPenalty,
                 "RepetitionPenalty must be a finite number > 0 (1 turns the penalty off).");
+        if (!float.IsFinite(FrequencyPenalty))
+            throw new ArgumentOutOfRangeException(nameof(FrequencyPenalty), FrequencyPenalty, "FrequencyPenalty must be a finite number (0 turns it off).");
+        if (!float.IsFinite(PresencePenalty))
+            throw new ArgumentOutOfRangeException(nameof(PresencePenalty), PresencePenalty, "PresencePenalty must be a finite number (0 turns it off).");
         if (RepetitionWindow < 0)
             throw new ArgumentOutOfRangeException(nameof(RepetitionWindow), RepetitionWindow,
                 "RepetitionWindow must be >= 0 (the number of recent tokens the penalty looks at).");

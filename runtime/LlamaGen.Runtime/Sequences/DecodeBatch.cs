@@ -57,6 +57,9 @@ public sealed unsafe class DecodeBatch : IDisposable
     /// <summary>Rows added since the last <see cref="Clear"/>.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Rows (tokens) this batch has had the model decode, over every <see cref="Decode"/> so far.</summary>
+    public long RowsDecoded { get; private set; }
+
     /// <summary>Rows that leave logits.</summary>
     public int LogitCount { get; private set; }
 
@@ -127,6 +130,7 @@ public sealed unsafe class DecodeBatch : IDisposable
         try
         {
             Model.Decode(this);
+            RowsDecoded += Count;
         }
         catch
         {

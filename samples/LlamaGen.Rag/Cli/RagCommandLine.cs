@@ -76,8 +76,10 @@ public static class RagCommandLine
     }
 
     private static bool IsUserError(Exception e) => e is
-        CliUserException or RagInputException or StoreFormatException or StoreModelMismatchException or ModelNotWiredException or
-        DocumentReadException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+        CliUserException or RagInputException or StoreFormatException or StoreModelMismatchException or
+        DocumentReadException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or
+        LlamaGen.Models.ModelMismatchException or LlamaGen.Gguf.GgufFormatException or LlamaGen.Inference.ContextLengthException or
+        LlamaGen.Chat.ChatTemplateException or InvalidDataException;
 
     internal static string OneLine(string message)
     {

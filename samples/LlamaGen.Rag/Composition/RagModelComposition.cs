@@ -1,32 +1,46 @@
+using LlamaGen.Catalog;
+using LlamaGen.Hosting;
+using LlamaGen.Inference;
+using LlamaGen.Rag.Storage;
+using LlamaGen.Rag.Tokens;
+
 namespace LlamaGen.Rag.Composition;
 
 /// <summary>
 /// THE COMPOSITION POINT: where <c>llamagen-rag</c> turns <c>--model FILE</c> into a <see cref="RagModel"/>. Everything
-/// else in the sample talks to the Microsoft.Extensions.AI abstractions it returns.
+/// else in the sample talks to the Microsoft.Extensions.AI abstractions it returns: swap these two adapters for any other
+/// <see cref="Microsoft.Extensions.AI.IEmbeddingGenerator{TInput, TEmbedding}"/> and <see cref="Microsoft.Extensions.AI.IChatClient"/>
+/// and nothing else changes.
 /// </summary>
 public static class RagModelComposition
 {
     /// <summary>
-    /// Loads the model at <paramref name="modelPath"/> (a GGUF file, or a llama2.c checkpoint with its tokenizer beside it).
+    /// Loads the GGUF model at <paramref name="modelPath"/> with the models compiled into <see cref="CompiledModels"/>: one
+    /// engine, shared by the embedding generator (mean pooling, L2-normalized, passages of a batch decoded as parallel
+    /// sequences) and the chat client (the file's chat template).
     /// </summary>
-    /// <remarks>
-    /// NOT WIRED YET. The integrator replaces the throw with the engine's adapters, along these lines:
-    /// <code>
-    /// var file = GgufFile.Open(modelPath);                       // or convert a llama2.c checkpoint first
-    /// var model = ModelCatalog.Load(file);                       // the compiled spec that matches the file
-    /// var embeddings = new LlamaGenEmbeddingGenerator(model, ...); // IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;
-    /// var chat = new LlamaGenChatClient(model, ...);             // IChatClient, applies the GGUF chat template
-    /// return new RagModel(embeddings, chat, SentencePieceTokenCounter.FromGguf(file),
-    ///     new EmbeddingModelIdentity(ModelFingerprint.Of(modelPath), pooling: "mean", model.EmbeddingLength),
-    ///     model.ContextLength) { OnDispose = () => { model.Dispose(); file.Dispose(); } };
-    /// </code>
-    /// <see cref="ModelFingerprint.Of"/> is ready for the identity. There is deliberately no stand-in model here: a
-    /// fake embedder shipped as the default would make every store it wrote useless with the real one.
-    /// </remarks>
     public static RagModel Load(string modelPath)
     {
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"--model '{modelPath}' not found", modelPath);
-        throw new ModelNotWiredException(modelPath);
+        LocalModel local = LocalModel.Load(modelPath, CompiledModels.All, new LocalModelOptions
+        {
+            Engine = new InferenceEngineOptions { MaxParallel = 8, BatchCapacity = 256, PromptChunk = 128 },
+        });
+        try
+        {
+            var embeddings = local.CreateEmbeddingGenerator(new AI.LlamaEmbeddingGeneratorOptions { Pooling = EmbeddingPooling.Mean });
+            var chat = local.CreateChatClient();
+            var identity = new EmbeddingModelIdentity(ModelFingerprint.Of(modelPath), "mean", local.Model.Shape.EmbeddingLength);
+            return new RagModel(embeddings, chat, new TokenizerTokenCounter(local.Tokenizer), identity, local.Engine.ContextLength)
+            {
+                OnDispose = local.Dispose,
+            };
+        }
+        catch
+        {
+            local.Dispose();
+            throw;
+        }
     }
 }
