@@ -28,9 +28,11 @@ echo "package: dotnet pack runtime/LlamaGen.Runtime -c Release -p:Version=$versi
 if ! dotnet pack runtime/LlamaGen.Runtime -c Release -p:Version="$version" -o "$work/feed" >"$work/pack.log" 2>&1; then
     tail -30 "$work/pack.log" >&2; echo "package: 0 passed, 1 failed"; exit 1
 fi
-unzip -l "$work/feed/LlamaGen.$version.nupkg" | grep -E "lib/net10.0/LlamaGen.Runtime.dll|analyzers/dotnet/cs/LlamaGen.Generator.dll|README.md" || true
+# List once into a variable: `unzip | grep -q` under pipefail fails when grep stops reading early (SIGPIPE).
+listing=$(unzip -l "$work/feed/LlamaGen.$version.nupkg")
+grep -E "lib/net10.0/LlamaGen.Runtime.dll|analyzers/dotnet/cs/LlamaGen.Generator.dll|README.md" <<<"$listing" || true
 for entry in lib/net10.0/LlamaGen.Runtime.dll analyzers/dotnet/cs/LlamaGen.Generator.dll README.md; do
-    if unzip -l "$work/feed/LlamaGen.$version.nupkg" | grep -q " $entry\$"; then passed=$((passed + 1))
+    if grep -q " $entry\$" <<<"$listing"; then passed=$((passed + 1))
     else echo "package: $entry is missing from the package" >&2; failed=$((failed + 1)); fi
 done
 

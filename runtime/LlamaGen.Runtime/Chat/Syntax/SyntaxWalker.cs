@@ -2,7 +2,7 @@ namespace LlamaGen.Chat.Syntax;
 
 /// <summary>
 /// Visits a syntax tree in the order jinja2's <c>NodeVisitor</c> visits its fields, telling assignment targets
-/// (<paramref name="store"/>) from reads. Subclasses override the hooks they need and call the base to descend.
+/// (<c>store</c>) from reads. Subclasses override the hooks they need and call the base to descend.
 /// </summary>
 internal abstract class SyntaxWalker
 {
