@@ -134,7 +134,7 @@ public sealed class SnapshotTests
             // Accepting makes the folder exactly the generated set and clears the received files.
             Assert.Null(SnapshotAssert.Verify(directory, changed, accept: true));
             Assert.Equal(["A.g.verified.cs", "B.g.verified.cs", "D.g.verified.cs"],
-                Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+                Directory.GetFiles(directory).Select(path => Path.GetFileName(path)).Order(StringComparer.Ordinal).ToArray());
             Assert.Null(SnapshotAssert.Verify(directory, changed, accept: false));
         }
         finally
