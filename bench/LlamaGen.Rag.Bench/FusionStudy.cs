@@ -45,6 +45,9 @@ public static class FusionStudy
             ("RRF k=10, equal weights", c => Rrf(c, 10, 1, 1)),
             ("RRF k=200, equal weights", c => Rrf(c, 200, 1, 1)),
             ("RRF k=60, vector weight 0.5", c => Rrf(c, 60, 0.5, 1)),
+            // Each ranking weighted by how far apart its own top scores are, per question (the normalized spread below).
+            ("RRF k=60, weighted per question by score spread", c => Rrf(c, 60, Spread(c.Vector, -1), Spread(c.Keyword, 0))),
+            ("convex, plain min-max (observed minimum), semantic weight 0.5", c => MinMaxConvex(c, 0.5)),
         };
         foreach (double alpha in (double[])[0.2, 0.3, 0.5, 0.7, 0.8])
             variants.Add(($"convex (TM2C2), semantic weight {alpha:F1}", c => Convex(c, alpha)));
@@ -90,8 +93,26 @@ public static class FusionStudy
         return ConvexScoreFusion.Fuse(semantic, lexical, semanticWeight).Select(p => p.Key).ToList();
     }
 
+    // What the theoretical minimum avoids: the worst candidate's score as the floor stretches any spread to [0, 1].
+    private static IReadOnlyList<Guid> MinMaxConvex(Case c, double semanticWeight)
+    {
+        var lexical = c.Keyword.Take(Depth).ToList();
+        var candidates = c.Vector.Take(Depth).Select(p => p.Key).Concat(lexical.Select(p => p.Key)).ToHashSet();
+        var semantic = c.Vector.Where(p => candidates.Contains(p.Key)).ToList();
+        static Dictionary<Guid, double> Scale(List<(Guid Key, double Score)> list)
+        {
+            if (list.Count == 0) return [];
+            double min = list.Min(p => p.Score), max = list.Max(p => p.Score);
+            return list.ToDictionary(p => p.Key, p => max > min ? (p.Score - min) / (max - min) : 0);
+        }
+        var s = Scale(semantic);
+        var l = Scale(lexical);
+        return candidates.OrderByDescending(k => semanticWeight * s.GetValueOrDefault(k) + (1 - semanticWeight) * l.GetValueOrDefault(k)).ToList();
+    }
+
     private static double Spread(List<(Guid Key, double Score)> ranked, double minimum)
     {
+        if (ranked.Count == 0) return 0;
         double best = ranked[0].Score, deep = ranked[Math.Min(Depth, ranked.Count) - 1].Score;
         return best - minimum > 0 ? (best - deep) / (best - minimum) : 0;
     }
