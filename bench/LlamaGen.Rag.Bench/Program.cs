@@ -8,8 +8,9 @@ using Microsoft.Extensions.VectorData;
 
 // dotnet run -c Release --project bench/LlamaGen.Rag.Bench -- [--sizes 1000,10000,100000] [--dimensions 64] [--queries 50] [--no-ingest]
 // Prints a Markdown table per vector size. Embedding is excluded: the vectors are synthetic.
-// dotnet run -c Release --project bench/LlamaGen.Rag.Bench -- --model M [--max-tokens 64]
-// The figures that need a model (through RagModelComposition): ingest with embedding, retrieval quality, time to first token.
+// dotnet run -c Release --project bench/LlamaGen.Rag.Bench -- --model M [--tokenizer T] [--max-tokens 64]
+// The figures that need a model (through RagModelComposition): ingest with embedding, retrieval quality of every mode
+// and fusion, time to first token (--max-tokens 0: skipped). A llama2.c checkpoint (stories260K.bin) needs --tokenizer.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var sizes = Option("--sizes", "1000,10000,100000").Split(',').Select(int.Parse).ToArray();
 var dimensions = Option("--dimensions", "64").Split(',').Select(int.Parse).ToArray();
@@ -20,7 +21,8 @@ try
 {
     if (args.Contains("--model"))
     {
-        await ModelBenchmark.RunAsync(Option("--model", ""), folder, int.Parse(Option("--max-tokens", "64")));
+        await ModelBenchmark.RunAsync(Option("--model", ""), folder, int.Parse(Option("--max-tokens", "64")),
+            tokenizerPath: args.Contains("--tokenizer") ? Option("--tokenizer", "") : null);
         return;
     }
     foreach (int d in dimensions)

@@ -86,6 +86,31 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(5, JsonDocument.Parse(run.Stdout).RootElement.GetProperty("passages").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData("convex", "0.5")]
+    [InlineData("rrf", "0.5")]
+    [InlineData("convex", "1")]
+    public async Task Both_fusions_answer_in_hybrid_mode(string fusion, string semanticWeight)
+    {
+        await IngestCorpusAsync();
+        var run = await CliRun.RunAsync("ask", "--store", _temp["rag.db"], "--model", Model, "--fusion", fusion, "--semantic-weight", semanticWeight,
+            "--json", "--no-generate", "Which bird flies the farthest each year?");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var scores = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("passages").EnumerateArray().Select(p => p.GetProperty("score").GetDouble()).ToList();
+        Assert.Equal(5, scores.Count);
+        Assert.Equal(scores.OrderDescending(), scores);
+        if (fusion == "convex") Assert.All(scores, score => Assert.InRange(score, 0, 1));
+    }
+
+    [Fact]
+    public async Task A_semantic_weight_outside_0_to_1_is_an_error()
+    {
+        await IngestCorpusAsync();
+        var run = await CliRun.RunAsync("ask", "--store", _temp["rag.db"], "--model", Model, "--semantic-weight", "1.5", "--no-generate", "anything?");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error: --semantic-weight must be between 0 and 1", run.Stderr);
+    }
+
     [Fact]
     public async Task An_empty_folder_is_an_error_and_creates_no_store()
     {

@@ -29,13 +29,17 @@ public sealed class RetrievalQualityTests : IDisposable
 
         using var store = RagStore.Open(storePath, readOnly: true);
         var embeddings = new HashedBagOfWordsEmbeddingGenerator();
-        using var passages = PassageStoreFactory.Create(store, embeddings);
-        var retriever = new PassageRetriever(passages, embeddings);
-        var scores = new Dictionary<RetrievalMode, RetrievalScores>();
-        foreach (var mode in Enum.GetValues<RetrievalMode>())
+        var scores = new Dictionary<(RetrievalMode, HybridFusion), RetrievalScores>();
+        foreach (var fusion in Enum.GetValues<HybridFusion>())
         {
-            scores[mode] = await RetrievalScores.MeasureAsync(retriever, mode, questions);
-            TestContext.Current.TestOutputHelper?.WriteLine(scores[mode].ToString());
+            using var passages = PassageStoreFactory.Create(store, embeddings, fusion: new HybridFusionOptions(fusion));
+            var retriever = new PassageRetriever(passages, embeddings);
+            foreach (var mode in Enum.GetValues<RetrievalMode>())
+            {
+                if (mode != RetrievalMode.Hybrid && fusion != HybridFusion.Convex) continue; // fusion changes hybrid only
+                scores[(mode, fusion)] = await RetrievalScores.MeasureAsync(retriever, mode, questions);
+                TestContext.Current.TestOutputHelper?.WriteLine($"hashed bag of words, --fusion {fusion}: {scores[(mode, fusion)]}");
+            }
         }
 
         // With vectors that mean nothing (a random-weight model's are close to that), fusion can only dilute BM25.
@@ -44,17 +48,28 @@ public sealed class RetrievalQualityTests : IDisposable
         var (randomReport, _) = await IngestHarness.IngestAsync(randomStore, corpus, embeddings: null, model: IngestHarness.Model with { Dimensions = 8, ModelId = "test-double:random" }, generator: random);
         TestContext.Current.TestOutputHelper?.WriteLine($"random 8-d vectors: {randomReport.Calibration}");
         Assert.True(randomReport.Calibration!.Weights.Vector <= 0.25, randomReport.Calibration.ToString());
+        var randomScores = new Dictionary<HybridFusion, RetrievalScores>();
         using (var storeOfRandom = RagStore.Open(randomStore, readOnly: true))
-        using (var randomPassages = PassageStoreFactory.Create(storeOfRandom, random))
         {
-            var randomRetriever = new PassageRetriever(randomPassages, random);
-            foreach (var mode in (RetrievalMode[])[RetrievalMode.Hybrid, RetrievalMode.Vector])
-                TestContext.Current.TestOutputHelper?.WriteLine($"random 8-d vectors, {await RetrievalScores.MeasureAsync(randomRetriever, mode, questions)}");
+            foreach (var fusion in Enum.GetValues<HybridFusion>())
+            {
+                using var randomPassages = PassageStoreFactory.Create(storeOfRandom, random, fusion: new HybridFusionOptions(fusion));
+                var randomRetriever = new PassageRetriever(randomPassages, random);
+                randomScores[fusion] = await RetrievalScores.MeasureAsync(randomRetriever, RetrievalMode.Hybrid, questions);
+                TestContext.Current.TestOutputHelper?.WriteLine($"random 8-d vectors, --fusion {fusion}: {randomScores[fusion]}");
+            }
+            using var vectorsOnly = PassageStoreFactory.Create(storeOfRandom, random);
+            TestContext.Current.TestOutputHelper?.WriteLine($"random 8-d vectors, {await RetrievalScores.MeasureAsync(new PassageRetriever(vectorsOnly, random), RetrievalMode.Vector, questions)}");
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine($"hashed bag of words: {store.FusionWeights}");
-        var hybrid = scores[RetrievalMode.Hybrid];
-        Assert.True(hybrid.RecallAt5 >= 0.9, $"{hybrid}; missed: {string.Join("; ", hybrid.Misses)}");
-        Assert.True(scores[RetrievalMode.Keyword].RecallAt5 >= 0.8, scores[RetrievalMode.Keyword].ToString());
+        foreach (var fusion in Enum.GetValues<HybridFusion>())
+        {
+            var hybrid = scores[(RetrievalMode.Hybrid, fusion)];
+            Assert.True(hybrid.RecallAt5 >= 0.9, $"--fusion {fusion}: {hybrid}; missed: {string.Join("; ", hybrid.Misses)}");
+        }
+        var convexWithNoise = randomScores[HybridFusion.Convex];
+        Assert.True(convexWithNoise.RecallAt5 >= 0.9, $"random vectors, --fusion convex: {convexWithNoise}; missed: {string.Join("; ", convexWithNoise.Misses)}");
+        Assert.True(scores[(RetrievalMode.Keyword, HybridFusion.Convex)].RecallAt5 >= 0.8, scores[(RetrievalMode.Keyword, HybridFusion.Convex)].ToString());
     }
 }

@@ -1,3 +1,4 @@
+using LlamaGen.Rag.Retrieval;
 using LlamaGen.Rag.Storage;
 using LlamaGen.Rag.Tests.Support;
 using LlamaGen.Rag.VectorData;
@@ -146,8 +147,10 @@ public sealed class SqlitePassageCollectionTests : IDisposable
         Assert.Equal([3, 2], records.Select(r => r.Position));
     }
 
-    [Fact]
-    public async Task Hybrid_search_fuses_keyword_and_vector_rankings()
+    [Theory]
+    [InlineData(HybridFusion.Convex)]
+    [InlineData(HybridFusion.Rrf)]
+    public async Task Hybrid_search_fuses_keyword_and_vector_rankings(HybridFusion fusion)
     {
         // Passage 0 is the best vector match only, 1 the best keyword match only, 2 second in both: fusion ranks 2 first.
         // Fillers (close vectors, no keyword) push passage 1 down the vector ranking.
@@ -157,10 +160,20 @@ public sealed class SqlitePassageCollectionTests : IDisposable
             TestStores.Record("a.txt", 2, [0.95f, 0.05f, 0, 0, 0, 0, 0, 0], "a lighthouse on the point, a tower of granite"),
             .. Enumerable.Range(3, 10).Select(i => TestStores.Record("a.txt", i, [0.8f, 0, 0.2f, 0, 0, 0, 0, 0], $"filler {i}")),
         ]);
-        var hybrid = (IKeywordHybridSearchable<PassageRecord>)_collection;
-        var results = await hybrid.HybridSearchAsync(new ReadOnlyMemory<float>(Axis(0)), ["lighthouse"], 3).ToListAsync();
+        using var fused = new SqlitePassageCollection(_store, fusion: new HybridFusionOptions(fusion));
+        var results = await ((IKeywordHybridSearchable<PassageRecord>)fused).HybridSearchAsync(new ReadOnlyMemory<float>(Axis(0)), ["lighthouse"], 3).ToListAsync();
         Assert.Equal([2, 1, 0], results.Select(r => r.Record.Position));
-        Assert.Equal(2.0 / 62, results[0].Score!.Value, 9);
+        if (fusion == HybridFusion.Rrf)
+        {
+            Assert.Equal(2.0 / 62, results[0].Score!.Value, 9);
+            return;
+        }
+        // Convex, equal weights: half the cosine normalized from -1 to the best (passage 0's 1), half BM25 over the best (passage 1's).
+        var bm25 = await fused.KeywordSearchAsync(["lighthouse"], 5).ToListAsync();
+        Assert.Equal([1, 2], bm25.Select(r => r.Record.Position));
+        double cosine = 0.95 / Math.Sqrt(0.95 * 0.95 + 0.05 * 0.05);
+        Assert.Equal(0.5 * (cosine + 1) / 2 + 0.5 * bm25[1].Score!.Value / bm25[0].Score!.Value, results[0].Score!.Value, 6);
+        Assert.Equal(0.5 * (0 + 1) / 2 + 0.5, results[1].Score!.Value, 6); // passage 1: orthogonal to the query, BM25's best
     }
 
     [Fact]

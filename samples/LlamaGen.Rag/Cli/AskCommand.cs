@@ -20,28 +20,39 @@ internal static class AskCommand
         var question = new Argument<string>("QUESTION") { Description = "The question" };
         var topK = new Option<int>("--top-k", "-k") { Description = "Passages to retrieve", DefaultValueFactory = _ => 5 };
         var mode = new Option<RetrievalMode>("--mode") { Description = "Ranking: hybrid (BM25 + vectors), vector or keyword", DefaultValueFactory = _ => RetrievalMode.Hybrid };
+        var fusion = new Option<HybridFusion>("--fusion")
+        {
+            Description = "How hybrid mode combines BM25 and vectors: convex (normalized scores) or rrf (reciprocal rank, calibrated weights)",
+            DefaultValueFactory = _ => HybridFusion.Convex,
+        };
+        var semanticWeight = new Option<double>("--semantic-weight")
+        {
+            Description = "Convex fusion: the vectors' share (0 to 1) before the ingest calibration scales it",
+            DefaultValueFactory = _ => ConvexScoreFusion.DefaultSemanticWeight,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: question, passages, answer, citations" };
         var noGenerate = new Option<bool>("--no-generate") { Description = "Retrieve only: no answer" };
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Upper bound on the answer's tokens (default: 256, or a quarter of a smaller model's context)" };
         var command = new Command("ask", "Answer a question from the stored passages, citing them")
-            { store, model, question, topK, mode, json, noGenerate, maxTokens };
+            { store, model, question, topK, mode, fusion, semanticWeight, json, noGenerate, maxTokens };
         command.SetAction((parse, _) => RunAsync(context, parse.GetValue(store)!, parse.GetValue(model)!, parse.GetValue(question)!,
             new AskOptions(parse.GetValue(topK), parse.GetValue(mode), !parse.GetValue(noGenerate), parse.GetValue(maxTokens) ?? AskOptions.DefaultMaxAnswerTokens),
-            parse.GetValue(json), answerTokensGiven: parse.GetValue(maxTokens) is not null));
+            new HybridFusionOptions(parse.GetValue(fusion), parse.GetValue(semanticWeight)), parse.GetValue(json), answerTokensGiven: parse.GetValue(maxTokens) is not null));
         return command;
     }
 
-    private static async Task<int> RunAsync(RagCliContext context, string storePath, string modelPath, string question, AskOptions options, bool json,
-        bool answerTokensGiven)
+    private static async Task<int> RunAsync(RagCliContext context, string storePath, string modelPath, string question, AskOptions options,
+        HybridFusionOptions fusion, bool json, bool answerTokensGiven)
     {
         RagCommandLine.Validate(options.Validate);
+        RagCommandLine.Validate(fusion.Validate);
         if (string.IsNullOrWhiteSpace(question)) throw new RagInputException("the question is empty");
         using var ledger = RagStore.Open(storePath, readOnly: true);
         using var model = context.LoadModel(modelPath);
         ledger.RequireModel(model.Identity);
         // 256 answer tokens would leave a 512-token model (stories260K) no room for passages: take a quarter of its context.
         if (!answerTokensGiven) options = options with { MaxAnswerTokens = Math.Min(AskOptions.DefaultMaxAnswerTokens, model.ContextTokens / 4) };
-        using var passages = PassageStoreFactory.Create(ledger, model.Embeddings);
+        using var passages = PassageStoreFactory.Create(ledger, model.Embeddings, fusion: fusion);
         var retriever = new PassageRetriever(passages, model.Embeddings);
         retriever.Fallback += message => context.Stderr.WriteLine($"warning: {message}");
         var workflow = new AskWorkflow(retriever, model.Chat, new RagPromptBuilder(model.Tokens, model.ContextTokens, options.MaxAnswerTokens));

@@ -6,8 +6,8 @@ namespace LlamaGen.Rag.Retrieval;
 
 /// <summary>
 /// Finds the passages for a question through the VectorData abstraction: vectors with <c>SearchAsync</c>, hybrid with
-/// the collection's <see cref="IKeywordHybridSearchable{TRecord}"/> (the SQLite store fuses BM25 and vectors by
-/// reciprocal rank; Qdrant, Azure AI Search, Weaviate... fuse on the server), keywords with <see cref="IPassageKeywordSearch"/>.
+/// the collection's <see cref="IKeywordHybridSearchable{TRecord}"/> (the SQLite store fuses BM25 and vectors as its
+/// <see cref="HybridFusionOptions"/> say; Qdrant, Azure AI Search, Weaviate... fuse on the server), keywords with <see cref="IPassageKeywordSearch"/>.
 /// </summary>
 public sealed class PassageRetriever(VectorStoreCollection<Guid, PassageRecord> passages, IEmbeddingGenerator<string, Embedding<float>>? embeddings)
 {

@@ -3,7 +3,7 @@ namespace LlamaGen.Rag.Retrieval;
 /// <summary>How passages are ranked for a question.</summary>
 public enum RetrievalMode
 {
-    /// <summary>BM25 and vector rankings fused by reciprocal rank (the default).</summary>
+    /// <summary>BM25 and vector rankings fused (the default; how: <see cref="HybridFusion"/>).</summary>
     Hybrid,
 
     /// <summary>Cosine similarity of the question's embedding only.</summary>

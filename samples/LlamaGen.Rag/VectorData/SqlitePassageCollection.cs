@@ -12,7 +12,7 @@ namespace LlamaGen.Rag.VectorData;
 /// The passages of a <see cref="RagStore"/> as a <c>Microsoft.Extensions.VectorData</c> collection: upsert, get, delete,
 /// filtered get, vector search (cosine: exact with TensorPrimitives below <see cref="ApproximateSearchOptions.ThresholdFor"/>
 /// passages, HNSW through USearch above it, candidates rescored exactly from the rows) and hybrid search (BM25 from FTS5
-/// fused with the vector ranking by reciprocal rank). Writes join the store's open batch transaction.
+/// and the vector ranking, fused as <see cref="HybridFusion"/> says). Writes join the store's open batch transaction.
 /// </summary>
 public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, PassageRecord>,
     IKeywordHybridSearchable<PassageRecord>, IPassageKeywordSearch
@@ -20,21 +20,27 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
     private readonly RagStore _store;
     private readonly ApproximateSearchOptions _approximate;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embeddingGenerator;
+    private readonly HybridFusionOptions _fusion;
     private VectorMatrix? _matrix;
     private ApproximateIndex? _index;
     private (long Generation, long Count) _count = (-1, 0);
 
     public SqlitePassageCollection(RagStore store, ApproximateSearchOptions? approximate = null,
-        IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null)
+        IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null, HybridFusionOptions? fusion = null)
     {
         _store = store;
         _approximate = approximate ?? new ApproximateSearchOptions();
         _embeddingGenerator = embeddingGenerator;
+        _fusion = fusion ?? HybridFusionOptions.Default;
+        _fusion.Validate();
     }
 
     public override string Name => PassageRecordDefinition.CollectionName;
 
     public int Dimensions => _store.Model.Dimensions;
+
+    /// <summary>How <see cref="HybridSearchAsync"/> combines its two rankings.</summary>
+    public HybridFusionOptions Fusion => _fusion;
 
     /// <summary>How many rows a ranking inside hybrid search contributes before fusion.</summary>
     public static int FusionDepth(int top) => Math.Max(50, top * 4);
@@ -202,8 +208,10 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
     }
 
     /// <summary>
-    /// Vector ranking and BM25 ranking of <paramref name="keywords"/>, each <see cref="FusionDepth"/> deep, fused by
-    /// reciprocal rank weighted by the store's <see cref="RagStore.FusionWeights"/>; the score is the fused score.
+    /// Vector ranking and BM25 ranking of <paramref name="keywords"/>, each <see cref="FusionDepth"/> deep, fused as
+    /// <see cref="Fusion"/> says: by normalized scores (<see cref="ConvexScoreFusion"/>, every candidate's cosine exact,
+    /// the semantic weight scaled by the store's <see cref="RagStore.FusionWeights"/>) or by reciprocal rank weighted by
+    /// those weights. The score is the fused score.
     /// </summary>
     public async IAsyncEnumerable<VectorSearchResult<PassageRecord>> HybridSearchAsync<TInput>(TInput searchValue, ICollection<string> keywords,
         int top, HybridSearchOptions<PassageRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -216,14 +224,34 @@ public sealed class SqlitePassageCollection : VectorStoreCollection<Guid, Passag
         int depth = FusionDepth(top + options.Skip);
         var fused = _store.InSnapshot(() =>
         {
-            var byVector = SearchRows(query, depth, options.Filter).Select(row => row.RowId).ToList();
-            var byKeyword = KeywordRows(keywords.ToList(), depth, options.Filter).Select(row => row.RowId).ToList();
-            var weights = _store.FusionWeights;
-            return ReciprocalRankFusion.Fuse([(byVector, weights.Vector), (byKeyword, weights.Keyword)]).Select(pair => new ScoredRow(pair.Key, pair.Score)).ToList();
+            var byVector = SearchRows(query, depth, options.Filter);
+            var byKeyword = KeywordRows(keywords.ToList(), depth, options.Filter);
+            var calibration = _store.FusionWeights;
+            return _fusion.Fusion switch
+            {
+                HybridFusion.Convex => FuseScores(query, byVector, byKeyword, _fusion.EffectiveSemanticWeight(calibration)),
+                HybridFusion.Rrf => ReciprocalRankFusion.Fuse([(byVector.Select(row => row.RowId).ToList(), calibration.Vector),
+                    (byKeyword.Select(row => row.RowId).ToList(), calibration.Keyword)]),
+                _ => throw new InvalidOperationException($"unknown fusion {_fusion.Fusion}"),
+            };
         });
-        var chosen = fused.Skip(options.Skip).Take(top).Where(row => options.ScoreThreshold is not { } min || row.Score >= min).ToList();
+        var chosen = fused.Select(pair => new ScoredRow(pair.Key, pair.Score)).Skip(options.Skip).Take(top)
+            .Where(row => options.ScoreThreshold is not { } min || row.Score >= min).ToList();
         foreach (var result in ReadRows(chosen, options.IncludeVectors))
             yield return result;
+    }
+
+    // BM25's candidates that the vector ranking did not reach get their exact cosine, not the floor of -1: a passage
+    // BM25 ranks first must not lose its semantic score only because 50 others were nearer the question. A vector
+    // candidate missing from BM25's list scores 0 there, which is exact for a passage without the question's words
+    // and at most the depth-th BM25 score otherwise.
+    private IReadOnlyList<(long Key, double Score)> FuseScores(float[] query, List<ScoredRow> byVector, List<ScoredRow> byKeyword, double semanticWeight)
+    {
+        var semantic = byVector.Select(row => (row.RowId, row.Score)).ToList();
+        var reached = byVector.Select(row => row.RowId).ToHashSet();
+        semantic.AddRange(Rescore(query, byKeyword.Where(row => !reached.Contains(row.RowId)).Select(row => row.RowId).ToList())
+            .Select(row => (row.RowId, row.Score)));
+        return ConvexScoreFusion.Fuse(semantic, byKeyword.Select(row => (row.RowId, row.Score)).ToList(), semanticWeight);
     }
 
     public override object? GetService(Type serviceType, object? serviceKey = null)

@@ -12,7 +12,7 @@ namespace LlamaGen.Rag.VectorData;
 /// line that creates the store (see <see cref="Composition.PassageStoreFactory"/>).
 /// </summary>
 public sealed class SqliteRagVectorStore(RagStore store, ApproximateSearchOptions? approximate = null,
-    IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null) : VectorStore
+    IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null, Retrieval.HybridFusionOptions? fusion = null) : VectorStore
 {
     public override VectorStoreCollection<TKey, TRecord> GetCollection<TKey, TRecord>(string name, VectorStoreCollectionDefinition? definition = null)
     {
@@ -22,7 +22,7 @@ public sealed class SqliteRagVectorStore(RagStore store, ApproximateSearchOption
         var vector = definition?.Properties.OfType<VectorStoreVectorProperty>().SingleOrDefault();
         if (vector is not null && vector.Dimensions != store.Model.Dimensions)
             throw new NotSupportedException($"collection definition has {vector.Dimensions}-dimensional vectors; store '{store.Path}' holds {store.Model.Dimensions} ({store.Model})");
-        return (VectorStoreCollection<TKey, TRecord>)(object)new SqlitePassageCollection(store, approximate, embeddingGenerator);
+        return (VectorStoreCollection<TKey, TRecord>)(object)new SqlitePassageCollection(store, approximate, embeddingGenerator, fusion);
     }
 
     public override VectorStoreCollection<object, Dictionary<string, object?>> GetDynamicCollection(string name, VectorStoreCollectionDefinition definition) =>

@@ -15,6 +15,13 @@ public static class Fixtures
     /// <summary>The Llama 2 vocabulary (and random weights): its tokenizer sizes passages in the tests.</summary>
     public static string TinyRandomGguf => SharedFixture("llama-2-tiny-random.gguf");
 
+    /// <summary>stories260K (llama2.c checkpoint and tokenizer) converted to GGUF at <paramref name="path"/>; returns the path.</summary>
+    public static string Stories260KGguf(string path)
+    {
+        LlamaGen.Conversion.Llama2CConverter.Convert(SharedFixture("stories260K.bin"), SharedFixture("tok512.bin"), path);
+        return path;
+    }
+
     public static string Corpus => Path.Combine(Repository, "samples", "LlamaGen.Rag", "corpus");
 
     public static string Questions => Path.Combine(Repository, "samples", "LlamaGen.Rag", "questions.json");
