@@ -104,6 +104,24 @@ public sealed class LlamaCppOracle : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="tokens"/> at positions 0.. as a fresh sequence in one batch and returns the logits of the last
+    /// <paramref name="count"/> positions only (a long prompt's logits at every position would not fit in memory).
+    /// </summary>
+    public float[][] EvaluateLastLogits(IReadOnlyList<int> tokens, int count)
+    {
+        if (count <= 0 || count > tokens.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"1..{tokens.Count} positions.");
+        Context.NativeHandle.MemoryClear(true);
+        var batch = new LLamaBatch();
+        for (int i = 0; i < tokens.Count; i++)
+            batch.Add(tokens[i], i, LLamaSeqId.Zero, logits: i >= tokens.Count - count);
+        Decode(batch);
+        var logits = new float[count][];
+        for (int i = 0; i < count; i++)
+            logits[i] = Context.NativeHandle.GetLogitsIth(tokens.Count - count + i).ToArray();
+        return logits;
+    }
+
+    /// <summary>
     /// Greedy continuation as a fresh sequence: decodes <paramref name="prompt"/> in one batch, then feeds back
     /// the argmax (lowest id on ties, as our sampler and llama2.c do) one token at a time for
     /// <paramref name="count"/> steps. Argmax is taken here rather than by llama.cpp's sampler chain so the
