@@ -194,6 +194,9 @@ public sealed class LlamaCppOracle : IDisposable
         }
     }
 
+    /// <summary>llama.cpp's <c>llama_vocab_is_eog</c>: whether <paramref name="token"/> ends a generation (EOS, EOT, EOM and the end-of-turn texts it detects).</summary>
+    public bool IsEndOfGeneration(int token) => NativeDetokenizer.IsEndOfGeneration(NativeDetokenizer.GetVocab(Weights.NativeHandle), token);
+
     /// <summary>llama.cpp's <c>llama_token_to_piece</c> with <c>lstrip = 0</c>: the bytes one token renders to.</summary>
     public byte[] TokenToPiece(int token, bool special)
     {
@@ -213,6 +216,7 @@ public sealed class LlamaCppOracle : IDisposable
     {
         private static readonly delegate* unmanaged<nint, nint> ModelGetVocab;
         private static readonly delegate* unmanaged<nint, int*, int, byte*, int, byte, byte, int> DetokenizeFn;
+        private static readonly delegate* unmanaged<nint, int, byte> VocabIsEog;
 
         static NativeDetokenizer()
         {
@@ -230,9 +234,12 @@ public sealed class LlamaCppOracle : IDisposable
             nint library = NativeLibrary.Load(path);
             ModelGetVocab = (delegate* unmanaged<nint, nint>)NativeLibrary.GetExport(library, "llama_model_get_vocab");
             DetokenizeFn = (delegate* unmanaged<nint, int*, int, byte*, int, byte, byte, int>)NativeLibrary.GetExport(library, "llama_detokenize");
+            VocabIsEog = (delegate* unmanaged<nint, int, byte>)NativeLibrary.GetExport(library, "llama_vocab_is_eog");
         }
 
         public static nint GetVocab(SafeLlamaModelHandle model) => ModelGetVocab(model.DangerousGetHandle());
+
+        public static bool IsEndOfGeneration(nint vocab, int token) => VocabIsEog(vocab, token) != 0;
 
         public static int Detokenize(nint vocab, int* tokens, int count, byte* text, int capacity, bool removeSpecial, bool unparseSpecial) =>
             DetokenizeFn(vocab, tokens, count, text, capacity, removeSpecial ? (byte)1 : (byte)0, unparseSpecial ? (byte)1 : (byte)0);

@@ -28,7 +28,8 @@ namespace LlamaGen.Oracle.Tests.Llama3;
 /// <para>CI time: one 50268 x 512 model per type and factors setting (written once per class); the long prompt is 2100
 /// tokens of the TinyStories sample, run in one batch by both engines.</para>
 /// </remarks>
-public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files) : IClassFixture<Llama3SyntheticFiles>
+[Collection(Llama3Collection.Name)]
+public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
 {
     /// <summary>Largest |logit difference| from llama.cpp accepted on an F32 file (logits of about ±2).</summary>
     private const float F32Tolerance = 5e-5f;
