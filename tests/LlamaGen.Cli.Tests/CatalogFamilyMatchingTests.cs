@@ -35,6 +35,38 @@ public sealed class CatalogFamilyMatchingTests : IDisposable
     public void TheFamilysFileMatchesItsSpec(string name, int embedding, int blocks, int heads, int kvHeads, int feedForward, int vocab,
         int context, float ropeBase, string expected)
     {
+        string path = WriteHeader(name, embedding, blocks, heads, kvHeads, feedForward, vocab, context, ropeBase);
+        int headSize = embedding / heads;
+        using var file = GgufFile.Open(path);
+        var descriptor = ModelCatalog.Match(file, CompiledModels.All);
+        Assert.Equal(expected, descriptor.TypeName);
+        Assert.True(descriptor.Shape.ContextLength <= context);
+        Assert.Equal(headSize, descriptor.Shape.HeadDimension);
+    }
+
+    [Fact]
+    public void SpecFromGgufHalvesAContextTheGeneratedCodeCannotIndex()
+    {
+        // Llama 3.1 8B: 32 blocks x 131072 positions x 1024 KV values is past int; 32768 is the largest half that fits.
+        string path = WriteHeader("Meta-Llama-3.1-8B-Instruct", 4096, 32, 32, 8, 14336, 128256, 131072, 500000f);
+        var result = CliRunner.Run("spec", "from-gguf", "--model", path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("\"context_length\": 32768,", result.Stdout);
+        Assert.Contains("context_length 131072 would need a KV cache beyond the generated code's int indexing; the spec compiles 32768 positions", result.Stderr);
+        var read = Specs.SpecJsonReader.Parse(result.Stdout, "from-gguf.json");
+        Assert.Equal(32768, read.ContextLength);
+
+        var chosen = CliRunner.Run("spec", "from-gguf", "--model", path, "--context", "8192");
+        Assert.Equal(0, chosen.ExitCode);
+        Assert.Contains("\"context_length\": 8192,", chosen.Stdout);
+        Assert.Equal("", chosen.Stderr);
+        Assert.Contains("--context must be between 1 and the file's context_length 131072 (got 262144)",
+            CliRunner.AssertUserError(CliRunner.Run("spec", "from-gguf", "--model", path, "--context", "262144")));
+    }
+
+    /// <summary>A tensorless GGUF with the keys llama.cpp's converter writes for a Llama-architecture model.</summary>
+    private string WriteHeader(string name, int embedding, int blocks, int heads, int kvHeads, int feedForward, int vocab, int context, float ropeBase)
+    {
         string path = Path.Combine(directory, name + ".gguf");
         int headSize = embedding / heads;
         using (var stream = File.Create(path))
@@ -57,10 +89,6 @@ public sealed class CatalogFamilyMatchingTests : IDisposable
                   .AddMetadata("tokenizer.ggml.tokens", GgufValue.Of(Enumerable.Range(0, vocab).Select(i => "t" + i).ToArray()));
             writer.Finish();
         }
-        using var file = GgufFile.Open(path);
-        var descriptor = ModelCatalog.Match(file, CompiledModels.All);
-        Assert.Equal(expected, descriptor.TypeName);
-        Assert.True(descriptor.Shape.ContextLength <= context);
-        Assert.Equal(headSize, descriptor.Shape.HeadDimension);
+        return path;
     }
 }
