@@ -34,10 +34,18 @@ internal static class SynthCommand
         };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Random seed of the weights", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads generating weights; 0 = one per processor", DefaultValueFactory = _ => 0 };
+        var tied = new Option<bool>("--tied-embeddings")
+        {
+            Description = "Omit output.weight, so the token embedding is the classifier (Llama 3.2, SmolLM2)",
+        };
+        var llama3Rope = new Option<bool>("--llama3-rope")
+        {
+            Description = "Add rope_freqs.weight with Llama 3.1's factors (8, low 1, high 4, original context 8192), as llama.cpp's converter writes them",
+        };
 
         var command = new Command("synth", "Write a GGUF model with a spec's shapes and random weights (for benchmarks)")
         {
-            spec, type, output, vocabulary, seed, threads,
+            spec, type, output, vocabulary, seed, threads, tied, llama3Rope,
         };
         command.SetAction(parse =>
         {
@@ -51,11 +59,16 @@ internal static class SynthCommand
             Program.RequireFile(vocabularyPath, "vocabulary file");
 
             ModelShape shape = SpecJsonReader.ReadFile(specPath);
+            var options = new SyntheticModelOptions
+            {
+                TiedEmbeddings = parse.GetValue(tied),
+                RopeFrequencyFactors = parse.GetValue(llama3Rope) ? Llama3RopeScaling.Factors(shape.HeadDimension, shape.RopeFreqBase) : null,
+            };
             if (weightType.Mix is not null)
             {
                 // Say what the mix holds, as quantize does: which types, and why a tensor did not get the recipe's type.
                 TensorQuantization[] plan;
-                try { plan = SyntheticModelWriter.Plan(shape, weightType); }
+                try { plan = SyntheticModelWriter.Plan(shape, weightType, options); }
                 catch (ArgumentException e) { throw new CliException(Program.OneLine(e.Message)); }
                 var counts = plan.GroupBy(p => p.To).Select(g => $"{g.Count()} {GgmlTypeInfo.Name(g.Key)}");
                 context.Stderr.WriteLine($"{weightType.Name}: {plan.Length} tensors: {string.Join(", ", counts)}");
@@ -77,7 +90,7 @@ internal static class SynthCommand
                             context.Stderr.WriteLine($"  {tenth * 10}% ({written >> 20} of {total >> 20} MiB, {clock.Elapsed.TotalSeconds:F1} s)");
                         }
                     },
-                    context.Cancellation);
+                    context.Cancellation, options);
             }
             catch (ArgumentException e)
             {

@@ -10,18 +10,30 @@ public sealed class GeneratedCodeBudgetTests
     /// <summary>Bytes of generated C# per spec compiled alone (measured on the round-2 generator, plus about 15 %).</summary>
     private static readonly Dictionary<string, int> SpecBudgets = new()
     {
+        ["codellama-13b.json"] = 820_000,
         ["codellama-34b.json"] = 820_000,
+        ["codellama-7b.json"] = 820_000,
         ["llama-2-tiny-random.json"] = 130_000,
         ["llama2-13b.json"] = 820_000,
         ["llama2-70b.json"] = 820_000,
         ["llama2-7b.json"] = 820_000,
+        ["llama3.1-8b.json"] = 820_000,
+        ["llama3.2-1b.json"] = 820_000,
+        ["llama3.2-3b.json"] = 820_000,
+        ["mistral-7b-v0.1.json"] = 820_000,
+        ["smollm2-1.7b.json"] = 820_000,
+        ["smollm2-135m.json"] = 820_000,
+        ["smollm2-360m.json"] = 820_000,
         ["llama2-test-k.json"] = 820_000,
         ["llama2-test-small.json"] = 420_000,
         ["stories260k.json"] = 350_000,
         ["tinyllama-1.1b.json"] = 820_000,
     };
 
-    /// <summary>The nine production specs together (issue #10: at most 3 MB, from 25.9 MB).</summary>
+    /// <summary>
+    /// The eighteen production specs together (issue #10: at most 3 MB, from 25.9 MB). Issue #15's nine specs (Llama 3.x,
+    /// SmolLM2, Mistral 7B, Code Llama 7B/13B) fit in it: their shapes share most kernels with the others.
+    /// </summary>
     private const int AllSpecsBudget = 3_000_000;
 
     /// <summary>The snapshots under Snapshots/ (issue #10: at most 4 MB, from 27.95 MB).</summary>
@@ -46,12 +58,12 @@ public sealed class GeneratedCodeBudgetTests
     public void AllProductionSpecsTogetherStayWithinThreeMegabytes()
     {
         string[] paths = Directory.GetFiles(RepositoryPaths.Specs, "*.json").OrderBy(p => p, StringComparer.Ordinal).ToArray();
-        Assert.Equal(9, paths.Length);
         string[] sources = paths.Select((p, i) => GeneratorHarness.ModelSource("specs/" + Path.GetFileName(p), "M" + i)).ToArray();
         GeneratorResult result = GeneratorHarness.Run(sources, paths.Select(p => (p, File.ReadAllText(p))).ToArray());
         Assert.Empty(result.GeneratorErrors);
         long bytes = GeneratedBytes(result);
-        TestContext.Current.SendDiagnosticMessage($"nine production specs: {bytes:N0} bytes of generated C# (budget {AllSpecsBudget:N0})");
+        TestContext.Current.SendDiagnosticMessage($"{paths.Length} production specs: {bytes:N0} bytes of generated C# (budget {AllSpecsBudget:N0})");
+        Assert.Equal(18, paths.Length);
         Assert.True(bytes <= AllSpecsBudget, $"the production specs generate {bytes:N0} bytes of C#, over the budget of {AllSpecsBudget:N0}.");
     }
 

@@ -25,3 +25,11 @@ public partial class Llama2TestK;
 /// </summary>
 [LlamaModel("Specs/llama2-7b-widths.json")]
 public partial class Llama2_7BWidths;
+
+/// <summary>
+/// <c>Specs/llama3-test.json</c>: a small Llama 3 shaped model for synthetic files with llama.cpp's Llama 3 details: RoPE
+/// base 500000 and frequency factors, grouped-query attention with Llama 3 8B's group of 4 and Llama 3.2 1B's head size
+/// 64, a tied classifier, and GPT-2's byte-level BPE vocabulary re-keyed as Llama 3's (llama-bpe, its control tokens).
+/// </summary>
+[LlamaModel("Specs/llama3-test.json")]
+public partial class Llama3Test;

@@ -104,6 +104,24 @@ public sealed class LlamaCppOracle : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="tokens"/> at positions 0.. as a fresh sequence in one batch and returns the logits of the last
+    /// <paramref name="count"/> positions only (a long prompt's logits at every position would not fit in memory).
+    /// </summary>
+    public float[][] EvaluateLastLogits(IReadOnlyList<int> tokens, int count)
+    {
+        if (count <= 0 || count > tokens.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"1..{tokens.Count} positions.");
+        Context.NativeHandle.MemoryClear(true);
+        var batch = new LLamaBatch();
+        for (int i = 0; i < tokens.Count; i++)
+            batch.Add(tokens[i], i, LLamaSeqId.Zero, logits: i >= tokens.Count - count);
+        Decode(batch);
+        var logits = new float[count][];
+        for (int i = 0; i < count; i++)
+            logits[i] = Context.NativeHandle.GetLogitsIth(tokens.Count - count + i).ToArray();
+        return logits;
+    }
+
+    /// <summary>
     /// Greedy continuation as a fresh sequence: decodes <paramref name="prompt"/> in one batch, then feeds back
     /// the argmax (lowest id on ties, as our sampler and llama2.c do) one token at a time for
     /// <paramref name="count"/> steps. Argmax is taken here rather than by llama.cpp's sampler chain so the
@@ -176,6 +194,9 @@ public sealed class LlamaCppOracle : IDisposable
         }
     }
 
+    /// <summary>llama.cpp's <c>llama_vocab_is_eog</c>: whether <paramref name="token"/> ends a generation (EOS, EOT, EOM and the end-of-turn texts it detects).</summary>
+    public bool IsEndOfGeneration(int token) => NativeDetokenizer.IsEndOfGeneration(NativeDetokenizer.GetVocab(Weights.NativeHandle), token);
+
     /// <summary>llama.cpp's <c>llama_token_to_piece</c> with <c>lstrip = 0</c>: the bytes one token renders to.</summary>
     public byte[] TokenToPiece(int token, bool special)
     {
@@ -195,6 +216,7 @@ public sealed class LlamaCppOracle : IDisposable
     {
         private static readonly delegate* unmanaged<nint, nint> ModelGetVocab;
         private static readonly delegate* unmanaged<nint, int*, int, byte*, int, byte, byte, int> DetokenizeFn;
+        private static readonly delegate* unmanaged<nint, int, byte> VocabIsEog;
 
         static NativeDetokenizer()
         {
@@ -212,9 +234,12 @@ public sealed class LlamaCppOracle : IDisposable
             nint library = NativeLibrary.Load(path);
             ModelGetVocab = (delegate* unmanaged<nint, nint>)NativeLibrary.GetExport(library, "llama_model_get_vocab");
             DetokenizeFn = (delegate* unmanaged<nint, int*, int, byte*, int, byte, byte, int>)NativeLibrary.GetExport(library, "llama_detokenize");
+            VocabIsEog = (delegate* unmanaged<nint, int, byte>)NativeLibrary.GetExport(library, "llama_vocab_is_eog");
         }
 
         public static nint GetVocab(SafeLlamaModelHandle model) => ModelGetVocab(model.DangerousGetHandle());
+
+        public static bool IsEndOfGeneration(nint vocab, int token) => VocabIsEog(vocab, token) != 0;
 
         public static int Detokenize(nint vocab, int* tokens, int count, byte* text, int capacity, bool removeSpecial, bool unparseSpecial) =>
             DetokenizeFn(vocab, tokens, count, text, capacity, removeSpecial ? (byte)1 : (byte)0, unparseSpecial ? (byte)1 : (byte)0);

@@ -47,10 +47,14 @@ internal static class ForwardEmitter
         w.Line();
         w.Line("private static " + GeneratedFile.Compute + "RopeTable? ropeTable;");
         w.Line();
-        w.Line("// cos/sin for every position up to ContextLength, computed once per model class on first use.");
+        w.Line("// cos/sin for every position up to ContextLength, computed once per model class on first use and shared by the");
+        w.Line("// loaded models whose file has no RoPE frequency factors.");
         w.Line("private static " + GeneratedFile.Compute + "RopeTable RopeAngles =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new " +
                GeneratedFile.Compute + "RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;");
+        w.Line();
+        w.Line("// This model's angles: RopeAngles, or its own table when the file scales them (Llama 3's rope_freqs.weight).");
+        w.Line("private readonly " + GeneratedFile.Compute + "RopeTable rope;");
         w.Line();
         w.Line("private readonly " + GeneratedFile.Kernels + "KernelIsa isa;");
         w.Line("private readonly " + GeneratedFile.Compute + "KvCacheType kvCacheType;");
@@ -106,6 +110,9 @@ internal static class ForwardEmitter
         w.Line(GeneratedFile.Kernels + "KernelSupport.ThrowIfUnsupported(isa);");
         w.Line("kvCacheType = options.KvCacheType;");
         w.Line("BindWeights(file, isa);");
+        w.Line("// Llama 3.1/3.2 files carry per-pair frequency factors that divide the angles; the tensor is shared by every layer.");
+        w.Line("float[]? frequencyFactors = " + GeneratedFile.Models + "RopeFrequencyFactors.Read(file, HeadDimension);");
+        w.Line("rope = frequencyFactors is null ? RopeAngles : new " + GeneratedFile.Compute + "RopeTable(ContextLength, HeadDimension, RopeFreqBase, frequencyFactors);");
         w.Line("// Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.");
         w.Line("float* probe = stackalloc float[EmbeddingLength];");
         w.Line("global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));");
@@ -130,7 +137,7 @@ internal static class ForwardEmitter
         w.Line("public " + GeneratedFile.Kernels + "KernelIsa Isa => isa;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("public " + GeneratedFile.Compute + "RopeTable Rope => RopeAngles;");
+        w.Line("public " + GeneratedFile.Compute + "RopeTable Rope => rope;");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public bool IsDisposed => disposed;");
@@ -229,13 +236,14 @@ internal static class ForwardEmitter
         w.Line("Multiply(attentionKey[layer], ws.Normed, ws.Key, rows, ws, pool);");
         w.Line("Multiply(attentionValue[layer], ws.Normed, ws.Value, rows, ws, pool);");
         w.Line();
-        w.Line("// RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension); then");
+        w.Line("// RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension)");
+        w.Line("// (divided by the pair's frequency factor when the file has them); then");
         w.Line("// the key and value go into the row's sequence's cache at its position. Every row's key and value are cached before any");
         w.Line("// row attends, and a row reads only positions <= its own, so rows of one sequence in one batch stay causal.");
         w.Open("for (int i = 0; i < rows; i++)");
         w.Line("int position = batch.PositionOf(i);");
-        w.Line("RopeAngles.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);");
-        w.Line("RopeAngles.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);");
+        w.Line("rope.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);");
+        w.Line("rope.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);");
         w.Line("batch.SequenceOf(i).Cache.Store(layer, position, ws.Key + i * KvDimension, ws.Value + i * KvDimension);");
         w.Close();
         w.Line();

@@ -6,6 +6,8 @@ namespace LlamaGen.Compute;
 /// Rotary position embedding angles: for each position p and pair i of a head, cos and sin of
 /// <c>p * base^(-2i / headDimension)</c>. Computed once per model class, then read by every forward pass.
 /// The arithmetic is llama2.c's (float <c>powf</c>, then <c>pos * freq</c>), so rotations match its reference output.
+/// Llama 3's frequency factors (the <c>rope_freqs.weight</c> tensor, see <see cref="Models.RopeFrequencyFactors"/>) divide each
+/// pair's angle, as ggml's <c>ggml_rope_cache_init</c> divides <c>theta</c> by <c>freq_factors[i]</c>.
 /// </summary>
 public sealed unsafe class RopeTable
 {
@@ -16,7 +18,10 @@ public sealed unsafe class RopeTable
     private readonly float[] pairCos;
     private readonly float[] pairSin;
 
-    public RopeTable(int contextLength, int headDimension, float freqBase)
+    public RopeTable(int contextLength, int headDimension, float freqBase) : this(contextLength, headDimension, freqBase, null) { }
+
+    /// <param name="frequencyFactors">Null, or one positive factor per pair (<c>headDimension / 2</c>) dividing its angle.</param>
+    public RopeTable(int contextLength, int headDimension, float freqBase, ReadOnlySpan<float> frequencyFactors)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headDimension);
@@ -25,6 +30,13 @@ public sealed unsafe class RopeTable
         ContextLength = contextLength;
         HeadDimension = headDimension;
         int pairs = headDimension / 2;
+        bool scaled = !frequencyFactors.IsEmpty;
+        if (scaled && frequencyFactors.Length != pairs)
+            throw new ArgumentException($"RoPE frequency factors: {frequencyFactors.Length} given, the head dimension {headDimension} has {pairs} pairs.", nameof(frequencyFactors));
+        foreach (float factor in frequencyFactors)
+            if (!(factor > 0) || float.IsInfinity(factor))
+                throw new ArgumentException($"RoPE frequency factor {factor} is not a positive finite number.", nameof(frequencyFactors));
+        HasFrequencyFactors = scaled;
         // Pinned so the generated code can hold raw pointers into them.
         cos = GC.AllocateUninitializedArray<float>(checked(contextLength * pairs), pinned: true);
         sin = GC.AllocateUninitializedArray<float>(checked(contextLength * pairs), pinned: true);
@@ -37,6 +49,9 @@ public sealed unsafe class RopeTable
             for (int i = 0; i < pairs; i++)
             {
                 float angle = position * frequencies[i];
+                // ggml divides the angle (theta_base * theta_scale^i) by the factor; dividing the product keeps the
+                // unscaled table bit-identical to llama2.c's.
+                if (scaled) angle /= frequencyFactors[i];
                 float c = MathF.Cos(angle), s = MathF.Sin(angle);
                 cos[position * pairs + i] = c;
                 sin[position * pairs + i] = s;
@@ -49,6 +64,9 @@ public sealed unsafe class RopeTable
 
     public int ContextLength { get; }
     public int HeadDimension { get; }
+
+    /// <summary>Whether per-pair frequency factors (Llama 3's <c>rope_freqs.weight</c>) scale the angles.</summary>
+    public bool HasFrequencyFactors { get; }
 
     /// <summary>The <c>HeadDimension / 2</c> cosines for <paramref name="position"/>.</summary>
     public float* Cos(int position) => Row(cos, position);

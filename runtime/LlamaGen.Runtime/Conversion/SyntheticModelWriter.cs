@@ -69,16 +69,18 @@ public static class SyntheticModelWriter
     /// <param name="progress">Called on the writing thread after each chunk with (tensor bytes written, total tensor bytes).</param>
     /// <exception cref="ArgumentException">A matrix row is not a whole number of the uniform type's blocks.</exception>
     /// <exception cref="ModelMismatchException">The vocabulary file's token count differs from the shape's vocabulary size.</exception>
+    /// <param name="options">Tied classifier and RoPE frequency factors (Llama 3 layouts); null for Llama 2's layout.</param>
     public static void Write(ModelShape shape, SyntheticModelType type, string vocabularyPath, string outputPath, ulong seed = 0, int threads = 0,
-        Action<long, long>? progress = null, CancellationToken cancellation = default)
+        Action<long, long>? progress = null, CancellationToken cancellation = default, SyntheticModelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(vocabularyPath);
         ArgumentNullException.ThrowIfNull(outputPath);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        var plan = Plan(shape, type);
-        var tensors = TensorLayout(shape);
+        options ??= SyntheticModelOptions.Default;
+        var plan = Plan(shape, type, options);
+        var tensors = TensorLayout(shape, options);
         for (int i = 0; i < tensors.Count; i++) tensors[i] = tensors[i] with { Type = plan[i].To };
 
         // Everything that can be checked is checked before the output file is created.
@@ -91,12 +93,12 @@ public static class SyntheticModelWriter
         try
         {
             // Preallocating makes a full disk fail now, with an IOException, rather than after minutes of writing.
-            var options = new FileStreamOptions
+            var streamOptions = new FileStreamOptions
             {
                 Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None,
                 BufferSize = 1 << 20, PreallocationSize = dataBytes,
             };
-            using (var output = new FileStream(temporary, options))
+            using (var output = new FileStream(temporary, streamOptions))
             {
                 var writer = new GgufWriter(output);
                 AddMetadata(writer, shape, type, tensors.Any(t => GgmlTypeInfo.BlockSize(t.Type) > 1), tokenizer);
@@ -125,11 +127,11 @@ public static class SyntheticModelWriter
     /// </summary>
     /// <exception cref="ArgumentException">The shape's head counts do not divide evenly, or (uniform types) a matrix
     /// row is not a whole number of the type's blocks.</exception>
-    public static TensorQuantization[] Plan(ModelShape shape, SyntheticModelType type)
+    public static TensorQuantization[] Plan(ModelShape shape, SyntheticModelType type, SyntheticModelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(type);
-        var tensors = TensorLayout(shape);
+        var tensors = TensorLayout(shape, options ?? SyntheticModelOptions.Default);
         CheckShape(shape, type, tensors);
         if (type.Mix is { } mix)
         {
@@ -141,17 +143,19 @@ public static class SyntheticModelWriter
     }
 
     /// <summary>One tensor to write: GGUF dimensions (row length first) and what fills it.</summary>
-    private sealed record SyntheticTensor(string Name, long[] Dimensions, GgmlType Type, bool IsNorm)
+    /// <param name="Values">Fixed F32 values (the RoPE frequency factors), or null: norms are 1, matrices random.</param>
+    private sealed record SyntheticTensor(string Name, long[] Dimensions, GgmlType Type, bool IsNorm, IReadOnlyList<float>? Values = null)
     {
         public int Columns => checked((int)Dimensions[0]);
         public long Rows => Dimensions.Length > 1 ? Dimensions[1] : 1;
     }
 
     /// <summary>
-    /// llama.cpp's tensors for a Llama model, in the order its converter writes them; the classifier is untied. Every
+    /// llama.cpp's tensors for a Llama model, in the order its converter writes them, except that the optional tensors
+    /// (<paramref name="options"/>) come last so they leave every other tensor's seed, and values, as they are. Every
     /// tensor is F32 here; <see cref="Plan"/> decides the types.
     /// </summary>
-    private static List<SyntheticTensor> TensorLayout(ModelShape s)
+    private static List<SyntheticTensor> TensorLayout(ModelShape s, SyntheticModelOptions options)
     {
         const GgmlType type = GgmlType.F32;
         long d = s.EmbeddingLength, kv = s.KvDimension, h = s.FeedForwardLength, v = s.VocabSize;
@@ -169,7 +173,15 @@ public static class SyntheticModelWriter
             tensors.Add(new($"blk.{layer}.ffn_up.weight", [d, h], type, false));
         }
         tensors.Add(new("output_norm.weight", [d], GgmlType.F32, true));
-        tensors.Add(new("output.weight", [d, v], type, false));
+        if (!options.TiedEmbeddings) tensors.Add(new("output.weight", [d, v], type, false));
+        if (options.RopeFrequencyFactors is { } factors)
+        {
+            if (factors.Count != s.HeadDimension / 2)
+                throw new ArgumentException(
+                    $"Model '{s.Name}': {factors.Count} RoPE frequency factors given, the head dimension {s.HeadDimension} has {s.HeadDimension / 2} pairs.",
+                    nameof(options));
+            tensors.Add(new("rope_freqs.weight", [s.HeadDimension / 2], GgmlType.F32, true, factors));
+        }
         return tensors;
     }
 
@@ -281,6 +293,13 @@ public static class SyntheticModelWriter
     {
         int columns = tensor.Columns;
         int rowBytes = destination.Length / rows;
+        if (tensor.Values is { } fixedValues)
+        {
+            var floats = MemoryMarshal.Cast<byte, float>(destination.Span);
+            // A vector: one row, the whole tensor.
+            for (int i = 0; i < floats.Length; i++) floats[i] = fixedValues[i];
+            return;
+        }
         if (tensor.IsNorm)
         {
             MemoryMarshal.Cast<byte, float>(destination.Span).Fill(1f);

@@ -13,9 +13,9 @@ public static class ModelCatalog
     private const double RelativeTolerance = 1e-6;
 
     /// <summary>
-    /// The first descriptor whose shape matches the file: every dimension, the vocabulary and context length equal,
-    /// RoPE base and RMS epsilon equal within 1e-6 relative, and every matrix type of the file among the spec's
-    /// weight types. Throws <see cref="ModelMismatchException"/> listing the file's shape, why each compiled spec
+    /// The first descriptor whose shape matches the file: every dimension and the vocabulary equal, the spec's context
+    /// length at most the file's, RoPE base and RMS epsilon equal within 1e-6 relative, and every matrix type of the file
+    /// among the spec's weight types. Throws <see cref="ModelMismatchException"/> listing the file's shape, why each compiled spec
     /// differs, and how to add a spec for the file.
     /// </summary>
     public static ModelDescriptor Match(GgufFile file, IReadOnlyList<ModelDescriptor> descriptors)
@@ -59,13 +59,18 @@ public static class ModelCatalog
                 ? null
                 : $"{field}: file {f.ToString("R", CultureInfo.InvariantCulture)}, spec {s.ToString("R", CultureInfo.InvariantCulture)}";
 
+        // A spec may hold fewer positions than the file was trained for (llama.cpp's n_ctx below n_ctx_train): Llama 3.1's
+        // 131072 would need a KV cache beyond int indexing and gigabytes per sequence, so its spec compiles 8192.
+        static string? Context(int f, int s) =>
+            s <= f ? null : $"context_length: file {f}, spec {s} (a spec may have a shorter context than the file, not a longer one)";
+
         var difference = Int("embedding_length", file.EmbeddingLength, spec.EmbeddingLength)
             ?? Int("block_count", file.BlockCount, spec.BlockCount)
             ?? Int("attention.head_count", file.HeadCount, spec.HeadCount)
             ?? Int("attention.head_count_kv", file.HeadCountKv, spec.HeadCountKv)
             ?? Int("feed_forward_length", file.FeedForwardLength, spec.FeedForwardLength)
             ?? Int("vocab_size", file.VocabSize, spec.VocabSize)
-            ?? Int("context_length", file.ContextLength, spec.ContextLength)
+            ?? Context(file.ContextLength, spec.ContextLength)
             ?? Float("rope.freq_base", file.RopeFreqBase, spec.RopeFreqBase)
             ?? Float("attention.layer_norm_rms_epsilon", file.RmsEpsilon, spec.RmsEpsilon);
         if (difference is not null) return difference;

@@ -41,6 +41,13 @@ public static class ModelShapeReader
             throw file.ValueError("llama.attention.layer_norm_rms_epsilon", $"{epsilon} is not a positive number");
 
         int headDimension = embedding / heads;
+        // Llama 3 and Mistral files may state the head size (llama.cpp's n_embd_head_k/v); LlamaGen's generated models
+        // have head size embedding_length / head_count, so a file that says otherwise cannot run (rather than run wrong).
+        foreach (string key in new[] { "llama.attention.key_length", "llama.attention.value_length" })
+            if (file.TryGetUInt32(key, out uint headSize) && headSize != headDimension)
+                throw new ModelMismatchException(file.Path, null,
+                    $"{file.Path}: {key} is {headSize} but embedding_length / head_count is {embedding} / {heads} = {headDimension}; " +
+                    "LlamaGen supports only models whose head size is embedding_length / head_count.");
         if (file.TryGetUInt32("llama.rope.dimension_count", out uint ropeDimensions) && ropeDimensions != headDimension)
             throw new ModelMismatchException(file.Path, null,
                 $"{file.Path}: llama.rope.dimension_count is {ropeDimensions} but the head dimension is {headDimension}; " +

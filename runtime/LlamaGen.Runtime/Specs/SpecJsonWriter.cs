@@ -38,6 +38,22 @@ public static class SpecJsonWriter
         return json.ToString();
     }
 
+    /// <summary>
+    /// The context length to compile for <paramref name="shape"/>: its own, or, when that many positions would make the
+    /// KV cache or the attention scores overflow the generated code's int indexing (Llama 3.1 8B's 131072: 4.3e9 cached
+    /// values), the largest half, quarter, ... of it that fits. A spec may hold fewer positions than its file was trained
+    /// for (<see cref="Models.ModelCatalog"/> matches it), as llama.cpp runs with <c>n_ctx</c> below <c>n_ctx_train</c>.
+    /// </summary>
+    public static int CompilableContextLength(ModelShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int context = shape.ContextLength;
+        while (context > 1 && SpecRules.Check(shape.EmbeddingLength, shape.BlockCount, shape.HeadCount, shape.HeadCountKv,
+                   shape.FeedForwardLength, shape.VocabSize, context).Any(v => v.Key == SpecRules.ContextLengthKey))
+            context /= 2;
+        return context;
+    }
+
     /// <summary>A spec/file name from a model name: letters, digits, '.', '-' and '_' kept, the rest turned into '-', lower case.</summary>
     public static string SafeName(string name)
     {

@@ -151,6 +151,46 @@ public sealed class SyntheticModelWriterTests : IDisposable
     }
 
     [Fact]
+    public void TiedAndFrequencyFactorOptionsAddOnlyTheirTensorsAndKeepTheOthersValues()
+    {
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
+        float[] factors = Llama3RopeScaling.Factors(shape.HeadDimension, 500000f);
+        string plainPath = Synthesize("llama2-test-small.json", GgmlType.Q8_0, seed: 5, name: "plain.gguf");
+        string llama3Path = Path.Combine(directory, "llama3-layout.gguf");
+        SyntheticModelWriter.Write(shape, SyntheticModelType.Of(GgmlType.Q8_0), ReferenceFixtures.TinyRandomGguf, llama3Path, seed: 5,
+            options: new SyntheticModelOptions { TiedEmbeddings = true, RopeFrequencyFactors = factors });
+        using var plain = GgufFile.Open(plainPath);
+        using var llama3 = GgufFile.Open(llama3Path);
+        Assert.True(plain.TryGetTensor("output.weight", out _));
+        Assert.False(llama3.TryGetTensor("output.weight", out _));
+        Assert.True(llama3.TryGetTensor(RopeFrequencyFactors.TensorName, out var ropeFreqs));
+        Assert.Equal(GgmlType.F32, ropeFreqs.Type);
+        Assert.Equal([shape.HeadDimension / 2L], ropeFreqs.Dimensions);
+        Assert.Equal(factors, RopeFrequencyFactors.Read(llama3, shape.HeadDimension));
+        Assert.Null(RopeFrequencyFactors.Read(plain, shape.HeadDimension));
+        // Every tensor both files have holds the same bytes: the optional tensors come last and leave the seeds alone.
+        foreach (var tensor in llama3.Tensors.Where(t => t.Name != RopeFrequencyFactors.TensorName))
+            Assert.True(plain.GetTensorBytes(plain.Tensors.Single(t => t.Name == tensor.Name)).SequenceEqual(llama3.GetTensorBytes(tensor)), tensor.Name);
+
+        // The generated model binds the tied classifier to token_embd.weight and rotates with the factors.
+        using var model = Llama2TestSmall.Load(llama3);
+        Assert.True(model.Rope.HasFrequencyFactors);
+        using var untied = Llama2TestSmall.Load(plain);
+        Assert.False(untied.Rope.HasFrequencyFactors);
+    }
+
+    [Fact]
+    public void FrequencyFactorsOfTheWrongLengthAreRejectedBeforeWriting()
+    {
+        var shape = SpecJsonReader.ReadFile(SpecPath("llama2-test-small.json"));
+        string output = Path.Combine(directory, "wrong-factors.gguf");
+        var e = Assert.Throws<ArgumentException>(() => SyntheticModelWriter.Write(shape, SyntheticModelType.Of(GgmlType.Q8_0),
+            ReferenceFixtures.TinyRandomGguf, output, options: new SyntheticModelOptions { RopeFrequencyFactors = new float[3] }));
+        Assert.Contains($"3 RoPE frequency factors given, the head dimension {shape.HeadDimension} has {shape.HeadDimension / 2} pairs", e.Message);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameBytesOnAnyNumberOfThreadsAndAnotherSeedDoesNot()
     {
         byte[] one = File.ReadAllBytes(Synthesize("llama2-test-small.json", GgmlType.Q8_0, seed: 7, threads: 1, name: "one.gguf"));

@@ -59,6 +59,33 @@ public class ModelMatchingTests
         Assert.Contains("llama.rope.dimension_count is 4 but the head dimension is 8", e.Message);
     }
 
+    [Theory]
+    [InlineData("llama.attention.key_length")]
+    [InlineData("llama.attention.value_length")]
+    public void AHeadSizeOtherThanEmbeddingOverHeadsIsRejected(string key)
+    {
+        // The tiny shape has embedding 32 over 4 heads: head size 8. A file that says 16 cannot run on generated code
+        // whose head size is embedding_length / head_count.
+        var e = Assert.Throws<ModelMismatchException>(() => Read(TinyLlamaGguf.Shape(), metadata: m => m[key] = GgufValue.Of(16u)));
+        Assert.Contains($"{key} is 16 but embedding_length / head_count is 32 / 4 = 8", e.Message);
+        // Stating the usual size is fine (Llama 3 and Mistral files do).
+        Assert.Equal(8, Read(TinyLlamaGguf.Shape(), metadata: m => m[key] = GgufValue.Of(8u)).HeadDimension);
+    }
+
+    [Fact]
+    public void ASpecMayHoldFewerPositionsThanTheFileWasTrainedFor()
+    {
+        var shape = TinyLlamaGguf.Shape(GgmlType.Q4_0);
+        using var file = TinyLlamaGguf.Write(shape, GgmlType.Q4_0);
+        using var gguf = GgufFile.Open(file.Path);
+        Assert.Equal(16, shape.ContextLength);
+        var shorter = Descriptor("Shorter", shape with { ContextLength = 8 });
+        Assert.Equal("Shorter", ModelCatalog.Match(gguf, [shorter]).TypeName);
+        Assert.Null(ModelCatalog.FirstDifference(shape, shorter.Shape));
+        Assert.Equal("context_length: file 16, spec 17 (a spec may have a shorter context than the file, not a longer one)",
+            ModelCatalog.FirstDifference(shape, shape with { ContextLength = 17 }));
+    }
+
     [Fact]
     public void MissingAndInvalidKeysNameTheKey()
     {

@@ -15,9 +15,13 @@ public unsafe partial class EdgeGqaGroup8
 
     private static global::LlamaGen.Compute.RopeTable? ropeTable;
 
-    // cos/sin for every position up to ContextLength, computed once per model class on first use.
+    // cos/sin for every position up to ContextLength, computed once per model class on first use and shared by the
+    // loaded models whose file has no RoPE frequency factors.
     private static global::LlamaGen.Compute.RopeTable RopeAngles =>
         global::System.Threading.LazyInitializer.EnsureInitialized(ref ropeTable, static () => new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase))!;
+
+    // This model's angles: RopeAngles, or its own table when the file scales them (Llama 3's rope_freqs.weight).
+    private readonly global::LlamaGen.Compute.RopeTable rope;
 
     private readonly global::LlamaGen.Kernels.KernelIsa isa;
     private readonly global::LlamaGen.Compute.KvCacheType kvCacheType;
@@ -29,6 +33,9 @@ public unsafe partial class EdgeGqaGroup8
         global::LlamaGen.Kernels.KernelSupport.ThrowIfUnsupported(isa);
         kvCacheType = options.KvCacheType;
         BindWeights(file, isa);
+        // Llama 3.1/3.2 files carry per-pair frequency factors that divide the angles; the tensor is shared by every layer.
+        float[]? frequencyFactors = global::LlamaGen.Models.RopeFrequencyFactors.Read(file, HeadDimension);
+        rope = frequencyFactors is null ? RopeAngles : new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase, frequencyFactors);
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
@@ -54,7 +61,7 @@ public unsafe partial class EdgeGqaGroup8
     public global::LlamaGen.Kernels.KernelIsa Isa => isa;
 
     /// <inheritdoc/>
-    public global::LlamaGen.Compute.RopeTable Rope => RopeAngles;
+    public global::LlamaGen.Compute.RopeTable Rope => rope;
 
     /// <inheritdoc/>
     public bool IsDisposed => disposed;
@@ -182,14 +189,15 @@ public unsafe partial class EdgeGqaGroup8
         Multiply(attentionKey[layer], ws.Normed, ws.Key, rows, ws, pool);
         Multiply(attentionValue[layer], ws.Normed, ws.Value, rows, ws, pool);
 
-        // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension); then
+        // RoPE: rotate each adjacent pair (2i, 2i+1) of every query and key head by position * base^(-2i/HeadDimension)
+        // (divided by the pair's frequency factor when the file has them); then
         // the key and value go into the row's sequence's cache at its position. Every row's key and value are cached before any
         // row attends, and a row reads only positions <= its own, so rows of one sequence in one batch stay causal.
         for (int i = 0; i < rows; i++)
         {
             int position = batch.PositionOf(i);
-            RopeAngles.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);
-            RopeAngles.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);
+            rope.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);
+            rope.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);
             batch.SequenceOf(i).Cache.Store(layer, position, ws.Key + i * KvDimension, ws.Value + i * KvDimension);
         }
 

@@ -1842,6 +1842,364 @@ internal static unsafe class Avx2Kernels
         for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 576.</summary>
+    public static void MatVec_F32_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 2304;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 576.</summary>
+    public static void MatVec_F16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 576.</summary>
+    public static void MatMul_Q4_0_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 576.</summary>
+    public static void MatMul_Q4_1_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 576.</summary>
+    public static void MatMul_Q5_0_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 576.</summary>
+    public static void MatMul_Q5_1_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 576.</summary>
+    public static void MatMul_Q8_0_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 576.</summary>
+    public static void MatVec_BF16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 768.</summary>
     public static void MatVec_F32_768(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -2420,6 +2778,942 @@ internal static unsafe class Avx2Kernels
         for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 960.</summary>
+    public static void MatVec_F32_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 3840;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 960.</summary>
+    public static void MatVec_F16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 960.</summary>
+    public static void MatMul_Q4_0_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 960.</summary>
+    public static void MatMul_Q4_1_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 960.</summary>
+    public static void MatMul_Q5_0_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 960.</summary>
+    public static void MatMul_Q5_1_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 960.</summary>
+    public static void MatMul_Q8_0_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 960.</summary>
+    public static void MatVec_BF16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 1536.</summary>
+    public static void MatVec_F32_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 6144;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 1536.</summary>
+    public static void MatVec_F16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 1536.</summary>
+    public static void MatMul_Q4_0_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 1536.</summary>
+    public static void MatMul_Q4_1_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 1536.</summary>
+    public static void MatMul_Q5_0_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 1536.</summary>
+    public static void MatMul_Q5_1_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 1536.</summary>
+    public static void MatMul_Q8_0_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q2_K with rows of 1536.</summary>
+    public static void MatMul_Q2_K_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 800;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 1944; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q3_K with rows of 1536.</summary>
+    public static void MatMul_Q3_K_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 928;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 1944; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_K with rows of 1536.</summary>
+    public static void MatMul_Q4_K_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 1184;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 1944; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_K with rows of 1536.</summary>
+    public static void MatMul_Q5_K_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 1944; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q6_K with rows of 1536.</summary>
+    public static void MatMul_Q6_K_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 1944; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 1536.</summary>
+    public static void MatVec_BF16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2048.</summary>
     public static void MatVec_F32_2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -2992,6 +4286,1162 @@ internal static unsafe class Avx2Kernels
     {
         const int Columns = 2048;
         const long RowBytes = 4096;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2560.</summary>
+    public static void MatVec_F32_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 10240;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 2560.</summary>
+    public static void MatVec_F16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 2560.</summary>
+    public static void MatMul_Q4_0_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 2560.</summary>
+    public static void MatMul_Q4_1_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 2560.</summary>
+    public static void MatMul_Q5_0_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 2560.</summary>
+    public static void MatMul_Q5_1_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 2560.</summary>
+    public static void MatMul_Q8_0_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q2_K with rows of 2560.</summary>
+    public static void MatMul_Q2_K_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 800;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3240; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q3_K with rows of 2560.</summary>
+    public static void MatMul_Q3_K_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 928;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3240; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_K with rows of 2560.</summary>
+    public static void MatMul_Q4_K_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 1184;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3240; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_K with rows of 2560.</summary>
+    public static void MatMul_Q5_K_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3240; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q6_K with rows of 2560.</summary>
+    public static void MatMul_Q6_K_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3240; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 2560.</summary>
+    public static void MatVec_BF16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 3072.</summary>
+    public static void MatVec_F32_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 12288;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 3072.</summary>
+    public static void MatVec_F16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 3072.</summary>
+    public static void MatMul_Q4_0_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 3072.</summary>
+    public static void MatMul_Q4_1_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 3072.</summary>
+    public static void MatMul_Q5_0_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 3072.</summary>
+    public static void MatMul_Q5_1_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 3072.</summary>
+    public static void MatMul_Q8_0_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q2_K with rows of 3072.</summary>
+    public static void MatMul_Q2_K_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 800;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3888; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q3_K with rows of 3072.</summary>
+    public static void MatMul_Q3_K_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 928;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3888; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_K with rows of 3072.</summary>
+    public static void MatMul_Q4_K_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 1184;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3888; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_K with rows of 3072.</summary>
+    public static void MatMul_Q5_K_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3888; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q6_K with rows of 3072.</summary>
+    public static void MatMul_Q6_K_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 3888; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 3072.</summary>
+    public static void MatVec_BF16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
         int r = rowStart;
         for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
@@ -6460,6 +8910,584 @@ internal static unsafe class Avx2Kernels
     {
         const int Columns = 13824;
         const long RowBytes = 27648;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 14336.</summary>
+    public static void MatVec_F32_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 57344;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 14336.</summary>
+    public static void MatVec_F16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 14336.</summary>
+    public static void MatMul_Q4_0_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 14336.</summary>
+    public static void MatMul_Q4_1_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 14336.</summary>
+    public static void MatMul_Q5_0_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 14336.</summary>
+    public static void MatMul_Q5_1_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;
+            int b = 0;
+            for (; b + 2 <= Blocks; b += 2)
+            {
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+            }
+            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 14336.</summary>
+    public static void MatMul_Q8_0_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q2_K with rows of 14336.</summary>
+    public static void MatMul_Q2_K_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 800;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 18144; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q3_K with rows of 14336.</summary>
+    public static void MatMul_Q3_K_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 928;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 18144; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_K with rows of 14336.</summary>
+    public static void MatMul_Q4_K_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 1184;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 18144; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_K with rows of 14336.</summary>
+    public static void MatMul_Q5_K_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 18144; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q6_K with rows of 14336.</summary>
+    public static void MatMul_Q6_K_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208;
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        const int InputBytes = 18144; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int t = 0; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 14336.</summary>
+    public static void MatVec_BF16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
         int r = rowStart;
         for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);

@@ -1175,6 +1175,259 @@ internal static unsafe class Avx512Kernels
         for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 576.</summary>
+    public static void MatVec_F32_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 2304;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 576.</summary>
+    public static void MatVec_F16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 576.</summary>
+    public static void MatMul_Q4_0_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 576.</summary>
+    public static void MatMul_Q4_1_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 576.</summary>
+    public static void MatMul_Q5_0_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 576.</summary>
+    public static void MatMul_Q5_1_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 576.</summary>
+    public static void MatMul_Q8_0_576(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 576.</summary>
+    public static void MatVec_BF16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 768.</summary>
     public static void MatVec_F32_768(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -1428,6 +1681,512 @@ internal static unsafe class Avx512Kernels
         for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 960.</summary>
+    public static void MatVec_F32_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 3840;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 960.</summary>
+    public static void MatVec_F16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 960.</summary>
+    public static void MatMul_Q4_0_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 960.</summary>
+    public static void MatMul_Q4_1_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 960.</summary>
+    public static void MatMul_Q5_0_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 960.</summary>
+    public static void MatMul_Q5_1_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 960.</summary>
+    public static void MatMul_Q8_0_960(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 960.</summary>
+    public static void MatVec_BF16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 1536.</summary>
+    public static void MatVec_F32_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 6144;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 1536.</summary>
+    public static void MatVec_F16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 1536.</summary>
+    public static void MatMul_Q4_0_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 1536.</summary>
+    public static void MatMul_Q4_1_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 1536.</summary>
+    public static void MatMul_Q5_0_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 1536.</summary>
+    public static void MatMul_Q5_1_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 1536.</summary>
+    public static void MatMul_Q8_0_1536(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 1536.</summary>
+    public static void MatVec_BF16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2048.</summary>
     public static void MatVec_F32_2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -1675,6 +2434,512 @@ internal static unsafe class Avx512Kernels
     {
         const int Columns = 2048;
         const long RowBytes = 4096;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2560.</summary>
+    public static void MatVec_F32_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 10240;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 2560.</summary>
+    public static void MatVec_F16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 2560.</summary>
+    public static void MatMul_Q4_0_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 2560.</summary>
+    public static void MatMul_Q4_1_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 2560.</summary>
+    public static void MatMul_Q5_0_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 2560.</summary>
+    public static void MatMul_Q5_1_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 2560.</summary>
+    public static void MatMul_Q8_0_2560(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 2560.</summary>
+    public static void MatVec_BF16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 3072.</summary>
+    public static void MatVec_F32_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 12288;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 3072.</summary>
+    public static void MatVec_F16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 3072.</summary>
+    public static void MatMul_Q4_0_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 3072.</summary>
+    public static void MatMul_Q4_1_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 3072.</summary>
+    public static void MatMul_Q5_0_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 3072.</summary>
+    public static void MatMul_Q5_1_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 3072.</summary>
+    public static void MatMul_Q8_0_3072(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 3072.</summary>
+    public static void MatVec_BF16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
         int r = rowStart;
         for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
@@ -3193,6 +4458,259 @@ internal static unsafe class Avx512Kernels
     {
         const int Columns = 13824;
         const long RowBytes = 27648;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 14336.</summary>
+    public static void MatVec_F32_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 57344;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 14336.</summary>
+    public static void MatVec_F16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0 with rows of 14336.</summary>
+    public static void MatMul_Q4_0_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 144;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_1 with rows of 14336.</summary>
+    public static void MatMul_Q4_1_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 160;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_0 with rows of 14336.</summary>
+    public static void MatMul_Q5_0_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 176;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_1 with rows of 14336.</summary>
+    public static void MatMul_Q5_1_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 192;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q8_0 with rows of 14336.</summary>
+    public static void MatMul_Q8_0_14336(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 272;
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        const int InputBytes = Blocks * 40; // one token's input (ActivationQuantizer.KernelInputBytes)
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* in0 = xq8 + (nint)(t + 0) * InputBytes; Vector256<float> even0 = Vector256<float>.Zero, odd0 = Vector256<float>.Zero;
+                byte* in1 = xq8 + (nint)(t + 1) * InputBytes; Vector256<float> even1 = Vector256<float>.Zero, odd1 = Vector256<float>.Zero;
+                byte* in2 = xq8 + (nint)(t + 2) * InputBytes; Vector256<float> even2 = Vector256<float>.Zero, odd2 = Vector256<float>.Zero;
+                byte* in3 = xq8 + (nint)(t + 3) * InputBytes; Vector256<float> even3 = Vector256<float>.Zero, odd3 = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                }
+                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+                int b = 0;
+                for (; b + 2 <= Blocks; b += 2)
+                {
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                }
+                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 14336.</summary>
+    public static void MatVec_BF16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
         int r = rowStart;
         for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);

@@ -779,6 +779,139 @@ internal static unsafe class NeonKernels
         for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 576.</summary>
+    public static void MatVec_F32_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 2304;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 576.</summary>
+    public static void MatVec_F16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 18;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 576.</summary>
+    public static void MatVec_BF16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 768.</summary>
     public static void MatVec_F32_768(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -1032,6 +1165,392 @@ internal static unsafe class NeonKernels
         for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 960.</summary>
+    public static void MatVec_F32_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 3840;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 960.</summary>
+    public static void MatVec_F16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 30;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 960.</summary>
+    public static void MatVec_BF16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 1536.</summary>
+    public static void MatVec_F32_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 6144;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 1536.</summary>
+    public static void MatVec_F16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 48;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 1536.</summary>
+    public static void MatVec_BF16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2048.</summary>
     public static void MatVec_F32_2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -1279,6 +1798,512 @@ internal static unsafe class NeonKernels
     {
         const int Columns = 2048;
         const long RowBytes = 4096;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2560.</summary>
+    public static void MatVec_F32_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 10240;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 2560.</summary>
+    public static void MatVec_F16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 80;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 2560.</summary>
+    public static void MatVec_BF16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 3072.</summary>
+    public static void MatVec_F32_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 12288;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 3072.</summary>
+    public static void MatVec_F16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 96;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 3072.</summary>
+    public static void MatVec_BF16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
         if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
         int r = rowStart;
         for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
@@ -2797,6 +3822,259 @@ internal static unsafe class NeonKernels
     {
         const int Columns = 13824;
         const long RowBytes = 27648;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 14336.</summary>
+    public static void MatVec_F32_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 57344;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 14336.</summary>
+    public static void MatVec_F16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        int r = rowStart;
+        for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, Columns, y + r);
+        for (; r < rowEnd; r++) y[r] = NeonKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int Blocks = 448;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
+            for (int s = 0; s < SuperBlocks; s++)
+            {
+                acc0 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 0, xq + s * 256, xd[s], xs + s * 16, acc0);
+                acc1 = NeonKernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, 16, xq + s * 256, xd[s], xs + s * 16, acc1);
+            }
+            NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 14336.</summary>
+    public static void MatVec_BF16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
         if (!AdvSimd.Arm64.IsSupported) throw new PlatformNotSupportedException("AdvSimd (NEON) on Arm64 is required.");
         int r = rowStart;
         for (; r + 4 <= rowEnd; r += 4) NeonKernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, Columns, y + r);

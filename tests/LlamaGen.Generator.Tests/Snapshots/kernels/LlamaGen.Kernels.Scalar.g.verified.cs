@@ -725,6 +725,135 @@ internal static unsafe class ScalarKernels
         for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 576.</summary>
+    public static void MatVec_F32_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 2304;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 576.</summary>
+    public static void MatVec_F16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 18;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 18;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 18;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 18;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 576; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 18;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 576.</summary>
+    public static void MatVec_BF16_576(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 576;
+        const long RowBytes = 1152;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 768.</summary>
     public static void MatVec_F32_768(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -959,6 +1088,369 @@ internal static unsafe class ScalarKernels
         for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 960.</summary>
+    public static void MatVec_F32_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 3840;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 960.</summary>
+    public static void MatVec_F16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 30;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 30;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 30;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 30;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 960; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 30;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 960.</summary>
+    public static void MatVec_BF16_960(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 960;
+        const long RowBytes = 1920;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 1536.</summary>
+    public static void MatVec_F32_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 6144;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 1536.</summary>
+    public static void MatVec_F16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 48;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 48;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 48;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 48;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 48;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ2_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ3_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 1536; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 6;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ6_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 1536.</summary>
+    public static void MatVec_BF16_1536(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 1536;
+        const long RowBytes = 3072;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2048.</summary>
     public static void MatVec_F32_2048(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
     {
@@ -1190,6 +1682,474 @@ internal static unsafe class ScalarKernels
     {
         const int Columns = 2048;
         const long RowBytes = 4096;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 2560.</summary>
+    public static void MatVec_F32_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 10240;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 2560.</summary>
+    public static void MatVec_F16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 80;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 80;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 80;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 80;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 80;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ2_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ3_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 2560; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 10;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ6_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 2560.</summary>
+    public static void MatVec_BF16_2560(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 2560;
+        const long RowBytes = 5120;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 3072.</summary>
+    public static void MatVec_F32_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 12288;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 3072.</summary>
+    public static void MatVec_F16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 96;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 96;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 96;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 96;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 96;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ2_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ3_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 3072; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 12;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ6_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 3072.</summary>
+    public static void MatVec_BF16_3072(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 3072;
+        const long RowBytes = 6144;
         for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
@@ -2594,6 +3554,240 @@ internal static unsafe class ScalarKernels
     {
         const int Columns = 13824;
         const long RowBytes = 27648;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix with rows of 14336.</summary>
+    public static void MatVec_F32_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 57344;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF32(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix with rows of 14336.</summary>
+    public static void MatVec_F16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
+        for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowF16(weights + r * RowBytes, x, Columns);
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 448;
+        const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_1 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q4_1_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 448;
+        const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 448;
+        const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q5_1 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q5_1_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 448;
+        const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q8_0 matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
+    public static void MatVec_Q8_0_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Blocks = 448;
+        const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
+        const int GroupBytes = Blocks * GroupBlockBytes;
+        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + Blocks * 32);
+        int* xs = (int*)(xd + Blocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q2_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q2_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ2_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q3_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q3_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ3_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q4_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q4_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q5_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q5_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of a repacked Q6_K matrix with rows of 14336; xq8 from ActivationQuantizer.QuantizeKernelInputQ8_K.</summary>
+    public static void MatVec_Q6_K_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int SuperBlocks = 56;
+        const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
+        const int GroupBytes = SuperBlocks * SuperGroupBytes;
+        // The input: the Q8_K quants, a float scale per super-block, an int sum per 16 quants (QuantizeKernelInputQ8_K).
+        sbyte* xq = (sbyte*)xq8;
+        float* xd = (float*)(xq8 + SuperBlocks * 256);
+        int* xs = (int*)(xd + SuperBlocks);
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int row = g * 8 + lane;
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ6_K(p, lane, SuperBlocks, xq, xd, xs);
+            }
+        }
+    }
+
+    /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix with rows of 14336.</summary>
+    public static void MatVec_BF16_14336(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd)
+    {
+        const int Columns = 14336;
+        const long RowBytes = 28672;
         for (int r = rowStart; r < rowEnd; r++) y[r] = ScalarKernelHelpers.DotRowBF16(weights + r * RowBytes, x, Columns);
     }
 
