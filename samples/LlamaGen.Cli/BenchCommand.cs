@@ -38,17 +38,19 @@ internal static class BenchCommand
         var seed = new Option<ulong>("--seed", "-s") { Description = "Seed of the random prompt ids", DefaultValueFactory = _ => BenchPrompt.DefaultSeed };
         var kvType = KvCacheOption.Create();
         var isa = IsaOption.Create();
+        var noCache = WeightCacheOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object (medians, every repetition, load time, peak RSS) to stdout" };
 
         var command = new Command("bench", "Time prompt processing and generation (tokens/s, medians over repetitions)")
         {
-            model, threads, prompt, gen, reps, seed, kvType, isa, json,
+            model, threads, prompt, gen, reps, seed, kvType, isa, noCache, json,
         };
         command.SetAction(parse =>
         {
             var settings = new Settings(
                 parse.GetValue(model)!, parse.GetValue(threads), parse.GetValue(prompt), parse.GetValue(gen),
-                parse.GetValue(reps), parse.GetValue(seed), KvCacheOption.Parse(parse.GetValue(kvType)), IsaOption.Parse(parse.GetValue(isa)));
+                parse.GetValue(reps), parse.GetValue(seed), KvCacheOption.Parse(parse.GetValue(kvType)), IsaOption.Parse(parse.GetValue(isa)),
+                WeightCacheOption.Mode(parse.GetValue(noCache)));
             if (settings.Threads < 1) throw new CliException($"--threads must be >= 1 (got {settings.Threads})");
             if (settings.PromptTokens < 1) throw new CliException($"--prompt must be >= 1 token (got {settings.PromptTokens})");
             if (settings.GenTokens < 1) throw new CliException($"--gen must be >= 1 token (got {settings.GenTokens})");
@@ -66,7 +68,8 @@ internal static class BenchCommand
         return command;
     }
 
-    private sealed record Settings(string ModelPath, int Threads, int PromptTokens, int GenTokens, int Reps, ulong Seed, KvCacheType KvCacheType = KvCacheType.F32, KernelIsa? Isa = null);
+    private sealed record Settings(string ModelPath, int Threads, int PromptTokens, int GenTokens, int Reps, ulong Seed, KvCacheType KvCacheType = KvCacheType.F32, KernelIsa? Isa = null,
+        WeightCacheMode WeightCache = WeightCacheMode.BesideModel);
 
     /// <summary>Runs the benchmark; null when Ctrl+C stopped it.</summary>
     private static BenchReport? Run(CliContext context, Settings settings)
@@ -77,7 +80,11 @@ internal static class BenchCommand
         ModelDescriptor descriptor = ModelFiles.Match(file);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = settings.Threads > 1 ? new WorkerPool(settings.Threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { KvCacheType = settings.KvCacheType, Isa = settings.Isa });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions
+        {
+            KvCacheType = settings.KvCacheType, Isa = settings.Isa, WeightCache = settings.WeightCache,
+            WeightCacheObserver = WeightCacheOption.Reporter(context.Stderr, verbose: false),
+        });
         double loadMs = Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
 
         ModelShape shape = model.Shape;

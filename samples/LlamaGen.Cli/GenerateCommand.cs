@@ -39,11 +39,12 @@ internal static class GenerateCommand
         };
         var kvType = KvCacheOption.Create();
         var isa = IsaOption.Create();
+        var noCache = WeightCacheOption.Create();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print the model, the sampler settings, the seed, the kernel ISA and CPU features to stderr" };
 
         var command = new Command("generate", "Generate text from a prompt; the text goes to stdout, statistics to stderr")
         {
-            model, tokenizerFile, prompt, threads, printIds, kvType, isa, verbose,
+            model, tokenizerFile, prompt, threads, printIds, kvType, isa, noCache, verbose,
         };
         foreach (Option option in sampling.All) command.Options.Add(option);
 
@@ -55,13 +56,13 @@ internal static class GenerateCommand
             GenerationOptions options = sampling.Read(parse);
 
             return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(prompt) ?? "", options, threadCount, parse.GetValue(printIds), parse.GetValue(verbose),
-                KvCacheOption.Parse(parse.GetValue(kvType)), IsaOption.Parse(parse.GetValue(isa)));
+                KvCacheOption.Parse(parse.GetValue(kvType)), IsaOption.Parse(parse.GetValue(isa)), WeightCacheOption.Mode(parse.GetValue(noCache)));
         });
         return command;
     }
 
     private static int Run(CliContext context, string modelPath, string? tokenizerPath, string prompt, GenerationOptions options, int threads, bool printIds, bool verbose,
-        KvCacheType kvCacheType = KvCacheType.F32, KernelIsa? isa = null)
+        KvCacheType kvCacheType = KvCacheType.F32, KernelIsa? isa = null, WeightCacheMode weightCache = WeightCacheMode.BesideModel)
     {
         TextWriter stdout = context.Stdout, stderr = context.Stderr;
         long loadStart = Stopwatch.GetTimestamp();
@@ -70,7 +71,10 @@ internal static class GenerateCommand
         var tokenizer = ModelFiles.LoadTokenizer(file, context.Stderr);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { KvCacheType = kvCacheType, Isa = isa });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions
+        {
+            KvCacheType = kvCacheType, Isa = isa, WeightCache = weightCache, WeightCacheObserver = WeightCacheOption.Reporter(stderr, verbose),
+        });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         using var generator = new TextGenerator(model, tokenizer, pool);

@@ -48,6 +48,7 @@ internal static class PerplexityCommand
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (perplexity, counts, timings) to stdout" };
         var isa = IsaOption.Create();
+        var noCache = WeightCacheOption.Create();
 
         var command = new Command("perplexity",
             "Perplexity of a model on a text: exp of the mean negative log-likelihood of its tokens, windowed as llama-perplexity does")
@@ -65,12 +66,13 @@ internal static class PerplexityCommand
                 Scoring = parse.GetValue(scoring) == "all" ? PerplexityScoring.All : PerplexityScoring.SecondHalf,
             };
             return Run(context, parse.GetValue(model)!, parse.GetValue(tokenizerFile), parse.GetValue(text)!, options, threadCount, parse.GetValue(json),
-                IsaOption.Parse(parse.GetValue(isa)));
+                IsaOption.Parse(parse.GetValue(isa)), WeightCacheOption.Mode(parse.GetValue(noCache)));
         });
         return command;
     }
 
-    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string textPath, PerplexityOptions options, int threads, bool json, KernelIsa? isa)
+    private static int Run(CliContext context, string modelPath, string? tokenizerPath, string textPath, PerplexityOptions options, int threads, bool json, KernelIsa? isa,
+        WeightCacheMode weightCache = WeightCacheMode.BesideModel)
     {
         string text = ReadText(textPath);
         long loadStart = Stopwatch.GetTimestamp();
@@ -79,7 +81,10 @@ internal static class PerplexityCommand
         var tokenizer = ModelFiles.LoadTokenizer(file, context.Stderr);
         // Declared before the model, so it is disposed after it.
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions { Isa = isa });
+        using ILlamaModel model = descriptor.Load(file, new ModelLoadOptions
+        {
+            Isa = isa, WeightCache = weightCache, WeightCacheObserver = WeightCacheOption.Reporter(context.Stderr, verbose: false),
+        });
         TimeSpan loadTime = Stopwatch.GetElapsedTime(loadStart);
 
         PerplexityResult result;

@@ -109,7 +109,10 @@ internal static class ForwardEmitter
         w.Line("isa = options.Isa ?? " + GeneratedFile.Kernels + "KernelSupport.Best;");
         w.Line(GeneratedFile.Kernels + "KernelSupport.ThrowIfUnsupported(isa);");
         w.Line("kvCacheType = options.KvCacheType;");
+        w.Line("// A valid repacked-weights cache (options.WeightCache) is mapped before binding; one is written after, if anything was repacked.");
+        w.Line("interleaved.OpenCache(file, options);");
         w.Line("BindWeights(file, isa);");
+        w.Line("interleaved.CompleteCache();");
         w.Line("// Llama 3.1/3.2 files carry per-pair frequency factors that divide the angles; the tensor is shared by every layer.");
         w.Line("float[]? frequencyFactors = " + GeneratedFile.Models + "RopeFrequencyFactors.Read(file, HeadDimension);");
         w.Line("rope = frequencyFactors is null ? RopeAngles : new " + GeneratedFile.Compute + "RopeTable(ContextLength, HeadDimension, RopeFreqBase, frequencyFactors);");

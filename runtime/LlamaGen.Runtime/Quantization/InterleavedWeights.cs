@@ -9,7 +9,7 @@ namespace LlamaGen.Quantization;
 /// <summary>
 /// The quantized matrices of a loaded model, repacked from the GGUF file's layout into <see cref="InterleavedLayout"/>
 /// (32-element block types) or <see cref="KQuantInterleavedLayout"/> (K-quants), what the generated kernels read, in native
-/// memory this object owns.
+/// memory this object owns, or mapped from a repacked-weights cache (<see cref="OpenCache"/>).
 /// </summary>
 /// <remarks>
 /// Repacking reads each tensor from the file with positioned reads (not through the mapping), so the process holds
@@ -33,6 +33,7 @@ public sealed unsafe partial class InterleavedWeights : IDisposable
     {
         ArgumentNullException.ThrowIfNull(file);
         if (!InterleavedLayout.IsInterleaved(tensor.Type)) return tensor;
+        if (FromCache(tensorName, tensor) is { } cached) return cached;
 
         long bytes = InterleavedLayout.Bytes(tensor.Type, tensor.Rows, tensor.Columns);
         byte* destination = AllocateLarge(bytes);
@@ -70,7 +71,9 @@ public sealed unsafe partial class InterleavedWeights : IDisposable
                 buffer => NativeMemory.AlignedFree((void*)buffer));
         }
         if (corrupt) CheckScales(file, tensorName, tensor); // throws, naming the first bad block of the whole tensor
-        return tensor with { Data = (nint)destination };
+        WeightTensor repacked = tensor with { Data = (nint)destination };
+        Repacked(tensorName, repacked, bytes);
+        return repacked;
     }
 
     private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string path, string tensorName)
@@ -121,6 +124,9 @@ public sealed unsafe partial class InterleavedWeights : IDisposable
 
     public void Dispose()
     {
+        // The mapping is disposed here only: its handles free themselves when finalized.
+        cache?.Dispose();
+        cache = null;
         Free();
         GC.SuppressFinalize(this);
     }

@@ -33,7 +33,10 @@ public unsafe partial class Llama3_2_1b
         isa = options.Isa ?? global::LlamaGen.Kernels.KernelSupport.Best;
         global::LlamaGen.Kernels.KernelSupport.ThrowIfUnsupported(isa);
         kvCacheType = options.KvCacheType;
+        // A valid repacked-weights cache (options.WeightCache) is mapped before binding; one is written after, if anything was repacked.
+        interleaved.OpenCache(file, options);
         BindWeights(file, isa);
+        interleaved.CompleteCache();
         // Llama 3.1/3.2 files carry per-pair frequency factors that divide the angles; the tensor is shared by every layer.
         float[]? frequencyFactors = global::LlamaGen.Models.RopeFrequencyFactors.Read(file, HeadDimension);
         rope = frequencyFactors is null ? RopeAngles : new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase, frequencyFactors);
