@@ -62,6 +62,7 @@ internal sealed class CompletionResponder(HttpContext context, LocalModel local,
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
+            if (usage is not null) usage.ClientClosed = true;
             return; // the client went away: nobody to answer
         }
         Record(usage, last);
@@ -131,6 +132,7 @@ internal sealed class CompletionResponder(HttpContext context, LocalModel local,
         catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
         {
             // The client went away mid-stream; leaving the enumeration already told the engine to drop the request.
+            if (usage is not null) usage.ClientClosed = true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

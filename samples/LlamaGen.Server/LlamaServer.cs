@@ -108,7 +108,7 @@ public sealed class LlamaServer : IAsyncDisposable
                 };
                 await JsonResponses.WriteErrorAsync(context, error).ConfigureAwait(false);
             }
-            log.Write(context, status ?? context.Response.StatusCode, usage, start);
+            log.Write(context, status ?? (usage.ClientClosed ? 499 : context.Response.StatusCode), usage, start);
         });
 
         RequestDelegate chat = context => ChatCompletionsEndpoint.HandleAsync(context, model, options);

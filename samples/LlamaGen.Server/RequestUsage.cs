@@ -6,4 +6,7 @@ internal sealed class RequestUsage
     public int PromptTokens { get; set; }
     public int CachedTokens { get; set; }
     public int GeneratedTokens { get; set; }
+
+    /// <summary>The client went away before the answer was complete (logged as 499, nginx's "client closed request").</summary>
+    public bool ClientClosed { get; set; }
 }

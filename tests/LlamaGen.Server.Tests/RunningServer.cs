@@ -18,7 +18,7 @@ public sealed class RunningServer : IAsyncDisposable
     {
         Server = server;
         LogWriter = log;
-        Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (apiKey is not null) Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 
@@ -27,6 +27,8 @@ public sealed class RunningServer : IAsyncDisposable
     public HttpClient Http { get; }
 
     public Uri BaseAddress => Server.BaseAddress;
+
+    public int Port => Server.Port;
 
     /// <summary>The OpenAI endpoint clients are given: the base address with /v1.</summary>
     public Uri OpenAIEndpoint => new(Server.BaseAddress, "v1");
