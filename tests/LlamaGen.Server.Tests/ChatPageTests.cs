@@ -54,10 +54,18 @@ public sealed class ChatPageTests(SharedServer shared) : IClassFixture<SharedSer
         await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
         IPage page = await browser.NewPageAsync();
         await page.GotoAsync(server.BaseAddress.ToString());
+        await page.FillAsync("#temperature", "0");
         await page.FillAsync("#max-tokens", "100000");
         await page.FillAsync("#input", "Talk until stopped");
         await page.ClickAsync("#send");
-        await page.WaitForFunctionAsync("() => document.querySelector('.message.assistant').textContent.length > 0", null, new PageWaitForFunctionOptions { Timeout = 15000 });
+        try
+        {
+            await page.WaitForFunctionAsync("() => document.querySelector('.message.assistant').textContent.length > 0", null, new PageWaitForFunctionOptions { Timeout = 15000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no reply text after 15 s; page: {await page.InnerHTMLAsync("body")}\nlog: {server.Log}");
+        }
         await page.ClickAsync("#stop");
         await page.WaitForFunctionAsync("() => document.querySelector('#status').textContent === 'stopped'", null, new PageWaitForFunctionOptions { Timeout = 5000 });
         Assert.True(await page.IsEnabledAsync("#send"));
