@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -131,7 +132,16 @@ public sealed class LlamaServer : IAsyncDisposable
         app.MapPost("/detokenize", context => TokenizeEndpoints.DetokenizeAsync(context, model, options));
         app.MapGet("/metrics", context => MetricsEndpoint.HandleAsync(context, model, options));
         app.MapGet("/", ChatPageEndpoint.HandleAsync);
-        app.MapFallback(context => throw new ApiException(404, "not_found_error", $"{context.Request.Method} {context.Request.Path}: no such endpoint."));
+        // What routing did not match: a known path asked with another method (405, naming the one it takes), or none (404).
+        var methods = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (Endpoint endpoint in ((IEndpointRouteBuilder)app).DataSources.SelectMany(static source => source.Endpoints))
+        {
+            if (endpoint is RouteEndpoint { RoutePattern.RawText: { } pattern } route && route.Metadata.GetMetadata<IHttpMethodMetadata>() is { } metadata)
+                methods[pattern] = string.Join(", ", metadata.HttpMethods);
+        }
+        app.MapFallback(context => throw (methods.TryGetValue(context.Request.Path.Value ?? "", out string? allowed)
+            ? new ApiException(405, "invalid_request_error", $"{context.Request.Method} {context.Request.Path}: method not allowed; use {allowed}.")
+            : new ApiException(404, "not_found_error", $"{context.Request.Method} {context.Request.Path}: no such endpoint.")));
     }
 
     /// <summary>Stops listening (open streams are cut after two seconds), then frees the model.</summary>

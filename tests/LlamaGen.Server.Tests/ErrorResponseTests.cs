@@ -87,6 +87,13 @@ public sealed class ErrorResponseTests(SharedServer shared) : IClassFixture<Shar
     }
 
     [Fact]
+    public async Task A_wrong_method_is_405_with_the_error_body()
+    {
+        using HttpResponseMessage response = await Server.Http.GetAsync("/v1/chat/completions");
+        await AssertErrorAsync(response, 405, "invalid_request_error");
+    }
+
+    [Fact]
     public async Task The_server_still_answers_after_bad_requests()
     {
         using HttpResponseMessage bad = await Json.PostAsync(Server.Http, "/v1/chat/completions", "{\"messages\": [");

@@ -14,10 +14,11 @@ public sealed class RunningServer : IAsyncDisposable
 {
     public const string ModelId = "tiny-chat";
 
-    private RunningServer(LlamaServer server, StringWriter log, string? apiKey)
+    private RunningServer(LlamaServer server, StringWriter log, TextWriter synchronizedLog, string? apiKey)
     {
         Server = server;
         LogWriter = log;
+        SynchronizedLog = synchronizedLog;
         Http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (apiKey is not null) Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
     }
@@ -35,11 +36,14 @@ public sealed class RunningServer : IAsyncDisposable
 
     private StringWriter LogWriter { get; }
 
+    // TextWriter.Synchronized locks the wrapper it returns: reads take the same lock.
+    private TextWriter SynchronizedLog { get; }
+
     public string Log
     {
         get
         {
-            lock (LogWriter) return LogWriter.ToString();
+            lock (SynchronizedLog) return LogWriter.ToString();
         }
     }
 
@@ -51,6 +55,7 @@ public sealed class RunningServer : IAsyncDisposable
         string? replica = null, Func<LocalModel>? load = null, bool waitReady = true)
     {
         var log = new StringWriter();
+        TextWriter synchronizedLog = TextWriter.Synchronized(log);
         var options = new ServerOptions
         {
             Host = "127.0.0.1",
@@ -58,11 +63,11 @@ public sealed class RunningServer : IAsyncDisposable
             ApiKey = apiKey,
             ModelId = ModelId,
             ReplicaName = replica,
-            Log = TextWriter.Synchronized(log),
+            Log = synchronizedLog,
         };
         load ??= () => LoadTinyChat(parallel, queue, contextLength);
         LlamaServer server = await LlamaServer.StartAsync(options, load);
-        var running = new RunningServer(server, log, apiKey);
+        var running = new RunningServer(server, log, synchronizedLog, apiKey);
         if (waitReady) await server.Model.Loading.WaitAsync(TimeSpan.FromSeconds(30));
         return running;
     }
