@@ -34,6 +34,7 @@ public sealed class ErrorResponseTests(SharedServer shared) : IClassFixture<Shar
     [InlineData("/v1/chat/completions", """{"messages":[7]}""", "messages[0]")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":42}]}""", "messages[0].content")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}""", "messages[0].content[0].type")]
+    [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":[{"type":"text"}]}]}""", "messages[0].content[0].text")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"temperature":"hot"}""", "temperature")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"temperature":-1}""", "temperature")]
     [InlineData("/v1/chat/completions", """{"messages":[{"role":"user","content":"hi"}],"top_p":0}""", "top_p")]

@@ -101,6 +101,18 @@ public sealed class StreamingFramingTests(SharedServer shared) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Content_as_text_parts_is_the_same_message_as_a_string()
+    {
+        using HttpResponseMessage parts = await Json.PostAsync(Server.Http, "/v1/chat/completions",
+            """{"messages":[{"role":"user","content":[{"type":"text","text":"Hello "},{"type":"text","text":"llama"}]}],"temperature":0,"max_tokens":6}""");
+        using HttpResponseMessage text = await Json.PostAsync(Server.Http, "/v1/chat/completions", Json.Chat("Hello llama", 6));
+        JsonElement a = await Json.ReadAsync(parts), b = await Json.ReadAsync(text);
+        Assert.Equal(b.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
+            a.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(b.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), a.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task A_stop_string_ends_the_reply_before_it_with_finish_reason_stop()
     {
         LocalModel local = Server.Local;
