@@ -2,7 +2,8 @@
 # NativeAOT check: publishes `llamagen` as one native executable from a clean build (any warning fails), converts
 # stories260K with that binary, runs greedy generation from BOS and compares stdout byte for byte with llama2.c's
 # reference_text in ../shared/fixtures/stories260K.golden.json. Then reports the binary's size and its start-up
-# time (process start to first generated token, median of 5). Ends with "aot-golden: N passed, N failed".
+# time (process start to first generated token, median of 5), and checks `llamagen serve` from the same binary
+# (the golden text through /v1/completions). Ends with "aot-golden: N passed, N failed".
 #
 #   bash .ci/aot.sh                       # x64-v4 on an AVX-512 CPU, x64-v3 on an AVX2 CPU, native otherwise
 #   AOT_PROFILE=x64-v3 bash .ci/aot.sh    # a given profile from samples/LlamaGen.Cli/Properties/PublishProfiles
@@ -113,5 +114,49 @@ runs = [timed_run() for _ in range(5)]
 print("aot: start-up to first token, median of 5: %.1f ms (runs: %s); whole run (%d tokens): %.1f ms" % (
     statistics.median(r[0] for r in runs), " ".join("%.1f" % r[0] for r in runs), golden["steps"],
     statistics.median(r[1] for r in runs)))
+EOF
+
+# The server in the native binary (ASP.NET Core under NativeAOT): it listens, says ready on /health, and
+# /v1/completions from BOS alone gives the same golden text; SIGTERM stops it with exit code 0.
+python3 - "$binary" "$work/stories260K.gguf" "$fixtures/stories260K.golden.json" <<'EOF' || finish 0
+import json, re, signal, subprocess, sys, time, urllib.request, urllib.error
+
+binary, model, golden_path = sys.argv[1:4]
+with open(golden_path, encoding="utf-8") as f:
+    golden = json.load(f)
+server = subprocess.Popen([binary, "serve", "--model", model, "--port", "0", "--threads", "1"], stderr=subprocess.PIPE, text=True)
+try:
+    line = server.stderr.readline()
+    match = re.search(r"listening on (http://\S+/)", line)
+    if not match:
+        raise SystemExit(f"aot: serve did not say where it listens: {line!r}")
+    url = match.group(1)
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(url + "health") as response:
+                if response.status == 200:
+                    break
+        except urllib.error.HTTPError as e:
+            if e.code != 503:
+                raise SystemExit(f"aot: /health answered {e.code}")
+        time.sleep(0.05)
+    else:
+        raise SystemExit("aot: serve was not ready within 10 s")
+    request = urllib.request.Request(url + "v1/completions", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"prompt": "", "temperature": 0, "max_tokens": golden["steps"]}).encode())
+    with urllib.request.urlopen(request) as response:
+        text = json.load(response)["choices"][0]["text"]
+    if text != golden["reference_text"]:
+        raise SystemExit(f"aot: serve's completion differs from reference_text: {text[:80]!r}")
+    print("aot: serve answers /v1/completions with reference_text")
+finally:
+    server.send_signal(signal.SIGTERM)
+    try:
+        code = server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        raise SystemExit("aot: serve did not stop on SIGTERM")
+if code != 0:
+    raise SystemExit(f"aot: serve exited with {code} on SIGTERM")
 EOF
 finish 1

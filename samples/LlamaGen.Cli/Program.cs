@@ -69,6 +69,7 @@ public static class Program
             PerplexityCommand.Create(context),
             ChatCommand.Create(context),
             ChatTemplateCommand.Create(context),
+            ServeCommand.Create(context),
         };
 
         ParseResult parsed = root.Parse(args);

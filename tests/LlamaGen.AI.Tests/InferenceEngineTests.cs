@@ -154,6 +154,38 @@ public sealed class InferenceEngineTests
     }
 
     [Fact]
+    public async Task ABurstBeforeTheLoopAdmitsAnythingStillFillsOnlySlotsPlusQueue()
+    {
+        using LocalModel local = LocalModel.Load(ChatModels.ChatGguf, TestModels.TestModelCatalog.All, new LocalModelOptions
+        {
+            Threads = 1,
+            ContextLength = 256,
+            Engine = new InferenceEngineOptions { MaxParallel = 2, MaxQueue = 2, BatchCapacity = 16 },
+        });
+        int[] prompt = ChatModels.PromptIds(local, new ChatMessage("user", "Hello"));
+        // Requests that never end by themselves, started back to back: however many the loop has admitted meanwhile,
+        // slots and queue together hold four (an HTTP server's burst of requests once overfilled the queue).
+        using var stop = new CancellationTokenSource();
+        var accepted = new List<EngineJob>();
+        int refused = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            try
+            {
+                accepted.Add(local.Engine.Start(new GenerationRequest(prompt, Greedy with { MaxNewTokens = int.MaxValue }) { ContextShiftKeep = 1 }, stop.Token));
+            }
+            catch (EngineOverloadedException)
+            {
+                refused++;
+            }
+        }
+        Assert.Equal(4, accepted.Count);
+        Assert.Equal(6, refused);
+        stop.Cancel();
+        foreach (EngineJob job in accepted) await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Collect(job.ReadAllAsync()));
+    }
+
+    [Fact]
     public async Task EmbeddingsPoolTheHiddenStatesOfEachInputDecodedAlone()
     {
         using LocalModel local = ChatModels.Load(parallel: 4);

@@ -87,7 +87,8 @@ public sealed class InferenceEngine : IDisposable
         {
             if (request.Sequence is { } sequence && !inUse.Add(sequence))
                 throw new InvalidOperationException("The request's sequence is already in use by another request of this engine.");
-            if (options.MaxQueue is int limit && active.Count >= options.MaxParallel && queue.Count >= limit)
+            // Counted together: requests queued before the loop admits them (a burst) wait for slots as well.
+            if (options.MaxQueue is int limit && active.Count + queue.Count >= options.MaxParallel + limit)
             {
                 if (request.Sequence is { } s) inUse.Remove(s);
                 Interlocked.Increment(ref requestsRejected);
