@@ -9,7 +9,7 @@ public enum WeightCacheStatus
     /// <summary>The model has no repacked matrices (float weights only): there is nothing to cache.</summary>
     NothingToCache,
 
-    /// <summary>Every repacked matrix was bound from a valid cache file, mapped read-only; nothing was repacked.</summary>
+    /// <summary>Every repacked matrix was read from a valid cache file (validated through a read-only mapping); nothing was repacked.</summary>
     Mapped,
 
     /// <summary>Weights were repacked and the cache file written (the first load, or a rebuild after a warning).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 using LlamaGen.Gguf;
 using LlamaGen.Models;
 
@@ -52,15 +53,35 @@ public sealed unsafe partial class InterleavedWeights
     private WeightTensor? FromCache(string tensorName, WeightTensor tensor)
     {
         if (cache is null) return null;
-        if (cache.TryGet(tensorName, tensor, out nint data))
+        if (cache.TryGetRange(tensorName, tensor, out long offset, out long length))
         {
+            // Read into huge-page memory rather than used in place in the mapping: 4 KiB file pages cost decode
+            // speed in TLB misses (a first measurement: 2.95 against 3.38 tokens/s), and pread keeps the mapped pages
+            // out of the resident set, so peak memory stays one copy. The read is a copy from the page cache.
+            byte* data = AllocateLarge(length);
+            allocations.Add((nint)data);
+            Bytes += length;
+            ReadRange(cache.Path, offset, length, data, tensorName);
             tensorsMapped++;
-            cacheable.Add((new WeightCacheEntry(tensorName, tensor.Type, tensor.Rows, tensor.Columns, 0,
-                InterleavedLayout.Bytes(tensor.Type, tensor.Rows, tensor.Columns), 0), data));
-            return tensor with { Data = data };
+            cacheable.Add((new WeightCacheEntry(tensorName, tensor.Type, tensor.Rows, tensor.Columns, 0, length, 0), (nint)data));
+            return tensor with { Data = (nint)data };
         }
         cacheWarnings.Add($"{cache.Path}: holds no tensor '{tensorName}' of type {tensor.Type} and shape {tensor.Columns}x{tensor.Rows}; repacking it and rewriting the cache.");
         return null;
+    }
+
+    /// <summary>Reads <paramref name="length"/> bytes of the cache file at <paramref name="offset"/>, in parallel chunks.</summary>
+    private static void ReadRange(string path, long offset, long length, byte* destination, string tensorName)
+    {
+        const long Chunk = 8 << 20;
+        long chunks = (length + Chunk - 1) / Chunk;
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        Parallel.For(0L, chunks, chunk =>
+        {
+            long start = chunk * Chunk;
+            var span = new Span<byte>(destination + start, (int)Math.Min(Chunk, length - start));
+            ReadExactly(handle, span, offset + start, path, tensorName);
+        });
     }
 
     private void Repacked(string tensorName, WeightTensor repacked, long bytes)

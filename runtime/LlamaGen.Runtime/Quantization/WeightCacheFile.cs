@@ -65,6 +65,17 @@ internal sealed unsafe class WeightCacheFile : IDisposable
         return true;
     }
 
+    /// <summary>Where in the cache file the copy of <paramref name="name"/> lies, for positioned reads.</summary>
+    public bool TryGetRange(string name, WeightTensor tensor, out long offset, out long length)
+    {
+        offset = length = 0;
+        if (!entries.TryGetValue(name, out WeightCacheEntry entry)) return false;
+        if (entry.Type != tensor.Type || entry.Rows != tensor.Rows || entry.Columns != tensor.Columns) return false;
+        offset = entry.Offset;
+        length = entry.Length;
+        return true;
+    }
+
     /// <summary>
     /// Opens the cache at <paramref name="path"/> if it is valid for <paramref name="key"/>. Otherwise returns null and says
     /// why (<see cref="WeightCacheProbe"/>): <see cref="WeightCacheProbe.Missing"/> (no file), <see cref="WeightCacheProbe.Invalid"/> (a LlamaGen cache that is stale, truncated or
