@@ -47,8 +47,9 @@ fi
 # generated kernels against the scalar reference over the (type, ISA, columns) grid (Kernels) and the models end to
 # end on NEON (stories260K against llama2.c's golden output at every position). BatchedDecodeTests (16 sequences
 # together equal each alone) took 404 s of the 548 s of this run under emulation, and their NEON-specific part is the
-# kernels tested here, so they run on x64 only (for every ISA there); --all still runs them under qemu. Without DotProd (-cpu cortex-a53) only the integer kernels differ (smull + sadalp instead of sdot), so
-# that run takes the Kernels namespace. GGUF parsing, conversion, tokenization, sampling and the generation loop have
+# kernels tested here, so they run on x64 only (for every ISA there); --all still runs them under qemu. Without
+# DotProd (-cpu cortex-a53) only the integer kernels differ (smull + sadalp instead of sdot), so that run takes the
+# Kernels namespace. GGUF parsing, conversion, tokenization, sampling and the generation loop have
 # no ISA-specific code and run on x64 only. Wall-clock assertions are excluded: emulation is far slower than hardware.
 # xunit.v3 ANDs simple filters of different kinds (-namespace with -class selects nothing) and ORs query filters.
 FILTER_DP=(
