@@ -55,17 +55,10 @@ internal sealed unsafe class WeightCacheFile : IDisposable
 
     public int Count => entries.Count;
 
-    /// <summary>The cached copy of <paramref name="name"/> when its type and shape are <paramref name="tensor"/>'s.</summary>
-    public bool TryGet(string name, WeightTensor tensor, out nint data)
-    {
-        data = 0;
-        if (!entries.TryGetValue(name, out WeightCacheEntry entry)) return false;
-        if (entry.Type != tensor.Type || entry.Rows != tensor.Rows || entry.Columns != tensor.Columns) return false;
-        data = (nint)(basePointer + entry.Offset);
-        return true;
-    }
-
-    /// <summary>Where in the cache file the copy of <paramref name="name"/> lies, for positioned reads.</summary>
+    /// <summary>
+    /// Where in the cache file the copy of <paramref name="name"/> lies, for positioned reads, when its type and shape are
+    /// <paramref name="tensor"/>'s.
+    /// </summary>
     public bool TryGetRange(string name, WeightTensor tensor, out long offset, out long length)
     {
         offset = length = 0;
