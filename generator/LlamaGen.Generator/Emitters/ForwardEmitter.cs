@@ -109,7 +109,7 @@ internal static class ForwardEmitter
         w.Line("isa = options.Isa ?? " + GeneratedFile.Kernels + "KernelSupport.Best;");
         w.Line(GeneratedFile.Kernels + "KernelSupport.ThrowIfUnsupported(isa);");
         w.Line("kvCacheType = options.KvCacheType;");
-        w.Line("// A valid repacked-weights cache (options.WeightCache) is mapped before binding; one is written after, if anything was repacked.");
+        w.Line("// A valid repacked-weights cache (options.WeightCache) is opened before binding (matrices are read from it); one is written after, if anything was repacked.");
         w.Line("interleaved.OpenCache(file, options);");
         w.Line("BindWeights(file, isa);");
         w.Line("interleaved.CompleteCache();");

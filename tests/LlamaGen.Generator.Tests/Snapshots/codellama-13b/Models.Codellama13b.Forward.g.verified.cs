@@ -33,7 +33,7 @@ public unsafe partial class Codellama13b
         isa = options.Isa ?? global::LlamaGen.Kernels.KernelSupport.Best;
         global::LlamaGen.Kernels.KernelSupport.ThrowIfUnsupported(isa);
         kvCacheType = options.KvCacheType;
-        // A valid repacked-weights cache (options.WeightCache) is mapped before binding; one is written after, if anything was repacked.
+        // A valid repacked-weights cache (options.WeightCache) is opened before binding (matrices are read from it); one is written after, if anything was repacked.
         interleaved.OpenCache(file, options);
         BindWeights(file, isa);
         interleaved.CompleteCache();
