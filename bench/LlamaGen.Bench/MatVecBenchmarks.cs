@@ -14,7 +14,7 @@ namespace LlamaGen.Bench;
 public unsafe class MatVecBenchmarks
 {
     private KernelOperands operands = null!;
-    private delegate*<byte*, float*, byte*, float*, int, int, void> kernel;
+    private MatVecCall kernel;
 
     [Params("4096x4096", "11008x4096", "4096x11008", "32000x4096")]
     public string Shape { get; set; } = "4096x4096";
@@ -49,6 +49,6 @@ public unsafe class MatVecBenchmarks
     public void MatVec()
     {
         operands.QuantizeInputs();
-        kernel(operands.Weights, operands.X, operands.Xq8, operands.Y, 0, operands.Rows);
+        kernel.Invoke(operands.Weights, operands.X, operands.Xq8, operands.Y, 0, operands.Rows);
     }
 }

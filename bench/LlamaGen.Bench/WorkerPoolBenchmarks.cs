@@ -84,13 +84,13 @@ public unsafe class WorkerPoolBenchmarks
     private static void MatVecRows(void* state, int rowStart, int rowEnd)
     {
         var s = (MatVecState*)state;
-        s->Kernel(s->Weights, s->X, s->Xq8, s->Y, rowStart, rowEnd);
+        s->Kernel(s->Weights, s->X, s->Xq8, s->Y, rowStart, rowEnd, Columns);
     }
 
     /// <summary>The product's operands, in native memory so the pool's function-pointer overload can take them.</summary>
     private struct MatVecState
     {
-        public delegate*<byte*, float*, byte*, float*, int, int, void> Kernel;
+        public delegate*<byte*, float*, byte*, float*, int, int, int, void> Kernel;
         public byte* Weights;
         public float* X;
         public byte* Xq8;

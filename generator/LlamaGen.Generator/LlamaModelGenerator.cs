@@ -30,9 +30,9 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
 
     /// <summary>
     /// The MSBuild property (made visible with <c>CompilerVisibleProperty</c>) that also emits every kernel with the row
-    /// length as a parameter, for benchmarks of what the constants buy.
+    /// length a constant, for the benchmarks of what the constants buy.
     /// </summary>
-    public const string RuntimeShapeKernelsProperty = "build_property.LlamaGenRuntimeShapeKernels";
+    public const string ConstantShapeKernelsProperty = "build_property.LlamaGenConstantShapeKernels";
 
     private readonly Action<ModelSpec>? beforeEmit;
 
@@ -81,11 +81,11 @@ public sealed class LlamaModelGenerator : IIncrementalGenerator
             })
             .WithTrackingName(TrackingNames.KernelKeys);
 
-        IncrementalValueProvider<bool> runtimeShapes = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => options.GlobalOptions.TryGetValue(RuntimeShapeKernelsProperty, out string? value) &&
+        IncrementalValueProvider<bool> constantShapes = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue(ConstantShapeKernelsProperty, out string? value) &&
                                            string.Equals(value, "true", StringComparison.OrdinalIgnoreCase));
 
-        context.RegisterSourceOutput(kernelKeys.Combine(runtimeShapes), static (output, input) =>
+        context.RegisterSourceOutput(kernelKeys.Combine(constantShapes), static (output, input) =>
         {
             if (input.Left.Count == 0) return;
             try

@@ -16,7 +16,7 @@ namespace LlamaGen.Generator.Tests;
 /// widths that exercise remainders and tails, widths of one block), compiles them with Roslyn, loads them into a
 /// collectible context and compares every ISA this CPU runs with the plain scalar reference, through the emitted
 /// kernel table. Also compiles the paths this CPU does not take (no AVX-VNNI, no NEON dot product) and the
-/// runtime-dimension variants the specialization benchmarks compare against.
+/// constant-shape copies the specialization benchmarks compare with.
 /// </summary>
 public sealed class KernelEmitterTests
 {
@@ -64,8 +64,8 @@ public sealed class KernelEmitterTests
     }
 
     /// <summary>
-    /// The same kernel with the row length as a parameter (what the specialization benchmarks compare with) gives the
-    /// constant-shape kernel's results bit for bit: only the constants differ.
+    /// The kernel with the row length a constant (what the specialization benchmarks compare with) gives the kernel models
+    /// run, the row length a parameter, its results bit for bit: only the constants differ.
     /// </summary>
     [Theory]
     [InlineData(GgmlType.F16, 19)]
@@ -74,15 +74,14 @@ public sealed class KernelEmitterTests
     [InlineData(GgmlType.Q8_0, 224)]
     [InlineData(GgmlType.Q4_K, 768)]
     [InlineData(GgmlType.Q6_K, 11008)]
-    public unsafe void RuntimeShapeVariantsEqualTheConstantOnes(GgmlType type, int columns)
+    public unsafe void ConstantShapeCopiesEqualTheKernels(GgmlType type, int columns)
     {
         const int Rows = 11;
         var data = new MatVecCheck.Data(type, Rows, columns, seed: 3);
         foreach (KernelIsa isa in KernelSupport.Supported)
         {
-            MatrixKernels constant = Table(Compiled.Value, isa, type, columns);
-            string owner = OwnerOf(Compiled.Value, isa, $"MatVec_{type}");
-            MethodInfo runtime = Compiled.Value.GetType($"LlamaGen.Generated.{owner}", throwOnError: true)!.GetMethod($"MatVec_{type}")!;
+            MatrixKernels runtime = Table(Compiled.Value, isa, type, columns);
+            MatrixKernels constant = Table(Compiled.Value, isa, type, columns, "ConstantShapeKernelTable");
             var expected = new float[Rows];
             var actual = new float[Rows];
             fixed (byte* w = data.KernelWeights)
@@ -92,12 +91,23 @@ public sealed class KernelEmitterTests
             fixed (float* a = actual)
             {
                 byte* xq8 = data.Xq8.Length == 0 ? null : q;
-                constant.MatVec(w, x, xq8, e, 0, Rows);
-                runtime.Invoke(null, [Pointer.Box(w, typeof(byte*)), Pointer.Box(x, typeof(float*)), Pointer.Box(xq8, typeof(byte*)),
-                    Pointer.Box(a, typeof(float*)), 0, Rows, columns]);
+                runtime.Multiply(w, x, xq8, e, 0, Rows);
+                constant.Multiply(w, x, xq8, a, 0, Rows);
             }
             Assert.Equal(expected, actual);
         }
+    }
+
+    /// <summary>Rows that are no whole number of the type's blocks get no kernel (the binder reports it), nor do empty rows.</summary>
+    [Theory]
+    [InlineData(GgmlType.Q4_0, 48)]
+    [InlineData(GgmlType.Q4_K, 4000)]
+    [InlineData(GgmlType.F32, 0)]
+    public void TheTableRefusesRowsNoKernelCanRead(GgmlType type, int columns)
+    {
+        MethodInfo get = Compiled.Value.GetType("LlamaGen.Generated.KernelTable", throwOnError: true)!.GetMethod("Get")!;
+        foreach (KernelIsa isa in Enum.GetValues<KernelIsa>())
+            Assert.True(((MatrixKernels)get.Invoke(null, [isa, type, columns])!).IsEmpty, $"{type} x {columns} on {isa}");
     }
 
     /// <summary>
@@ -151,33 +161,48 @@ public sealed class KernelEmitterTests
     [Fact]
     public void KernelsAreThinLoopsOverHelpersWrittenOnce()
     {
-        var keys = new[] { new KernelKey(4096, Shared.GgmlType.Q4_0), new KernelKey(11008, Shared.GgmlType.Q4_0), new KernelKey(96, Shared.GgmlType.Q4_0) };
-        var files = KernelSourceEmitter.Emit(keys, runtimeShapes: false).ToDictionary(f => f.Hint, f => f.Text);
+        var keys = new[] { new KernelKey(96, Shared.GgmlType.Q4_0), new KernelKey(4096, Shared.GgmlType.Q4_0), new KernelKey(11008, Shared.GgmlType.Q4_0) };
+        var files = KernelSourceEmitter.Emit(keys, constantShapes: false).ToDictionary(f => f.Hint, f => f.Text);
         string avx2 = files["LlamaGen.Kernels.Avx2.g.cs"];
-        // 128 blocks, two per iteration (even and odd accumulators), no remainder; a constant per width, the block in a helper.
-        Assert.Contains("public static void MatVec_Q4_0_4096(", avx2);
-        Assert.Contains("const int Blocks = 128;", avx2);
-        Assert.Contains("const int Blocks = 344;", avx2);
+        // One kernel for the three widths, the row length a parameter; two blocks per iteration (even and odd
+        // accumulators), the last block of an odd count after the loop; the block itself in a helper.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"public static void MatVec_Q4_0\(byte\* weights, float\* x, byte\* xq8, float\* y, int rowStart, int rowEnd, int columns\)"));
+        Assert.DoesNotContain("MatVec_Q4_0_4096", avx2);
+        Assert.Contains("int Blocks = columns / 32;", avx2);
         Assert.Contains("for (; b + 2 <= Blocks; b += 2)", avx2);
-        Assert.Contains("acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes", avx2);
-        // An odd block count adds the last block after the loop (96 columns: 3 blocks).
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers\.BlockQ4_0\(p \+ b \* GroupBlockBytes, xq \+ b \* 32, xd\[b\], xs\[b\], acc0\);\n\s+Avx2KernelHelpers\.StoreGroup"));
-        // The helpers exist once per ISA however many widths use them; the NEON ones have both dot-product paths.
+        Assert.Contains("if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);", avx2);
+        // The helpers exist once per ISA; the NEON ones have both dot-product paths.
         string helpers = files["LlamaGen.KernelHelpers.Avx2.g.cs"];
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(helpers, @"public static Vector256<float> BlockQ4_0\("));
         string neon = files["LlamaGen.KernelHelpers.Neon.g.cs"];
         Assert.Contains("if (Dp.IsSupported) return Dp.DotProduct(acc, a, b);", neon);
         Assert.Contains("AdvSimd.MultiplyWideningUpper(", neon);
         // AVX-512 has no quantized matrix-vector kernel of its own (no 512-bit vpdpbusd): the table points at AVX2's.
-        Assert.DoesNotContain("MatVec_Q4_0_4096(", files["LlamaGen.Kernels.Avx512.g.cs"]);
-        Assert.Contains("MatMul_Q4_0_4096(", files["LlamaGen.Kernels.Avx512.g.cs"]);
-        Assert.Contains("(global::LlamaGen.Quantization.GgmlType.Q4_0, 4096) => new(&Avx2Kernels.MatVec_Q4_0_4096, &Avx512Kernels.MatMul_Q4_0_4096,", files[KernelSourceEmitter.KernelTableHint]);
+        Assert.DoesNotContain("MatVec_Q4_0(", files["LlamaGen.Kernels.Avx512.g.cs"]);
+        Assert.Contains("MatMul_Q4_0(", files["LlamaGen.Kernels.Avx512.g.cs"]);
+        Assert.Contains("global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q4_0, &Avx512Kernels.MatMul_Q4_0,", files[KernelSourceEmitter.KernelTableHint]);
+        Assert.False(files.ContainsKey(KernelSourceEmitter.ConstantShapeKernelTableHint));
+    }
+
+    /// <summary>The benchmarks' option adds a copy per width with the row length a constant, beside the kernels.</summary>
+    [Fact]
+    public void ConstantShapeCopiesAreEmittedOnlyOnRequest()
+    {
+        var keys = new[] { new KernelKey(96, Shared.GgmlType.Q4_0), new KernelKey(4096, Shared.GgmlType.Q4_0) };
+        var files = KernelSourceEmitter.Emit(keys, constantShapes: true).ToDictionary(f => f.Hint, f => f.Text);
+        string avx2 = files["LlamaGen.Kernels.Avx2.g.cs"];
+        Assert.Contains("public static void MatVec_Q4_0(", avx2);
+        Assert.Contains("public static void MatVec_Q4_0_4096(", avx2);
+        Assert.Contains("const int Blocks = 128;", avx2);
+        // 96 columns: 3 blocks, so the copy for 96 has the odd block after the loop, the one for 4096 none.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers\.BlockQ4_0\(p \+ b \* GroupBlockBytes, xq \+ b \* 32, xd\[b\], xs\[b\], acc0\);\n\s+Avx2KernelHelpers\.StoreGroup"));
+        Assert.Contains("(global::LlamaGen.Quantization.GgmlType.Q4_0, 4096) => new(&Avx2Kernels.MatVec_Q4_0_4096, &Avx512Kernels.MatMul_Q4_0_4096,", files[KernelSourceEmitter.ConstantShapeKernelTableHint]);
     }
 
     [Fact]
     public void GeneratedClassesAreInternalAndMarkedGenerated()
     {
-        var files = KernelSourceEmitter.Emit([new KernelKey(64, Shared.GgmlType.F32)], runtimeShapes: false);
+        var files = KernelSourceEmitter.Emit([new KernelKey(64, Shared.GgmlType.F32)], constantShapes: true);
         foreach (var (hint, text) in files)
         {
             Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"LlamaGen.Generator\", ", text);
@@ -187,25 +212,18 @@ public sealed class KernelEmitterTests
         }
     }
 
-    private static MatrixKernels Table(Assembly kernels, KernelIsa isa, GgmlType type, int columns)
+    private static MatrixKernels Table(Assembly kernels, KernelIsa isa, GgmlType type, int columns, string table = "KernelTable")
     {
-        MethodInfo get = kernels.GetType("LlamaGen.Generated.KernelTable", throwOnError: true)!.GetMethod("Get")!;
+        MethodInfo get = kernels.GetType("LlamaGen.Generated." + table, throwOnError: true)!.GetMethod("Get")!;
         var result = (MatrixKernels)get.Invoke(null, [isa, type, columns])!;
-        Assert.False(result.IsEmpty, $"the emitted table has no {isa} kernel for {type} x {columns}");
+        Assert.False(result.IsEmpty, $"the emitted {table} has no {isa} kernel for {type} x {columns}");
         return result;
     }
 
-    /// <summary>The class holding <paramref name="isa"/>'s runtime-shape kernel (AVX-512 uses AVX2's quantized ones).</summary>
-    private static string OwnerOf(Assembly kernels, KernelIsa isa, string method)
-    {
-        Type own = kernels.GetType($"LlamaGen.Generated.{isa}Kernels", throwOnError: true)!;
-        return own.GetMethod(method) is not null ? own.Name : "Avx2Kernels";
-    }
-
-    /// <summary>Compiles the kernels of every key, with runtime-shape variants; <paramref name="disabled"/> (an IsSupported check) is replaced by false.</summary>
+    /// <summary>Compiles the kernels of every key, with the constant-shape copies; <paramref name="disabled"/> (an IsSupported check) is replaced by false.</summary>
     private static Assembly CompileKernels(string? disabled)
     {
-        var sources = KernelSourceEmitter.Emit(Keys().OrderBy(k => k).ToList(), runtimeShapes: true).Select(f => f.Text).ToArray();
+        var sources = KernelSourceEmitter.Emit(Keys().OrderBy(k => k).ToList(), constantShapes: true).Select(f => f.Text).ToArray();
         if (disabled is not null)
         {
             Assert.Contains(sources, s => s.Contains(disabled));

@@ -322,8 +322,8 @@ internal static class ForwardEmitter
         w.Line("int rows = matrix.Rows;");
         w.Line("bool split = pool is not null && (long)rows * kernel.Columns * tokens >= ParallelProductSize;");
         w.Open("if (tokens == 1)");
-        w.Line("if (split) pool!.Run(new " + kernels + "MatVecRows(kernel.MatVec, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);");
-        w.Line("else kernel.MatVec(matrix.Tensor.Pointer, x, xq8, y, 0, rows);");
+        w.Line("if (split) pool!.Run(new " + kernels + "MatVecRows(kernel, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);");
+        w.Line("else kernel.Multiply(matrix.Tensor.Pointer, x, xq8, y, 0, rows);");
         w.Close();
         w.Line("else if (split) pool!.Run(new " + kernels + "MatMulRows(kernel, matrix.Tensor.Pointer, x, xq8, y, rows, tokens), rows, rowAlignment: 8);");
         w.Line("else kernel.MultiplyBatch(matrix.Tensor.Pointer, x, xq8, y, rows, tokens, 0, rows);");

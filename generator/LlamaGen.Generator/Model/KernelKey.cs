@@ -4,19 +4,19 @@ using LlamaGen.Generator.Shared;
 namespace LlamaGen.Generator.Model;
 
 /// <summary>
-/// What a matrix kernel is specialized on besides the ISA: the row length and the weight type. Every
-/// <c>[LlamaModel]</c> of a compilation that multiplies rows of <see cref="Columns"/> elements of <see cref="Type"/>
-/// weights shares one kernel per ISA; the rows are an argument.
+/// A (row length, weight type) some <c>[LlamaModel]</c> of the compilation multiplies. The kernels are one per
+/// (type, ISA) with the row length an argument; the keys decide which types get kernels, and, for the benchmarks, which
+/// constant-shape copies are emitted.
 /// </summary>
 internal sealed record KernelKey(int Columns, GgmlType Type) : IComparable<KernelKey>
 {
     /// <summary>The type as it appears in identifiers and in <c>GgmlType</c>: F32, Q4_0, Q6_K.</summary>
     public string TypeName => Type.ToString();
 
-    /// <summary>The matrix-vector kernel, e.g. <c>MatVec_Q4_0_4096</c> (one per ISA class).</summary>
+    /// <summary>The constant-shape copy of the matrix-vector kernel, e.g. <c>MatVec_Q4_0_4096</c> (benchmarks only).</summary>
     public string MatVecName => "MatVec_" + TypeName + "_" + Columns.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The batched product (the same weights applied to the tokens of a prompt chunk), e.g. <c>MatMul_Q4_0_4096</c>.</summary>
+    /// <summary>The constant-shape copy of the batched product, e.g. <c>MatMul_Q4_0_4096</c> (benchmarks only).</summary>
     public string MatMulName => "MatMul_" + TypeName + "_" + Columns.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Columns first, then the ggml type number: the order kernels appear in the generated files.</summary>

@@ -129,7 +129,7 @@ public sealed class GeneratedKernelTests
                 byte* q = inputBytes == 0 ? null : pi;
                 kernels.MultiplyBatch(w, px, q, pb, Rows, Tokens, 0, Rows);
                 for (int t = 0; t < Tokens; t++)
-                    kernels.MatVec(w, px + t * columns, q == null ? null : q + t * inputBytes, po + t * Rows, 0, Rows);
+                    kernels.Multiply(w, px + t * columns, q == null ? null : q + t * inputBytes, po + t * Rows, 0, Rows);
             }
             for (int t = 0; t < Tokens; t++)
                 for (int r = 0; r < Rows; r++)

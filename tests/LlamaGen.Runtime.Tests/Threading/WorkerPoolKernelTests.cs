@@ -18,8 +18,8 @@ public unsafe class WorkerPoolKernelTests
     [InlineData(4096, 4096, 4)]
     public void PooledProductEqualsTheSingleCallProduct(int rows, int columns, int threads)
     {
-        delegate*<byte*, float*, byte*, float*, int, int, void> kernel = LlamaGen.Generated.KernelTable.Get(KernelSupport.Best, GgmlType.Q4_0, columns).MatVec;
-        Assert.True(kernel != null, $"no Q4_0 kernel for rows of {columns}");
+        MatrixKernels kernel = LlamaGen.Generated.KernelTable.Get(KernelSupport.Best, GgmlType.Q4_0, columns);
+        Assert.False(kernel.IsEmpty, $"no Q4_0 kernel for rows of {columns}");
         long weightBytes = rows * GgmlTypeInfo.RowBytes(GgmlType.Q4_0, columns);
         byte* weights = (byte*)NativeMemory.AlignedAlloc((nuint)weightBytes, 64);
         float* x = (float*)NativeMemory.AlignedAlloc((nuint)columns * sizeof(float), 64);
@@ -40,12 +40,13 @@ public unsafe class WorkerPoolKernelTests
             NativeMemory.AlignedFree(weights);
             weights = packed;
 
-            kernel(weights, x, xq8, expected, 0, rows);
+            kernel.Multiply(weights, x, xq8, expected, 0, rows);
             using var pool = new WorkerPool(threads);
             for (int repeat = 0; repeat < 3; repeat++)
             {
                 new Span<float>(actual, rows).Fill(float.NaN);
-                pool.Run(new MatVecWork(kernel, weights, x, xq8, actual), rows, MatVecWork.RowAlignment);
+                // The kernels compute groups of 8 interleaved rows: the forward pass splits on whole groups.
+                pool.Run(new MatVecRows(kernel, weights, x, xq8, actual), rows, rowAlignment: 8);
                 Assert.True(new Span<float>(expected, rows).SequenceEqual(new Span<float>(actual, rows)),
                     $"{rows}x{columns} on {threads} threads differs from the single call (repeat {repeat})");
             }

@@ -92,7 +92,7 @@ public static class MatVecCheck
         fixed (byte* xq8 = data.Xq8)
         fixed (float* yp = y)
         {
-            kernels.MatVec(w, x, data.Xq8.Length == 0 ? null : xq8, yp, rowStart, rowEnd);
+            kernels.Multiply(w, x, data.Xq8.Length == 0 ? null : xq8, yp, rowStart, rowEnd);
         }
         return Check(y, data.Expected, data, rowStart, rowEnd, label);
     }

@@ -7,9 +7,10 @@ using LlamaGen.Generator.Shared;
 namespace LlamaGen.Generator.Emitters.Kernels;
 
 /// <summary>
-/// The row length a kernel is emitted for: a constant (<c>MatVec_Q4_0_4096</c>, every trip count a literal), or a
-/// parameter (<c>MatVec_Q4_0(..., int columns)</c>, the same code with runtime dimensions, emitted only when a project
-/// asks for it so benchmarks can measure what the constants buy).
+/// The row length a kernel is emitted for: a parameter (<c>MatVec_Q4_0(..., int columns)</c>, the kernels models run),
+/// or a constant (<c>MatVec_Q4_0_4096</c>, every trip count a literal, emitted only when a project asks for it so the
+/// benchmarks can keep measuring what the constants would buy: nothing measurable, see bench/RESULTS.md). Both take
+/// <c>columns</c>, so both fit <c>MatrixKernels</c>; the constant variant ignores it.
 /// </summary>
 internal readonly struct KernelShape
 {
@@ -34,8 +35,8 @@ internal readonly struct KernelShape
 
     public string MatMulName => "MatMul_" + TypeName + (Columns is int c ? "_" + Text(c) : "");
 
-    /// <summary>The trailing parameter of the runtime variant.</summary>
-    public string ColumnsParameter => Columns is null ? ", int columns" : "";
+    /// <summary>The trailing parameter of every kernel (the constant variant ignores it).</summary>
+    public string ColumnsParameter => ", int columns";
 
     /// <summary>
     /// Declares <paramref name="name"/>: <c>const int name = value(columns);</c>, or in the runtime variant

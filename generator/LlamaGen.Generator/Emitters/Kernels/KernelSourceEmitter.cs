@@ -7,13 +7,17 @@ namespace LlamaGen.Generator.Emitters.Kernels;
 
 /// <summary>
 /// Emits the kernels of a whole compilation, shared by all its <c>[LlamaModel]</c> classes: per ISA one class of
-/// kernels (<c>LlamaGen.Generated.Avx2Kernels</c>: one <c>MatVec_{type}_{columns}</c> per distinct (row length, weight
-/// type), plus <c>MatMul_*</c> where the ISA has a batched kernel) and one class of the helpers they call
-/// (<c>Avx2KernelHelpers</c>, each helper once), and the <c>KernelTable</c> the models resolve their kernels through.
+/// kernels (<c>LlamaGen.Generated.Avx2Kernels</c>: one <c>MatVec_{type}</c> per weight type the specs use, with the row
+/// length a parameter, plus <c>MatMul_{type}</c> where the ISA has a batched kernel) and one class of the helpers they
+/// call (<c>Avx2KernelHelpers</c>, each helper once), and the <c>KernelTable</c> the models resolve their kernels
+/// through. The row length is not a constant: measured at the Llama 2 7B and 13B shapes, single token and batched, the
+/// constant-shape kernels were no faster (bench/RESULTS.md, "Specialization"), and they cost a copy per row length.
 /// </summary>
 internal static class KernelSourceEmitter
 {
     public const string KernelTableHint = "LlamaGen.KernelTable.g.cs";
+
+    public const string ConstantShapeKernelTableHint = "LlamaGen.ConstantShapeKernelTable.g.cs";
 
     /// <summary>Namespaces the kernels and helpers refer to without qualification.</summary>
     private static readonly string[] Usings =
@@ -26,35 +30,32 @@ internal static class KernelSourceEmitter
     };
 
     /// <summary>
-    /// The kernel files for <paramref name="keys"/> (sorted, distinct). With <paramref name="runtimeShapes"/>, every
-    /// (type, ISA) also gets the same kernel with the row length as a parameter (<c>MatVec_Q4_0(..., int columns)</c>),
-    /// for benchmarks that measure what the constants buy.
+    /// The kernel files for <paramref name="keys"/> (sorted, distinct): one kernel per (weight type, ISA) the keys use.
+    /// With <paramref name="constantShapes"/>, every key also gets the kernel with its row length a constant
+    /// (<c>MatVec_Q4_0_4096</c>) and a <c>ConstantShapeKernelTable</c> to reach them, for the benchmarks that measure
+    /// what the constants buy.
     /// </summary>
-    public static List<(string Hint, string Text)> Emit(IReadOnlyList<KernelKey> keys, bool runtimeShapes)
+    public static List<(string Hint, string Text)> Emit(IReadOnlyList<KernelKey> keys, bool constantShapes)
     {
         var helperSets = new Dictionary<KernelIsa, HelperSet>();
         foreach (KernelIsa isa in KernelIsas.All) helperSets.Add(isa, new HelperSet());
+        IReadOnlyList<GgmlType> types = TypesOf(keys);
 
         var files = new List<(string, string)>();
         foreach (KernelIsa isa in KernelIsas.All)
         {
             SourceWriter w = Open($"the {Name(isa)} matrix kernels of every [LlamaModel] in this compilation");
             w.Line($"/// <summary>");
-            w.Line($"/// The {Name(isa)} matrix kernels: one <c>MatVec</c> per (row length, weight type) the compilation's specs need, and a");
-            w.Line("/// <c>MatMul</c> where this ISA has a batched product of its own. Rows are arguments; models reach these through");
+            w.Line($"/// The {Name(isa)} matrix kernels: one <c>MatVec</c> per weight type the compilation's specs use, and a <c>MatMul</c>");
+            w.Line("/// where this ISA has a batched product of its own. Rows and row length are arguments; models reach these through");
             w.Line("/// <see cref=\"KernelTable\"/>.");
             w.Line("/// </summary>");
             Attributes(w);
             w.Open($"internal static unsafe class {KernelIsas.KernelClass(isa)}");
-            var types = new SortedSet<uint>();
-            foreach (KernelKey key in keys)
+            foreach (GgmlType type in types) EmitKernels(w, KernelShape.Runtime(type), isa, helperSets);
+            if (constantShapes)
             {
-                EmitKernels(w, KernelShape.Constant(key), isa, helperSets);
-                types.Add((uint)key.Type);
-            }
-            if (runtimeShapes)
-            {
-                foreach (uint type in types) EmitKernels(w, KernelShape.Runtime((GgmlType)type), isa, helperSets);
+                foreach (KernelKey key in keys) EmitKernels(w, KernelShape.Constant(key), isa, helperSets);
             }
             w.Close();
             files.Add(($"LlamaGen.Kernels.{isa}.g.cs", w.ToString()));
@@ -70,8 +71,19 @@ internal static class KernelSourceEmitter
             w.Close();
             files.Add(($"LlamaGen.KernelHelpers.{isa}.g.cs", w.ToString()));
         }
-        files.Add((KernelTableHint, KernelTableEmitter.Emit(keys)));
+        files.Add((KernelTableHint, KernelTableEmitter.Emit(types)));
+        if (constantShapes) files.Add((ConstantShapeKernelTableHint, KernelTableEmitter.EmitConstantShapes(keys)));
         return files;
+    }
+
+    /// <summary>The distinct weight types of <paramref name="keys"/>, in ggml's order.</summary>
+    private static IReadOnlyList<GgmlType> TypesOf(IReadOnlyList<KernelKey> keys)
+    {
+        var types = new SortedSet<uint>();
+        foreach (KernelKey key in keys) types.Add((uint)key.Type);
+        var list = new List<GgmlType>();
+        foreach (uint type in types) list.Add((GgmlType)type);
+        return list;
     }
 
     private static void EmitKernels(SourceWriter w, KernelShape shape, KernelIsa isa, Dictionary<KernelIsa, HelperSet> helperSets)

@@ -284,8 +284,8 @@ public unsafe partial class Mistral7bV0_1
         bool split = pool is not null && (long)rows * kernel.Columns * tokens >= ParallelProductSize;
         if (tokens == 1)
         {
-            if (split) pool!.Run(new global::LlamaGen.Kernels.MatVecRows(kernel.MatVec, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);
-            else kernel.MatVec(matrix.Tensor.Pointer, x, xq8, y, 0, rows);
+            if (split) pool!.Run(new global::LlamaGen.Kernels.MatVecRows(kernel, matrix.Tensor.Pointer, x, xq8, y), rows, rowAlignment: 8);
+            else kernel.Multiply(matrix.Tensor.Pointer, x, xq8, y, 0, rows);
         }
         else if (split) pool!.Run(new global::LlamaGen.Kernels.MatMulRows(kernel, matrix.Tensor.Pointer, x, xq8, y, rows, tokens), rows, rowAlignment: 8);
         else kernel.MultiplyBatch(matrix.Tensor.Pointer, x, xq8, y, rows, tokens, 0, rows);
