@@ -170,7 +170,7 @@ public sealed class KernelEmitterTests
         Assert.DoesNotContain("MatVec_Q4_0_4096", avx2);
         Assert.Contains("int Blocks = columns / 32;", avx2);
         Assert.Contains("for (; b + 2 <= Blocks; b += 2)", avx2);
-        Assert.Contains("if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);", avx2);
+        Assert.Contains("if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);", avx2);
         // The helpers exist once per ISA; the NEON ones have both dot-product paths.
         string helpers = files["LlamaGen.KernelHelpers.Avx2.g.cs"];
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(helpers, @"public static Vector256<float> BlockQ4_0\("));
@@ -195,7 +195,7 @@ public sealed class KernelEmitterTests
         Assert.Contains("public static void MatVec_Q4_0_4096(", avx2);
         Assert.Contains("const int Blocks = 128;", avx2);
         // 96 columns: 3 blocks, so the copy for 96 has the odd block after the loop, the one for 4096 none.
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers\.BlockQ4_0\(p \+ b \* GroupBlockBytes, xq \+ b \* 32, xd\[b\], xs\[b\], acc0\);\n\s+Avx2KernelHelpers\.StoreGroup"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers\.BlockQ4_0\(p \+ b \* GroupBlockBytes, \(sbyte\*\)\(xq8 \+ b \* 40\), [^;]+, acc0\);\n\s+Avx2KernelHelpers\.StoreGroup"));
         Assert.Contains("(global::LlamaGen.Quantization.GgmlType.Q4_0, 4096) => new(&Avx2Kernels.MatVec_Q4_0_4096, &Avx512Kernels.MatMul_Q4_0_4096,", files[KernelSourceEmitter.ConstantShapeKernelTableHint]);
     }
 

@@ -77,28 +77,27 @@ public static unsafe class ActivationQuantizer
 
     /// <summary>
     /// Quantizes <paramref name="count"/> floats to Q8_0 exactly as <see cref="QuantizeQ8_0(float*, byte*, int)"/> does and
-    /// lays the result out for the interleaved kernels (<see cref="InterleavedLayout"/>): for <c>B = count / 32</c> blocks,
-    /// <c>B * 32</c> signed quants, then <c>B</c> float scales (the f16 scale, widened), then <c>B</c> int32 sums of each
-    /// block's quants (for the kernels' unsigned-weight offset). <paramref name="destination"/> holds
-    /// <see cref="KernelInputBytes"/>. Quantizing into a 34-byte block first keeps one definition of the rounding.
+    /// lays the result out for the interleaved kernels (<see cref="InterleavedLayout"/>): per block of 32 values, 40 bytes:
+    /// the 32 signed quants, the block's float scale (the f16 scale, widened), and the int32 sum of its quants (for the
+    /// kernels' unsigned-weight offset). A block's three parts sit together so a kernel reaches them from one offset
+    /// whatever the row length. <paramref name="destination"/> holds <see cref="KernelInputBytes"/>. Quantizing into a
+    /// 34-byte block first keeps one definition of the rounding.
     /// </summary>
     public static void QuantizeKernelInput(float* x, byte* destination, int count)
     {
         CheckCount(count);
         int blocks = count / BlockValues;
-        sbyte* quants = (sbyte*)destination;
-        float* scales = (float*)(destination + blocks * BlockValues);
-        int* sums = (int*)(scales + blocks);
         byte* block = stackalloc byte[BlockBytes];
         for (int b = 0; b < blocks; b++)
         {
             if (Vector256.IsHardwareAccelerated) QuantizeBlockVector256(x + b * BlockValues, block);
             else QuantizeBlockScalar(x + b * BlockValues, block);
-            scales[b] = (float)*(Half*)block;
+            byte* target = destination + b * KernelInputBlockBytes;
             var q = Vector256.Load((sbyte*)(block + 2));
-            q.Store(quants + b * BlockValues);
+            q.Store((sbyte*)target);
+            *(float*)(target + BlockValues) = (float)*(Half*)block;
             (Vector256<short> lo, Vector256<short> hi) = Vector256.Widen(q);
-            sums[b] = Vector256.Sum(lo + hi);
+            *(int*)(target + BlockValues + 4) = Vector256.Sum(lo + hi);
         }
     }
 

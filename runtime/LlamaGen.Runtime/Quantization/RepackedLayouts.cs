@@ -23,13 +23,13 @@ internal static class RepackedLayouts
     /// <summary>Values per K-quant super-block and Q8_K input block.</summary>
     public const int SuperBlockValues = 256;
 
-    /// <summary>Kernel input bytes per 32 values (<c>QuantizeKernelInput</c>): 32 quants, a float scale, an int sum.</summary>
+    /// <summary>
+    /// Kernel input bytes per 32 values (<c>QuantizeKernelInput</c>): the block's 32 quants (at 0), its float scale (at 32)
+    /// and its int sum (at 36).
+    /// </summary>
     public const int Q8_0InputBlockBytes = 40;
 
-    /// <summary>
-    /// Bytes of one token's Q8_0 kernel input for <paramref name="columns"/> values: for <c>B = columns / 32</c> blocks,
-    /// all <c>32 B</c> quants, then <c>B</c> float scales (at <c>32 B</c>), then <c>B</c> int sums (at <c>36 B</c>).
-    /// </summary>
+    /// <summary>Bytes of one token's Q8_0 kernel input for <paramref name="columns"/> values: one 40-byte block per 32.</summary>
     public static int Q8_0InputBytes(int columns) => columns / BlockValues * Q8_0InputBlockBytes;
 
     /// <summary>

@@ -73,6 +73,36 @@ public sealed class ActivationQuantizerTests
         Assert.Equal(scalar, vector);
     }
 
+    /// <summary>
+    /// The kernels' input holds, per block, ggml's Q8_0 quants (from the reference quantizer, llama.cpp's x86 semantics),
+    /// the block's f16 scale widened to float, and the sum of its quants: 40 bytes a block, in that order.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 4)]
+    [InlineData(4096, 5)]
+    public unsafe void KernelInputHoldsEachBlocksQuantsScaleAndSumTogether(int count, int seed)
+    {
+        float[] x = MatVecReference.RandomActivation(count, new Random(seed));
+        byte[] ggml = MatVecReference.QuantizeQ8_0(x);
+        var input = new byte[ActivationQuantizer.KernelInputBytes(count)];
+        Assert.Equal(count / 32 * 40, input.Length);
+        fixed (float* xp = x)
+        fixed (byte* ip = input)
+        {
+            ActivationQuantizer.QuantizeKernelInput(xp, ip, count);
+        }
+        for (int b = 0; b < count / 32; b++)
+        {
+            ReadOnlySpan<byte> block = input.AsSpan(b * 40, 40);
+            ReadOnlySpan<byte> reference = ggml.AsSpan(b * 34, 34);
+            Assert.True(block[..32].SequenceEqual(reference[2..]), $"block {b}: quants");
+            Assert.Equal((float)BitConverter.ToHalf(reference[..2]), BitConverter.ToSingle(block[32..36]));
+            int sum = 0;
+            foreach (byte q in reference[2..]) sum += (sbyte)q;
+            Assert.Equal(sum, BitConverter.ToInt32(block[36..40]));
+        }
+    }
+
     [Fact]
     public void RejectsPartialBlocksAndShortDestinations()
     {

@@ -57,10 +57,7 @@ internal static class InterleavedKernelEmitter
         shape.Int(w, "Blocks", c => c / 32, "columns / 32");
         w.Line($"const int GroupBlockBytes = {layout.GroupBlockBytes}; // 8 rows x one {shape.TypeName} block, interleaved");
         shape.Derived(w, "GroupBytes", "Blocks * GroupBlockBytes");
-        w.Line("// The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).");
-        w.Line("sbyte* xq = (sbyte*)xq8;");
-        w.Line("float* xd = (float*)(xq8 + Blocks * 32);");
-        w.Line("int* xs = (int*)(xd + Blocks);");
+        w.Line("// The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).");
     }
 
     /// <summary>Emits <c>MatVec_{type}[_{columns}]</c> into an open kernel class.</summary>
@@ -81,7 +78,7 @@ internal static class InterleavedKernelEmitter
                 string row = helpers.Require("Row" + type, hw => EmitScalarRow(hw, type));
                 w.Open("for (int lane = 0; lane < 8; lane++)");
                 w.Line("int row = g * 8 + lane;");
-                w.Line($"if (row >= rowStart && row < rowEnd) y[row] = {h}.{row}(p, lane, Blocks, xq, xd, xs);");
+                w.Line($"if (row >= rowStart && row < rowEnd) y[row] = {h}.{row}(p, lane, Blocks, xq8);");
                 w.Close();
                 break;
             }
@@ -91,7 +88,7 @@ internal static class InterleavedKernelEmitter
                 string block = RequireBlock128(helpers, type, isa);
                 string store = RequireStoreGroup128(helpers);
                 w.Line("Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;");
-                w.Line($"for (int b = 0; b < Blocks; b++) {h}.{block}(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);");
+                w.Line($"for (int b = 0; b < Blocks; b++) {h}.{block}(p + b * GroupBlockBytes, {Input("b")}, ref acc0, ref acc1);");
                 w.Line($"{h}.{store}(acc0, acc1, y, g * 8, rowStart, rowEnd);");
                 break;
             }
@@ -103,11 +100,11 @@ internal static class InterleavedKernelEmitter
                 w.Line("Vector256<float> acc0 = Vector256<float>.Zero, acc1 = Vector256<float>.Zero;");
                 w.Line("int b = 0;");
                 w.Open("for (; b + 2 <= Blocks; b += 2)");
-                w.Line($"acc0 = {h}.{block}(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);");
-                w.Line($"acc1 = {h}.{block}(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);");
+                w.Line($"acc0 = {h}.{block}(p + b * GroupBlockBytes, {Input("b")}, acc0);");
+                w.Line($"acc1 = {h}.{block}(p + (b + 1) * GroupBlockBytes, {Input("(b + 1)")}, acc1);");
                 w.Close();
                 if (shape.Maybe(c => c / 32 % 2 != 0))
-                    w.Line($"{(shape.Columns is null ? "if (b < Blocks) " : "")}acc0 = {h}.{block}(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);");
+                    w.Line($"{(shape.Columns is null ? "if (b < Blocks) " : "")}acc0 = {h}.{block}(p + b * GroupBlockBytes, {Input("b")}, acc0);");
                 w.Line($"{h}.{store}(acc0 + acc1, y, g * 8, rowStart, rowEnd);");
                 break;
             }
@@ -157,11 +154,11 @@ internal static class InterleavedKernelEmitter
         }
         w.Line("int b = 0;");
         w.Open("for (; b + 2 <= Blocks; b += 2)");
-        w.Line($"{h}.{many}(p + b * GroupBlockBytes, Blocks, b{inputs}{accsEven});");
-        w.Line($"{h}.{many}(p + (b + 1) * GroupBlockBytes, Blocks, b + 1{inputs}{accsOdd});");
+        w.Line($"{h}.{many}(p + b * GroupBlockBytes, {Offsets("b")}{inputs}{accsEven});");
+        w.Line($"{h}.{many}(p + (b + 1) * GroupBlockBytes, {Offsets("(b + 1)")}{inputs}{accsOdd});");
         w.Close();
         if (shape.Maybe(c => c / 32 % 2 != 0))
-            w.Line($"{(shape.Columns is null ? "if (b < Blocks) " : "")}{h}.{many}(p + b * GroupBlockBytes, Blocks, b{inputs}{accsEven});");
+            w.Line($"{(shape.Columns is null ? "if (b < Blocks) " : "")}{h}.{many}(p + b * GroupBlockBytes, {Offsets("b")}{inputs}{accsEven});");
         for (int i = 0; i < tile; i++)
             w.Line($"{h}.{store}(even{i} + odd{i}, y + (nint)(t + {i}) * rows, g * 8, rowStart, rowEnd);");
         w.Close();
@@ -170,17 +167,26 @@ internal static class InterleavedKernelEmitter
         w.Line("Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;");
         w.Line("int b = 0;");
         w.Open("for (; b + 2 <= Blocks; b += 2)");
-        w.Line($"{h}.{one}(p + b * GroupBlockBytes, Blocks, b, input, ref even);");
-        w.Line($"{h}.{one}(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);");
+        w.Line($"{h}.{one}(p + b * GroupBlockBytes, {Offsets("b")}, input, ref even);");
+        w.Line($"{h}.{one}(p + (b + 1) * GroupBlockBytes, {Offsets("(b + 1)")}, input, ref odd);");
         w.Close();
         if (shape.Maybe(c => c / 32 % 2 != 0))
-            w.Line($"{(shape.Columns is null ? "if (b < Blocks) " : "")}{h}.{one}(p + b * GroupBlockBytes, Blocks, b, input, ref even);");
+            w.Line($"{(shape.Columns is null ? "if (b < Blocks) " : "")}{h}.{one}(p + b * GroupBlockBytes, {Offsets("b")}, input, ref even);");
         w.Line($"{h}.{store}(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);");
         w.Close();
         w.Close();
         w.Close();
         w.Line();
     }
+
+    /// <summary>
+    /// Block <paramref name="b"/>'s offset in a token's input, shared by every token of a tile: its quants, scale and sum
+    /// are then constant displacements from it, so each load is one addressing mode whatever the row length.
+    /// </summary>
+    private static string Offsets(string b) => $"{b} * 40";
+
+    /// <summary>The single-token kernels' arguments for block <paramref name="b"/> of the input: its quants, scale and sum.</summary>
+    private static string Input(string b) => $"(sbyte*)(xq8 + {b} * 40), *(float*)(xq8 + {b} * 40 + 32), *(int*)(xq8 + {b} * 40 + 36)";
 
     // ---- Scalar ----
 
@@ -189,11 +195,12 @@ internal static class InterleavedKernelEmitter
     {
         var layout = Layout(type);
         w.Line($"/// <summary>Row <paramref name=\"lane\"/> of the interleaved {type} group at <paramref name=\"group\"/> times the input, block by block.</summary>");
-        w.Open($"public static float Row{type}(byte* group, int lane, int blocks, sbyte* xq, float* xd, int* xs)");
+        w.Open($"public static float Row{type}(byte* group, int lane, int blocks, byte* input)");
         w.Line("float sum = 0f;");
         w.Open("for (int b = 0; b < blocks; b++)");
         w.Line($"byte* block = group + b * {layout.GroupBlockBytes};");
-        w.Line("sbyte* xb = xq + b * 32;");
+        w.Line("sbyte* xb = (sbyte*)(input + b * 40);");
+        w.Line("float xd = *(float*)(input + b * 40 + 32);");
         w.Line("int dot = 0;");
         // Bit 8i + j of the transposed word is the fifth bit of element 4j + i (InterleavedLayout).
         if (layout.HasHigh) w.Line($"uint h = *(uint*)(block + {layout.HighOffset} + 4 * lane);");
@@ -214,8 +221,8 @@ internal static class InterleavedKernelEmitter
         }
         w.Close();
         w.Close();
-        w.Line("sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);");
-        if (layout.HasMin) w.Line($"sum += (float)*(Half*)(block + {layout.MinOffset} + 2 * lane) * (xd[b] * xs[b]);");
+        w.Line("sum += dot * ((float)*(Half*)(block + 2 * lane) * xd);");
+        if (layout.HasMin) w.Line($"sum += (float)*(Half*)(block + {layout.MinOffset} + 2 * lane) * (xd * *(int*)(input + b * 40 + 36));");
         w.Close();
         w.Line("return sum;");
         w.Close();
@@ -373,9 +380,9 @@ internal static class InterleavedKernelEmitter
                 inputs += $", byte* in{i}";
                 accs += $", ref Vector256<float> acc{i}";
             }
-            w.Line($"/// <summary>Block <paramref name=\"b\"/> of the {type} group block at <paramref name=\"q\"/> unpacked once, then applied to {tokens} token input{(tokens == 1 ? "" : "s")}.</summary>");
+            w.Line($"/// <summary>A block of the {type} group block at <paramref name=\"q\"/> unpacked once, then applied to {tokens} token input{(tokens == 1 ? "" : "s")} (the block at <paramref name=\"block\"/> bytes into each).</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            w.Open($"public static void Tile{type}x{tokens}(byte* q, int blocks, int b{inputs}{accs})");
+            w.Open($"public static void Tile{type}x{tokens}(byte* q, nint block{inputs}{accs})");
             w.Line("Vector256<float> s = Scales(q);");
             if (layout.HasMin) w.Line($"Vector256<float> m = Scales(q + {layout.MinOffset});");
             if (layout.HasNibbles)
@@ -392,7 +399,7 @@ internal static class InterleavedKernelEmitter
                 for (int k = 0; k < 8; k++) w.Line($"Vector256<byte> w{k} = Vector256.Load(q + {layout.QuantOffset + 32 * k});");
             }
             for (int i = 0; i < tokens; i++)
-                w.Line($"acc{i} = {token}(w0, w1, w2, w3, w4, w5, w6, w7, in{i}, blocks, b, s, {(layout.HasMin ? "m, " : "")}acc{i});");
+                w.Line($"acc{i} = {token}(w0, w1, w2, w3, w4, w5, w6, w7, in{i} + block, s, {(layout.HasMin ? "m, " : "")}acc{i});");
             w.Close();
         });
     }
@@ -404,11 +411,12 @@ internal static class InterleavedKernelEmitter
         w.Line("/// <summary>One token: acc + (8 rows' block product) * d_w * d_x with the block's weights already unpacked; the single-token kernel's float operations, in the same order.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open($"public static Vector256<float> Token{type}(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, " +
-               "Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int blocks, int b, Vector256<float> s, " +
+               "Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, Vector256<float> s, " +
                (layout.HasMin ? "Vector256<float> m, " : "") + "Vector256<float> acc)");
-        w.Line("sbyte* x = (sbyte*)input + b * 32;");
-        w.Line("float xd = ((float*)(input + blocks * 32))[b];");
-        w.Line("int xs = ((int*)(input + blocks * 36))[b];");
+        // input: this block of the token's input (32 quants, the float scale, the int sum).
+        w.Line("sbyte* x = (sbyte*)input;");
+        w.Line("float xd = *(float*)(input + 32);");
+        w.Line("int xs = *(int*)(input + 36);");
         w.Line($"Vector256<int> a = Vector256.Create({InitialSum(type)}), c = Vector256<int>.Zero;");
         for (int k = 0; k < 8; k++)
         {

@@ -1194,9 +1194,9 @@ internal static unsafe class Avx2KernelHelpers
         return Vector256.MultiplyAddEstimate(Vector256.ConvertToSingle(sums - Vector256.ShiftLeft(mins, 5)), scale, acc);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q4_0 group block at <paramref name="q"/> unpacked once, then applied to 1 token input.</summary>
+    /// <summary>A block of the Q4_0 group block at <paramref name="q"/> unpacked once, then applied to 1 token input (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ4_0x1(byte* q, int blocks, int b, byte* in0, ref Vector256<float> acc0)
+    public static void TileQ4_0x1(byte* q, nint block, byte* in0, ref Vector256<float> acc0)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
@@ -1208,12 +1208,12 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
         Vector256<byte> v3 = Vector256.Load(q + 112);
         Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-        acc0 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
+        acc0 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q4_0 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs.</summary>
+    /// <summary>A block of the Q4_0 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ4_0x2(byte* q, int blocks, int b, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
+    public static void TileQ4_0x2(byte* q, nint block, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
@@ -1225,13 +1225,13 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
         Vector256<byte> v3 = Vector256.Load(q + 112);
         Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-        acc0 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
-        acc1 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, acc1);
+        acc0 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
+        acc1 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, acc1);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q4_0 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs.</summary>
+    /// <summary>A block of the Q4_0 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ4_0x4(byte* q, int blocks, int b, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
+    public static void TileQ4_0x4(byte* q, nint block, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
@@ -1243,15 +1243,15 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
         Vector256<byte> v3 = Vector256.Load(q + 112);
         Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-        acc0 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
-        acc1 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, acc1);
-        acc2 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in2, blocks, b, s, acc2);
-        acc3 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in3, blocks, b, s, acc3);
+        acc0 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
+        acc1 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, acc1);
+        acc2 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in2 + block, s, acc2);
+        acc3 = TokenQ4_0(w0, w1, w2, w3, w4, w5, w6, w7, in3 + block, s, acc3);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q4_1 group block at <paramref name="q"/> unpacked once, then applied to 1 token input.</summary>
+    /// <summary>A block of the Q4_1 group block at <paramref name="q"/> unpacked once, then applied to 1 token input (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ4_1x1(byte* q, int blocks, int b, byte* in0, ref Vector256<float> acc0)
+    public static void TileQ4_1x1(byte* q, nint block, byte* in0, ref Vector256<float> acc0)
     {
         Vector256<float> s = Scales(q);
         Vector256<float> m = Scales(q + 16);
@@ -1264,12 +1264,12 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
         Vector256<byte> v3 = Vector256.Load(q + 128);
         Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-        acc0 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, m, acc0);
+        acc0 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, m, acc0);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q4_1 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs.</summary>
+    /// <summary>A block of the Q4_1 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ4_1x2(byte* q, int blocks, int b, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
+    public static void TileQ4_1x2(byte* q, nint block, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
     {
         Vector256<float> s = Scales(q);
         Vector256<float> m = Scales(q + 16);
@@ -1282,13 +1282,13 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
         Vector256<byte> v3 = Vector256.Load(q + 128);
         Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-        acc0 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, m, acc0);
-        acc1 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, m, acc1);
+        acc0 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, m, acc0);
+        acc1 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, m, acc1);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q4_1 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs.</summary>
+    /// <summary>A block of the Q4_1 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ4_1x4(byte* q, int blocks, int b, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
+    public static void TileQ4_1x4(byte* q, nint block, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
     {
         Vector256<float> s = Scales(q);
         Vector256<float> m = Scales(q + 16);
@@ -1301,15 +1301,15 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = v2 & mask, w5 = Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask;
         Vector256<byte> v3 = Vector256.Load(q + 128);
         Vector256<byte> w6 = v3 & mask, w7 = Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-        acc0 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, m, acc0);
-        acc1 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, m, acc1);
-        acc2 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in2, blocks, b, s, m, acc2);
-        acc3 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in3, blocks, b, s, m, acc3);
+        acc0 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, m, acc0);
+        acc1 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, m, acc1);
+        acc2 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in2 + block, s, m, acc2);
+        acc3 = TokenQ4_1(w0, w1, w2, w3, w4, w5, w6, w7, in3 + block, s, m, acc3);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q5_0 group block at <paramref name="q"/> unpacked once, then applied to 1 token input.</summary>
+    /// <summary>A block of the Q5_0 group block at <paramref name="q"/> unpacked once, then applied to 1 token input (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ5_0x1(byte* q, int blocks, int b, byte* in0, ref Vector256<float> acc0)
+    public static void TileQ5_0x1(byte* q, nint block, byte* in0, ref Vector256<float> acc0)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
@@ -1322,12 +1322,12 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
         Vector256<byte> v3 = Vector256.Load(q + 144);
         Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
-        acc0 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
+        acc0 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q5_0 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs.</summary>
+    /// <summary>A block of the Q5_0 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ5_0x2(byte* q, int blocks, int b, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
+    public static void TileQ5_0x2(byte* q, nint block, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
@@ -1340,13 +1340,13 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
         Vector256<byte> v3 = Vector256.Load(q + 144);
         Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
-        acc0 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
-        acc1 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, acc1);
+        acc0 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
+        acc1 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, acc1);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q5_0 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs.</summary>
+    /// <summary>A block of the Q5_0 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ5_0x4(byte* q, int blocks, int b, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
+    public static void TileQ5_0x4(byte* q, nint block, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
@@ -1359,15 +1359,15 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
         Vector256<byte> v3 = Vector256.Load(q + 144);
         Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
-        acc0 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
-        acc1 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, acc1);
-        acc2 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in2, blocks, b, s, acc2);
-        acc3 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in3, blocks, b, s, acc3);
+        acc0 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
+        acc1 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, acc1);
+        acc2 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in2 + block, s, acc2);
+        acc3 = TokenQ5_0(w0, w1, w2, w3, w4, w5, w6, w7, in3 + block, s, acc3);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q5_1 group block at <paramref name="q"/> unpacked once, then applied to 1 token input.</summary>
+    /// <summary>A block of the Q5_1 group block at <paramref name="q"/> unpacked once, then applied to 1 token input (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ5_1x1(byte* q, int blocks, int b, byte* in0, ref Vector256<float> acc0)
+    public static void TileQ5_1x1(byte* q, nint block, byte* in0, ref Vector256<float> acc0)
     {
         Vector256<float> s = Scales(q);
         Vector256<float> m = Scales(q + 16);
@@ -1381,12 +1381,12 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
         Vector256<byte> v3 = Vector256.Load(q + 160);
         Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
-        acc0 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, m, acc0);
+        acc0 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, m, acc0);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q5_1 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs.</summary>
+    /// <summary>A block of the Q5_1 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ5_1x2(byte* q, int blocks, int b, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
+    public static void TileQ5_1x2(byte* q, nint block, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
     {
         Vector256<float> s = Scales(q);
         Vector256<float> m = Scales(q + 16);
@@ -1400,13 +1400,13 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
         Vector256<byte> v3 = Vector256.Load(q + 160);
         Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
-        acc0 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, m, acc0);
-        acc1 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, m, acc1);
+        acc0 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, m, acc0);
+        acc1 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, m, acc1);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q5_1 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs.</summary>
+    /// <summary>A block of the Q5_1 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ5_1x4(byte* q, int blocks, int b, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
+    public static void TileQ5_1x4(byte* q, nint block, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
     {
         Vector256<float> s = Scales(q);
         Vector256<float> m = Scales(q + 16);
@@ -1420,15 +1420,15 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w4 = ((v2 & mask) | (Vector256.ShiftLeft(h, 2) & fifth).AsByte()), w5 = ((Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 2) & fifth).AsByte());
         Vector256<byte> v3 = Vector256.Load(q + 160);
         Vector256<byte> w6 = ((v3 & mask) | (Vector256.ShiftLeft(h, 1) & fifth).AsByte()), w7 = ((Vector256.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask) | (Vector256.ShiftRightLogical(h, 3) & fifth).AsByte());
-        acc0 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, m, acc0);
-        acc1 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, m, acc1);
-        acc2 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in2, blocks, b, s, m, acc2);
-        acc3 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in3, blocks, b, s, m, acc3);
+        acc0 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, m, acc0);
+        acc1 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, m, acc1);
+        acc2 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in2 + block, s, m, acc2);
+        acc3 = TokenQ5_1(w0, w1, w2, w3, w4, w5, w6, w7, in3 + block, s, m, acc3);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q8_0 group block at <paramref name="q"/> unpacked once, then applied to 1 token input.</summary>
+    /// <summary>A block of the Q8_0 group block at <paramref name="q"/> unpacked once, then applied to 1 token input (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ8_0x1(byte* q, int blocks, int b, byte* in0, ref Vector256<float> acc0)
+    public static void TileQ8_0x1(byte* q, nint block, byte* in0, ref Vector256<float> acc0)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> w0 = Vector256.Load(q + 16);
@@ -1439,12 +1439,12 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w5 = Vector256.Load(q + 176);
         Vector256<byte> w6 = Vector256.Load(q + 208);
         Vector256<byte> w7 = Vector256.Load(q + 240);
-        acc0 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
+        acc0 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q8_0 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs.</summary>
+    /// <summary>A block of the Q8_0 group block at <paramref name="q"/> unpacked once, then applied to 2 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ8_0x2(byte* q, int blocks, int b, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
+    public static void TileQ8_0x2(byte* q, nint block, byte* in0, byte* in1, ref Vector256<float> acc0, ref Vector256<float> acc1)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> w0 = Vector256.Load(q + 16);
@@ -1455,13 +1455,13 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w5 = Vector256.Load(q + 176);
         Vector256<byte> w6 = Vector256.Load(q + 208);
         Vector256<byte> w7 = Vector256.Load(q + 240);
-        acc0 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
-        acc1 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, acc1);
+        acc0 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
+        acc1 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, acc1);
     }
 
-    /// <summary>Block <paramref name="b"/> of the Q8_0 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs.</summary>
+    /// <summary>A block of the Q8_0 group block at <paramref name="q"/> unpacked once, then applied to 4 token inputs (the block at <paramref name="block"/> bytes into each).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileQ8_0x4(byte* q, int blocks, int b, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
+    public static void TileQ8_0x4(byte* q, nint block, byte* in0, byte* in1, byte* in2, byte* in3, ref Vector256<float> acc0, ref Vector256<float> acc1, ref Vector256<float> acc2, ref Vector256<float> acc3)
     {
         Vector256<float> s = Scales(q);
         Vector256<byte> w0 = Vector256.Load(q + 16);
@@ -1472,19 +1472,19 @@ internal static unsafe class Avx2KernelHelpers
         Vector256<byte> w5 = Vector256.Load(q + 176);
         Vector256<byte> w6 = Vector256.Load(q + 208);
         Vector256<byte> w7 = Vector256.Load(q + 240);
-        acc0 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in0, blocks, b, s, acc0);
-        acc1 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in1, blocks, b, s, acc1);
-        acc2 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in2, blocks, b, s, acc2);
-        acc3 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in3, blocks, b, s, acc3);
+        acc0 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in0 + block, s, acc0);
+        acc1 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in1 + block, s, acc1);
+        acc2 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in2 + block, s, acc2);
+        acc3 = TokenQ8_0(w0, w1, w2, w3, w4, w5, w6, w7, in3 + block, s, acc3);
     }
 
     /// <summary>One token: acc + (8 rows' block product) * d_w * d_x with the block's weights already unpacked; the single-token kernel's float operations, in the same order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TokenQ4_0(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int blocks, int b, Vector256<float> s, Vector256<float> acc)
+    public static Vector256<float> TokenQ4_0(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, Vector256<float> s, Vector256<float> acc)
     {
-        sbyte* x = (sbyte*)input + b * 32;
-        float xd = ((float*)(input + blocks * 32))[b];
-        int xs = ((int*)(input + blocks * 36))[b];
+        sbyte* x = (sbyte*)input;
+        float xd = *(float*)(input + 32);
+        int xs = *(int*)(input + 36);
         Vector256<int> a = Vector256.Create(-8 * xs), c = Vector256<int>.Zero;
         a = DotUnsigned(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
         c = DotUnsigned(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
@@ -1500,11 +1500,11 @@ internal static unsafe class Avx2KernelHelpers
 
     /// <summary>One token: acc + (8 rows' block product) * d_w * d_x with the block's weights already unpacked; the single-token kernel's float operations, in the same order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TokenQ4_1(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int blocks, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+    public static Vector256<float> TokenQ4_1(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
     {
-        sbyte* x = (sbyte*)input + b * 32;
-        float xd = ((float*)(input + blocks * 32))[b];
-        int xs = ((int*)(input + blocks * 36))[b];
+        sbyte* x = (sbyte*)input;
+        float xd = *(float*)(input + 32);
+        int xs = *(int*)(input + 36);
         Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
         a = DotUnsigned(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
         c = DotUnsigned(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
@@ -1520,11 +1520,11 @@ internal static unsafe class Avx2KernelHelpers
 
     /// <summary>One token: acc + (8 rows' block product) * d_w * d_x with the block's weights already unpacked; the single-token kernel's float operations, in the same order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TokenQ5_0(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int blocks, int b, Vector256<float> s, Vector256<float> acc)
+    public static Vector256<float> TokenQ5_0(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, Vector256<float> s, Vector256<float> acc)
     {
-        sbyte* x = (sbyte*)input + b * 32;
-        float xd = ((float*)(input + blocks * 32))[b];
-        int xs = ((int*)(input + blocks * 36))[b];
+        sbyte* x = (sbyte*)input;
+        float xd = *(float*)(input + 32);
+        int xs = *(int*)(input + 36);
         Vector256<int> a = Vector256.Create(-16 * xs), c = Vector256<int>.Zero;
         a = DotUnsigned(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
         c = DotUnsigned(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
@@ -1540,11 +1540,11 @@ internal static unsafe class Avx2KernelHelpers
 
     /// <summary>One token: acc + (8 rows' block product) * d_w * d_x with the block's weights already unpacked; the single-token kernel's float operations, in the same order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TokenQ5_1(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int blocks, int b, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
+    public static Vector256<float> TokenQ5_1(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, Vector256<float> s, Vector256<float> m, Vector256<float> acc)
     {
-        sbyte* x = (sbyte*)input + b * 32;
-        float xd = ((float*)(input + blocks * 32))[b];
-        int xs = ((int*)(input + blocks * 36))[b];
+        sbyte* x = (sbyte*)input;
+        float xd = *(float*)(input + 32);
+        int xs = *(int*)(input + 36);
         Vector256<int> a = Vector256.Create(0), c = Vector256<int>.Zero;
         a = DotUnsigned(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
         c = DotUnsigned(c, w1, Vector256.Create(*(int*)(x + 16)).AsSByte());
@@ -1560,11 +1560,11 @@ internal static unsafe class Avx2KernelHelpers
 
     /// <summary>One token: acc + (8 rows' block product) * d_w * d_x with the block's weights already unpacked; the single-token kernel's float operations, in the same order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> TokenQ8_0(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, int blocks, int b, Vector256<float> s, Vector256<float> acc)
+    public static Vector256<float> TokenQ8_0(Vector256<byte> w0, Vector256<byte> w1, Vector256<byte> w2, Vector256<byte> w3, Vector256<byte> w4, Vector256<byte> w5, Vector256<byte> w6, Vector256<byte> w7, byte* input, Vector256<float> s, Vector256<float> acc)
     {
-        sbyte* x = (sbyte*)input + b * 32;
-        float xd = ((float*)(input + blocks * 32))[b];
-        int xs = ((int*)(input + blocks * 36))[b];
+        sbyte* x = (sbyte*)input;
+        float xd = *(float*)(input + 32);
+        int xs = *(int*)(input + 36);
         Vector256<int> a = Vector256.Create(CorrectionQ8_0(xs)), c = Vector256<int>.Zero;
         a = DotQ8_0(a, w0, Vector256.Create(*(int*)(x + 0)).AsSByte());
         c = DotQ8_0(c, w1, Vector256.Create(*(int*)(x + 4)).AsSByte());

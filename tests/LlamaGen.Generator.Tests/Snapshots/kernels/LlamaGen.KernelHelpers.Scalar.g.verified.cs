@@ -104,13 +104,14 @@ internal static unsafe class ScalarKernelHelpers
     }
 
     /// <summary>Row <paramref name="lane"/> of the interleaved Q4_0 group at <paramref name="group"/> times the input, block by block.</summary>
-    public static float RowQ4_0(byte* group, int lane, int blocks, sbyte* xq, float* xd, int* xs)
+    public static float RowQ4_0(byte* group, int lane, int blocks, byte* input)
     {
         float sum = 0f;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + b * 144;
-            sbyte* xb = xq + b * 32;
+            sbyte* xb = (sbyte*)(input + b * 40);
+            float xd = *(float*)(input + b * 40 + 32);
             int dot = 0;
             for (int k = 0; k < 4; k++)
             {
@@ -120,19 +121,20 @@ internal static unsafe class ScalarKernelHelpers
                     dot += ((u & 0xF) - 8) * xb[4 * k + i] + ((u >> 4) - 8) * xb[16 + 4 * k + i];
                 }
             }
-            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd);
         }
         return sum;
     }
 
     /// <summary>Row <paramref name="lane"/> of the interleaved Q4_1 group at <paramref name="group"/> times the input, block by block.</summary>
-    public static float RowQ4_1(byte* group, int lane, int blocks, sbyte* xq, float* xd, int* xs)
+    public static float RowQ4_1(byte* group, int lane, int blocks, byte* input)
     {
         float sum = 0f;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + b * 160;
-            sbyte* xb = xq + b * 32;
+            sbyte* xb = (sbyte*)(input + b * 40);
+            float xd = *(float*)(input + b * 40 + 32);
             int dot = 0;
             for (int k = 0; k < 4; k++)
             {
@@ -142,8 +144,8 @@ internal static unsafe class ScalarKernelHelpers
                     dot += (u & 0xF) * xb[4 * k + i] + (u >> 4) * xb[16 + 4 * k + i];
                 }
             }
-            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
-            sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd);
+            sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd * *(int*)(input + b * 40 + 36));
         }
         return sum;
     }
@@ -179,13 +181,14 @@ internal static unsafe class ScalarKernelHelpers
     }
 
     /// <summary>Row <paramref name="lane"/> of the interleaved Q5_0 group at <paramref name="group"/> times the input, block by block.</summary>
-    public static float RowQ5_0(byte* group, int lane, int blocks, sbyte* xq, float* xd, int* xs)
+    public static float RowQ5_0(byte* group, int lane, int blocks, byte* input)
     {
         float sum = 0f;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + b * 176;
-            sbyte* xb = xq + b * 32;
+            sbyte* xb = (sbyte*)(input + b * 40);
+            float xd = *(float*)(input + b * 40 + 32);
             int dot = 0;
             uint h = *(uint*)(block + 16 + 4 * lane);
             for (int k = 0; k < 4; k++)
@@ -196,19 +199,20 @@ internal static unsafe class ScalarKernelHelpers
                     dot += (((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) - 16) * xb[4 * k + i] + (((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) - 16) * xb[16 + 4 * k + i];
                 }
             }
-            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd);
         }
         return sum;
     }
 
     /// <summary>Row <paramref name="lane"/> of the interleaved Q5_1 group at <paramref name="group"/> times the input, block by block.</summary>
-    public static float RowQ5_1(byte* group, int lane, int blocks, sbyte* xq, float* xd, int* xs)
+    public static float RowQ5_1(byte* group, int lane, int blocks, byte* input)
     {
         float sum = 0f;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + b * 192;
-            sbyte* xb = xq + b * 32;
+            sbyte* xb = (sbyte*)(input + b * 40);
+            float xd = *(float*)(input + b * 40 + 32);
             int dot = 0;
             uint h = *(uint*)(block + 32 + 4 * lane);
             for (int k = 0; k < 4; k++)
@@ -219,8 +223,8 @@ internal static unsafe class ScalarKernelHelpers
                     dot += ((u & 0xF) | (int)(h >> (8 * i + k) & 1) << 4) * xb[4 * k + i] + ((u >> 4) | (int)(h >> (8 * i + k + 4) & 1) << 4) * xb[16 + 4 * k + i];
                 }
             }
-            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
-            sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd[b] * xs[b]);
+            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd);
+            sum += (float)*(Half*)(block + 16 + 2 * lane) * (xd * *(int*)(input + b * 40 + 36));
         }
         return sum;
     }
@@ -286,13 +290,14 @@ internal static unsafe class ScalarKernelHelpers
     }
 
     /// <summary>Row <paramref name="lane"/> of the interleaved Q8_0 group at <paramref name="group"/> times the input, block by block.</summary>
-    public static float RowQ8_0(byte* group, int lane, int blocks, sbyte* xq, float* xd, int* xs)
+    public static float RowQ8_0(byte* group, int lane, int blocks, byte* input)
     {
         float sum = 0f;
         for (int b = 0; b < blocks; b++)
         {
             byte* block = group + b * 272;
-            sbyte* xb = xq + b * 32;
+            sbyte* xb = (sbyte*)(input + b * 40);
+            float xd = *(float*)(input + b * 40 + 32);
             int dot = 0;
             for (int k = 0; k < 8; k++)
             {
@@ -302,7 +307,7 @@ internal static unsafe class ScalarKernelHelpers
                     dot += (u - 128) * xb[4 * k + i];
                 }
             }
-            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd[b]);
+            sum += dot * ((float)*(Half*)(block + 2 * lane) * xd);
         }
         return sum;
     }

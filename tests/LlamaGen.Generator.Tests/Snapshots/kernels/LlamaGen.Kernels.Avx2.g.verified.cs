@@ -46,10 +46,7 @@ internal static unsafe class Avx2Kernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
@@ -57,10 +54,10 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
             Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -84,10 +81,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
@@ -98,10 +95,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -114,10 +111,7 @@ internal static unsafe class Avx2Kernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
@@ -125,10 +119,10 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
             Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -152,10 +146,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
@@ -166,10 +160,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -182,10 +176,7 @@ internal static unsafe class Avx2Kernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
@@ -193,10 +184,10 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
             Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -220,10 +211,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
@@ -234,10 +225,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -250,10 +241,7 @@ internal static unsafe class Avx2Kernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
@@ -261,10 +249,10 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
             Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -288,10 +276,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
@@ -302,10 +290,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -318,10 +306,7 @@ internal static unsafe class Avx2Kernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
@@ -329,10 +314,10 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
-                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, xq + (b + 1) * 32, xd[b + 1], xs[b + 1], acc1);
+                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], acc0);
+            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
             Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -356,10 +341,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, Blocks, b, in0, in1, ref even0, ref even1);
+                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
@@ -370,10 +355,10 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }

@@ -60,10 +60,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
@@ -76,10 +76,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -106,10 +106,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
@@ -122,10 +122,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -152,10 +152,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
@@ -168,10 +168,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -198,10 +198,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
@@ -214,10 +214,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
@@ -244,10 +244,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, Blocks, b, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
                 Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
                 Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
@@ -260,10 +260,10 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
-                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, Blocks, b + 1, input, ref odd);
+                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, Blocks, b, input, ref even);
+                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
                 Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }

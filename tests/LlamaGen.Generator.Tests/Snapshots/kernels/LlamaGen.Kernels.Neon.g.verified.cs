@@ -46,15 +46,12 @@ internal static unsafe class NeonKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
-            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), ref acc0, ref acc1);
             NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -66,15 +63,12 @@ internal static unsafe class NeonKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
-            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), ref acc0, ref acc1);
             NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -86,15 +80,12 @@ internal static unsafe class NeonKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
-            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), ref acc0, ref acc1);
             NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -106,15 +97,12 @@ internal static unsafe class NeonKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
-            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), ref acc0, ref acc1);
             NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
         }
     }
@@ -126,15 +114,12 @@ internal static unsafe class NeonKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector128<float> acc0 = Vector128<float>.Zero, acc1 = Vector128<float>.Zero;
-            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, xq + b * 32, xd[b], xs[b], ref acc0, ref acc1);
+            for (int b = 0; b < Blocks; b++) NeonKernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), ref acc0, ref acc1);
             NeonKernelHelpers.StoreGroup(acc0, acc1, y, g * 8, rowStart, rowEnd);
         }
     }

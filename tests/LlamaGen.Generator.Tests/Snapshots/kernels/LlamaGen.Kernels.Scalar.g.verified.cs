@@ -39,17 +39,14 @@ internal static unsafe class ScalarKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             for (int lane = 0; lane < 8; lane++)
             {
                 int row = g * 8 + lane;
-                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq, xd, xs);
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_0(p, lane, Blocks, xq8);
             }
         }
     }
@@ -60,17 +57,14 @@ internal static unsafe class ScalarKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             for (int lane = 0; lane < 8; lane++)
             {
                 int row = g * 8 + lane;
-                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq, xd, xs);
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ4_1(p, lane, Blocks, xq8);
             }
         }
     }
@@ -81,17 +75,14 @@ internal static unsafe class ScalarKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             for (int lane = 0; lane < 8; lane++)
             {
                 int row = g * 8 + lane;
-                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq, xd, xs);
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_0(p, lane, Blocks, xq8);
             }
         }
     }
@@ -102,17 +93,14 @@ internal static unsafe class ScalarKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             for (int lane = 0; lane < 8; lane++)
             {
                 int row = g * 8 + lane;
-                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq, xd, xs);
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ5_1(p, lane, Blocks, xq8);
             }
         }
     }
@@ -123,17 +111,14 @@ internal static unsafe class ScalarKernels
         int Blocks = columns / 32;
         const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
-        // The input: Blocks x 32 quants, Blocks float scales, Blocks int sums (ActivationQuantizer.QuantizeKernelInput).
-        sbyte* xq = (sbyte*)xq8;
-        float* xd = (float*)(xq8 + Blocks * 32);
-        int* xs = (int*)(xd + Blocks);
+        // The input: per block 32 quants, a float scale, an int sum (40 bytes; ActivationQuantizer.QuantizeKernelInput).
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
             for (int lane = 0; lane < 8; lane++)
             {
                 int row = g * 8 + lane;
-                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq, xd, xs);
+                if (row >= rowStart && row < rowEnd) y[row] = ScalarKernelHelpers.RowQ8_0(p, lane, Blocks, xq8);
             }
         }
     }
