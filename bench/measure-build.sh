@@ -4,7 +4,8 @@
 #   - bytes of C# the generator emits for the production specs (the CLI's model catalog);
 #   - the catalog's own compile time (its dependencies already built; a source file touched, --no-dependencies);
 #   - bytes of the generator snapshots;
-#   - with --aot, the size of the NativeAOT binary (x64-v4 profile on an AVX-512 CPU, x64-v3 otherwise).
+#   - with --aot, the size of the NativeAOT binary (x64-v4 profile on an AVX-512 CPU, x64-v3 otherwise), with and
+#     without `serve` (-p:LlamaGenServe=false).
 #   bash bench/measure-build.sh [--commit SHA] [--aot]
 # Works on commits from before the round-2 generator too (samples/LlamaGen.Models) for the "before" figures.
 set -euo pipefail
@@ -52,4 +53,9 @@ if [ "$aot" = 1 ]; then
   start=$(date +%s.%N)
   dotnet publish samples/LlamaGen.Cli -c Release -p:PublishProfile=$profile -o "$fresh/aot" >"$fresh/aot.log" 2>&1
   echo "measure-build: NativeAOT publish ($profile): $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s, binary $(stat -c %s "$fresh/aot/llamagen") bytes"
+  # The same without `serve` (ASP.NET Core): the features the 6 MB budget was set for.
+  if grep -q LlamaGenServe samples/LlamaGen.Cli/LlamaGen.Cli.csproj; then
+    dotnet publish samples/LlamaGen.Cli -c Release -p:PublishProfile=$profile -p:LlamaGenServe=false -o "$fresh/aot-noserve" >"$fresh/aot-noserve.log" 2>&1
+    echo "measure-build: NativeAOT binary without serve (-p:LlamaGenServe=false): $(stat -c %s "$fresh/aot-noserve/llamagen") bytes"
+  fi
 fi

@@ -69,7 +69,9 @@ public static class Program
             PerplexityCommand.Create(context),
             ChatCommand.Create(context),
             ChatTemplateCommand.Create(context),
+#if LLAMAGEN_SERVE
             ServeCommand.Create(context),
+#endif
         };
 
         ParseResult parsed = root.Parse(args);

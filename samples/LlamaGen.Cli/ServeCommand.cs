@@ -93,6 +93,18 @@ internal static class ServeCommand
         }
     }
 
+    /// <summary>
+    /// A warning when full slots would need more memory than the machine has (the caches grow as slots fill, so the
+    /// server would be killed mid-request rather than refuse at start); null when they fit.
+    /// </summary>
+    internal static string? MemoryWarning(long cacheBytes, long modelBytes, long machineBytes, int slots, int contextLength)
+    {
+        if (machineBytes <= 0 || cacheBytes + modelBytes <= machineBytes) return null;
+        static string GiB(long bytes) => (bytes / (double)(1L << 30)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " GiB";
+        return $"{slots} slots of {contextLength} tokens need up to {GiB(cacheBytes)} of KV cache besides the {GiB(modelBytes)} model, " +
+               $"more than the {GiB(machineBytes)} of memory here: lower --parallel or --ctx-size, or use --kv-type f16";
+    }
+
     private static int Run(CliContext context, ServerOptions options, Func<LocalModel> load)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation);
@@ -124,6 +136,9 @@ internal static class ServeCommand
                 context.Stderr.WriteLine($"serve: {local.Model.Shape.Name} ready in {local.LoadTime.TotalSeconds:F1} s: {local.Engine.Options.MaxParallel} slots of " +
                                          $"{local.Engine.ContextLength} tokens, queue {local.Engine.Options.MaxQueue}; chat page at {server.BaseAddress}");
                 foreach (string warning in local.Tokenizer.Warnings) context.Stderr.WriteLine($"warning: {warning}");
+                string? memory = MemoryWarning(local.KvCacheBytesAtMost, local.File.FileLength, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+                                               local.Engine.Options.MaxParallel, local.Engine.ContextLength);
+                if (memory is not null) context.Stderr.WriteLine($"warning: {memory}");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LlamaGen.AI;
 using LlamaGen.Chat;
+using LlamaGen.Compute;
 using LlamaGen.Gguf;
 using LlamaGen.Inference;
 using LlamaGen.Models;
@@ -95,6 +96,20 @@ public sealed class LocalModel : IDisposable
 
     /// <summary>From opening the file to the weights bound.</summary>
     public TimeSpan LoadTime { get; }
+
+    /// <summary>
+    /// Bytes of the engine's KV caches when every slot holds a full context: each slot's cache is allocated whole and its
+    /// pages become resident as the slot fills, so this is what the caches may grow to, not what they hold at start.
+    /// </summary>
+    public long KvCacheBytesAtMost
+    {
+        get
+        {
+            ModelShape shape = Model.Shape;
+            int element = (Engine.Options.Sequences?.KvCacheType ?? KvCacheType.F32) == KvCacheType.F16 ? sizeof(ushort) : sizeof(float);
+            return 2L * shape.BlockCount * Engine.ContextLength * shape.KvDimension * element * Engine.Options.MaxParallel;
+        }
+    }
 
     /// <summary>A chat client on <see cref="Engine"/>.</summary>
     public LlamaChatClient CreateChatClient(LlamaChatClientOptions? options = null) => new(Engine, ChatPrompt, options);
