@@ -29,7 +29,7 @@ public sealed unsafe class KvCache : IDisposable
         ContextLength = contextLength;
         KvDimension = kvDimension;
         Type = type;
-        ElementBytes = type == KvCacheType.F16 ? sizeof(ushort) : sizeof(float);
+        ElementBytes = BytesPerElement(type);
         long count = checked((long)blockCount * contextLength * kvDimension);
         nuint bytes = checked((nuint)count * (nuint)ElementBytes);
         keys = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
@@ -46,7 +46,13 @@ public sealed unsafe class KvCache : IDisposable
     public int ElementBytes { get; }
 
     /// <summary>Bytes of the key and value caches together.</summary>
-    public long SizeInBytes => 2L * BlockCount * ContextLength * KvDimension * ElementBytes;
+    public long SizeInBytes => SizeFor(BlockCount, ContextLength, KvDimension, Type);
+
+    /// <summary>Bytes of the key and value caches together of a cache of this shape and type, without allocating one.</summary>
+    public static long SizeFor(int blockCount, int contextLength, int kvDimension, KvCacheType type) =>
+        checked(2L * blockCount * contextLength * kvDimension * BytesPerElement(type));
+
+    private static int BytesPerElement(KvCacheType type) => type == KvCacheType.F16 ? sizeof(ushort) : sizeof(float);
 
     /// <summary>
     /// The F32 key row of <paramref name="layer"/> at <paramref name="position"/>; rows of later positions follow it.

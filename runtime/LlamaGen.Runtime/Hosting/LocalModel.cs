@@ -101,15 +101,9 @@ public sealed class LocalModel : IDisposable
     /// Bytes of the engine's KV caches when every slot holds a full context: each slot's cache is allocated whole and its
     /// pages become resident as the slot fills, so this is what the caches may grow to, not what they hold at start.
     /// </summary>
-    public long KvCacheBytesAtMost
-    {
-        get
-        {
-            ModelShape shape = Model.Shape;
-            int element = (Engine.Options.Sequences?.KvCacheType ?? KvCacheType.F32) == KvCacheType.F16 ? sizeof(ushort) : sizeof(float);
-            return 2L * shape.BlockCount * Engine.ContextLength * shape.KvDimension * element * Engine.Options.MaxParallel;
-        }
-    }
+    public long KvCacheBytesAtMost =>
+        Engine.Options.MaxParallel * KvCache.SizeFor(Model.Shape.BlockCount, Engine.ContextLength, Model.Shape.KvDimension,
+                                                     Engine.Options.Sequences?.KvCacheType ?? KvCacheType.F32);
 
     /// <summary>A chat client on <see cref="Engine"/>.</summary>
     public LlamaChatClient CreateChatClient(LlamaChatClientOptions? options = null) => new(Engine, ChatPrompt, options);
