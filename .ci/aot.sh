@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NativeAOT check: publishes `llamagen` as one native executable from a clean build (any warning fails), converts
+# NativeAOT check: publishes `llamagen` as one native executable from a clean build (any warning fails, the trimming and AOT Roslyn analyzers on: -p:LlamaGenTrimAnalyzers=true), converts
 # stories260K with that binary, runs greedy generation from BOS and compares stdout byte for byte with llama2.c's
 # reference_text in ../shared/fixtures/stories260K.golden.json. Then reports the binary's size and its start-up
 # time (process start to first generated token, median of 5), and checks `llamagen serve` from the same binary
@@ -45,7 +45,7 @@ fi
 # (an incremental build would skip up-to-date projects silently) and the tree's bin/ and obj/ are left alone.
 echo "aot: dotnet publish samples/LlamaGen.Cli -c Release -p:PublishProfile=$profile"
 start=$(date +%s)
-dotnet publish samples/LlamaGen.Cli -c Release -p:PublishProfile="$profile" -tl:off \
+dotnet publish samples/LlamaGen.Cli -c Release -p:PublishProfile="$profile" -p:LlamaGenTrimAnalyzers=true -tl:off \
     --artifacts-path "$work/artifacts" -o "$work/bin" >"$work/publish.log" 2>&1
 status=$?
 echo "aot: publish took $(( $(date +%s) - start )) s"
