@@ -17,6 +17,9 @@ internal static class SynthCommand
     /// <summary>The Llama 2 vocabulary (32000 pieces) from the shared fixtures, relative to the project's checkout.</summary>
     public const string DefaultVocabulary = "../shared/fixtures/llama-2-tiny-random.gguf";
 
+    /// <summary>GPT-2's byte-level BPE vocabulary from the shared fixtures: the default source of <c>--llama3-vocab</c>.</summary>
+    public const string DefaultBpeVocabulary = "../shared/fixtures/vocab/ggml-vocab-gpt-2.gguf";
+
     public static Command Create(CliContext context)
     {
         var spec = new Option<string>("--spec") { Description = "Model spec JSON (e.g. specs/llama2-7b.json)", Required = true };
@@ -27,10 +30,19 @@ internal static class SynthCommand
             Required = true,
         };
         var output = new Option<string>("--output", "-o") { Description = "GGUF file to write", Required = true };
-        var vocabulary = new Option<string>("--vocab")
+        var vocabulary = new Option<string?>("--vocab")
         {
-            Description = $"GGUF file whose tokenizer (tokenizer.ggml.*) is copied; its size must equal the spec's vocab_size",
-            DefaultValueFactory = _ => DefaultVocabulary,
+            Description = $"GGUF file whose tokenizer (tokenizer.ggml.*) is copied; its size must equal the spec's vocab_size " +
+                          $"(default {DefaultVocabulary}; with --llama3-vocab, {DefaultBpeVocabulary})",
+        };
+        var llama3Vocabulary = new Option<bool>("--llama3-vocab")
+        {
+            Description = "Make a Llama 3 style tokenizer from --vocab (a byte-level BPE vocabulary): llama-bpe pre-tokenizer, " +
+                          "grown to the spec's vocab_size with Llama 3's 256 special tokens at its end (128000 onwards at 128256)",
+        };
+        var chatTemplate = new Option<string?>("--chat-template")
+        {
+            Description = "With --llama3-vocab: a Jinja file written as tokenizer.chat_template",
         };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Random seed of the weights", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads", "-t") { Description = "Threads generating weights; 0 = one per processor", DefaultValueFactory = _ => 0 };
@@ -45,11 +57,16 @@ internal static class SynthCommand
 
         var command = new Command("synth", "Write a GGUF model with a spec's shapes and random weights (for benchmarks)")
         {
-            spec, type, output, vocabulary, seed, threads, tied, llama3Rope,
+            spec, type, output, vocabulary, llama3Vocabulary, chatTemplate, seed, threads, tied, llama3Rope,
         };
         command.SetAction(parse =>
         {
-            string specPath = parse.GetValue(spec)!, outputPath = parse.GetValue(output)!, vocabularyPath = parse.GetValue(vocabulary)!;
+            bool llama3 = parse.GetValue(llama3Vocabulary);
+            string specPath = parse.GetValue(spec)!, outputPath = parse.GetValue(output)!;
+            string vocabularyPath = parse.GetValue(vocabulary) ?? (llama3 ? DefaultBpeVocabulary : DefaultVocabulary);
+            string? templatePath = parse.GetValue(chatTemplate);
+            if (templatePath is not null && !llama3) throw new CliException("--chat-template needs --llama3-vocab (otherwise the --vocab file's template is copied)");
+            if (templatePath is not null) Program.RequireFile(templatePath, "chat template");
             string typeName = parse.GetValue(type)!;
             if (!SyntheticModelType.TryParse(typeName, out var weightType))
                 throw new CliException($"--type: '{typeName}' is not one of {string.Join(", ", SyntheticModelType.Names)}");
@@ -59,6 +76,24 @@ internal static class SynthCommand
             Program.RequireFile(vocabularyPath, "vocabulary file");
 
             ModelShape shape = SpecJsonReader.ReadFile(specPath);
+            string? madeVocabulary = null;
+            if (llama3)
+            {
+                madeVocabulary = Path.Combine(Path.GetTempPath(), $"llamagen-synth-vocab-{Environment.ProcessId}.gguf");
+                int firstSpecial;
+                try
+                {
+                    firstSpecial = Llama3StyleVocabulary.Write(vocabularyPath, shape.VocabSize, madeVocabulary,
+                        templatePath is null ? null : File.ReadAllText(templatePath));
+                }
+                catch (ModelMismatchException e)
+                {
+                    File.Delete(madeVocabulary);
+                    throw new CliException(Program.OneLine(e.Message));
+                }
+                context.Stderr.WriteLine($"--llama3-vocab: {shape.VocabSize} tokens from {vocabularyPath}, special tokens from {firstSpecial}");
+                vocabularyPath = madeVocabulary;
+            }
             var options = new SyntheticModelOptions
             {
                 TiedEmbeddings = parse.GetValue(tied),
@@ -100,6 +135,10 @@ internal static class SynthCommand
             {
                 context.Stderr.WriteLine("cancelled; nothing was written");
                 return Program.Cancelled;
+            }
+            finally
+            {
+                if (madeVocabulary is not null) File.Delete(madeVocabulary);
             }
             long bytes = new FileInfo(outputPath).Length;
             double seconds = clock.Elapsed.TotalSeconds;
