@@ -37,13 +37,13 @@ public sealed class Llama3ChatGenerationTests(Llama3SyntheticFiles files)
         using var oracle = LlamaCppOracle.Open(path);
         using var file = GgufFile.Open(path);
         var tokenizer = Tokenizer.FromGguf(file);
-        for (int id = Llama3StyleVocabulary.FirstSpecialId - 1; id < Llama3StyleVocabulary.VocabSize; id++)
+        for (int id = Llama3TestVocabulary.FirstSpecialId - 1; id < Llama3TestVocabulary.VocabSize; id++)
             Assert.True(oracle.IsEndOfGeneration(id) == tokenizer.IsEndOfGeneration(id),
                 $"token {id} '{tokenizer.GetTokenText(id)}': llama.cpp says end of generation {oracle.IsEndOfGeneration(id)}, we say {tokenizer.IsEndOfGeneration(id)}");
-        Assert.True(tokenizer.IsEndOfGeneration(Llama3StyleVocabulary.EndOfTurn));
-        Assert.True(tokenizer.IsEndOfGeneration(Llama3StyleVocabulary.EndOfMessage));
-        Assert.True(tokenizer.IsEndOfGeneration(Llama3StyleVocabulary.EndOfText));
-        Assert.True(oracle.IsEndOfGeneration(Llama3StyleVocabulary.EndOfTurn));
+        Assert.True(tokenizer.IsEndOfGeneration(Llama3TestVocabulary.EndOfTurn));
+        Assert.True(tokenizer.IsEndOfGeneration(Llama3TestVocabulary.EndOfMessage));
+        Assert.True(tokenizer.IsEndOfGeneration(Llama3TestVocabulary.EndOfText));
+        Assert.True(oracle.IsEndOfGeneration(Llama3TestVocabulary.EndOfTurn));
         // (llama.cpp's single EOT id here is GPT-2's <|endoftext|>, the first end-of-turn text by id; a real Llama 3
         // vocabulary has no such token. Generation stops on the whole set, so that is what is compared.)
     }
@@ -69,8 +69,8 @@ public sealed class Llama3ChatGenerationTests(Llama3SyntheticFiles files)
         // The template writes <|begin_of_text|> itself and the vocabulary adds BOS: the prompt must still have one.
         Assert.StartsWith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n", text);
         Assert.EndsWith("<|start_header_id|>assistant<|end_header_id|>\n\n", text);
-        Assert.Equal(Llama3StyleVocabulary.BeginOfText, ids[0]);
-        Assert.Single(ids, id => id == Llama3StyleVocabulary.BeginOfText);
+        Assert.Equal(Llama3TestVocabulary.BeginOfText, ids[0]);
+        Assert.Single(ids, id => id == Llama3TestVocabulary.BeginOfText);
 
         int[] expectedIds;
         using (var oracle = LlamaCppOracle.Open(path))
@@ -78,10 +78,10 @@ public sealed class Llama3ChatGenerationTests(Llama3SyntheticFiles files)
             Assert.Equal(oracle.Tokenize(text, addSpecial: false, parseSpecial: true), ids);
             Assert.True(tokenizer.TryGetId("<|start_header_id|>", out int header));
             Assert.Equal(3, ids.Count(id => id == header));
-            Assert.Equal(2, ids.Count(id => id == Llama3StyleVocabulary.EndOfTurn));
+            Assert.Equal(2, ids.Count(id => id == Llama3TestVocabulary.EndOfTurn));
             (expectedIds, _) = oracle.Greedy(ids, MaxSteps);
         }
-        int stop = Array.FindIndex(expectedIds, id => id == Llama3StyleVocabulary.EndOfTurn);
+        int stop = Array.FindIndex(expectedIds, id => id == Llama3TestVocabulary.EndOfTurn);
         Assert.True(stop >= 0, $"llama.cpp's greedy reply did not reach <|eot_id|> in {MaxSteps} steps: {string.Join(" ", expectedIds)}");
 
         using var model = ModelCatalog.Match(file, TestModelCatalog.All).Load(file);
@@ -114,7 +114,7 @@ public sealed class Llama3ChatGenerationTests(Llama3SyntheticFiles files)
             var embedding = gguf.Tensors.Single(t => t.Name == "token_embd.weight");
             Assert.Equal(GgmlType.F32, embedding.Type);
             columns = (int)embedding.Dimensions[0];
-            offset = gguf.DataOffset + embedding.Offset + (long)Llama3StyleVocabulary.EndOfTurn * columns * sizeof(float);
+            offset = gguf.DataOffset + embedding.Offset + (long)Llama3TestVocabulary.EndOfTurn * columns * sizeof(float);
         }
         using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite))
         {

@@ -7,7 +7,7 @@ namespace LlamaGen.Oracle.Tests.Llama3;
 
 /// <summary>
 /// Synthetic Llama 3 shaped models (<c>Specs/llama3-test.json</c>, <see cref="LlamaGen.TestModels.Llama3Test"/>) with the
-/// Llama 3 style vocabulary (<see cref="Llama3StyleVocabulary"/>) and a tied classifier, with or without Llama 3's RoPE
+/// Llama 3 style vocabulary (<see cref="Llama3TestVocabulary"/>) and a tied classifier, with or without Llama 3's RoPE
 /// frequency factors (as llama.cpp's converter computes them for Llama 3.1: factor 8, low/high frequency factors 1 and
 /// 4, original context 8192). The files of one seed differ only in <c>rope_freqs.weight</c>: the other tensors are
 /// written first and hold the same values. Written once per (type, factors) into a temp folder shared by a class.
@@ -33,7 +33,7 @@ public sealed class Llama3SyntheticFiles : IDisposable
         {
             string path = Path.Combine(directory, name);
             var options = new SyntheticModelOptions { TiedEmbeddings = true, RopeFrequencyFactors = frequencyFactors ? Factors : null };
-            SyntheticModelWriter.Write(Shape, type, Llama3StyleVocabulary.Path, path, Seed, options: options);
+            SyntheticModelWriter.Write(Shape, type, Llama3TestVocabulary.Path, path, Seed, options: options);
             return path;
         })).Value;
 

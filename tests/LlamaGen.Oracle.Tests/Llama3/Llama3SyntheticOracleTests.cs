@@ -60,7 +60,7 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         float[][] expectedLogits;
         using (var oracle = LlamaCppOracle.Open(path, context))
         {
-            Assert.Equal(Llama3StyleVocabulary.VocabSize, oracle.VocabSize);
+            Assert.Equal(Llama3TestVocabulary.VocabSize, oracle.VocabSize);
             if (!beyond2048)
                 Assert.Equal(oracle.Tokenize(EarlyText, addSpecial: true, parseSpecial: false), prompt);
             (expectedIds, expectedLogits) = oracle.Greedy(prompt, steps);
@@ -91,7 +91,7 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         Assert.Equal(typeof(Llama3Test).FullName, descriptor.TypeName);
         using var model = descriptor.Load(file);
         Assert.True(model.Rope.HasFrequencyFactors);
-        Assert.Equal(Llama3StyleVocabulary.BeginOfText, prompt[0]);
+        Assert.Equal(Llama3TestVocabulary.BeginOfText, prompt[0]);
         var (worst, compared, divergence) = GreedyPathComparison.Follow(model, prompt, expectedIds, expectedLogits, steps);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{typeName}: positions {prompt.Length - 1}..{prompt.Length + steps - 2}, {compared} greedy steps, max |logit difference| " +

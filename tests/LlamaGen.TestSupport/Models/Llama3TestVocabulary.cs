@@ -9,7 +9,7 @@ namespace LlamaGen.TestSupport.Models;
 /// <c>&lt;|begin_of_text|&gt;</c> added to every prompt, and EOS <c>&lt;|end_of_text|&gt;</c> as in the base models (so
 /// <c>&lt;|eot_id|&gt;</c> ends a generation only through the end-of-generation set). Written once per process.
 /// </summary>
-public static class Llama3StyleVocabulary
+public static class Llama3TestVocabulary
 {
     /// <summary>Llama 3's special tokens 128000..128010, here at <see cref="FirstSpecialId"/>...</summary>
     public static readonly string[] SpecialTokens = [.. LlamaGen.Conversion.Llama3StyleVocabulary.NamedSpecialTokens];

@@ -1,0 +1,136 @@
+using LlamaGen.Catalog;
+using LlamaGen.Conversion;
+using LlamaGen.Gguf;
+using LlamaGen.Models;
+using LlamaGen.Oracle.Tests.Models;
+using LlamaGen.Specs;
+using LlamaGen.TestSupport.LlamaCpp;
+using LlamaGen.TestSupport.Reference;
+using LlamaGen.Tokenization;
+
+namespace LlamaGen.Oracle.Tests.Llama3;
+
+/// <summary>
+/// <see cref="Llama3SyntheticOracleTests"/> at a real Llama 3 shape: synthetic Llama 3.2 1B files (the production spec
+/// <c>specs/llama3.2-1b.json</c> from <see cref="CompiledModels"/>, random weights, tied classifier, <c>rope_freqs</c> with
+/// Llama 3.1's factors, the 128256-token <see cref="Llama3StyleVocabulary"/>), Q8_0 and Q4_K_M, against llama.cpp at
+/// early positions and at 2099..2104. Opt-in: the files take 9 GB and the runs about ten minutes on two cores, past
+/// CI's budget. Set <c>LLAMAGEN_LLAMA3_REAL_SHAPES</c> to a folder; the files are written there when missing and
+/// reused after.
+/// </summary>
+/// <remarks>
+/// Bound, as on the small shape: our distance from llama.cpp must be below llama.cpp's own distance from exact
+/// arithmetic (llama.cpp on the F32 file of the same seed, which holds the values the quantized files round), and
+/// leaving <c>rope_freqs.weight</c> out must move llama.cpp's logits by more than that distance.
+/// </remarks>
+public sealed class Llama3RealShapeOracleTests
+{
+    private const string Variable = "LLAMAGEN_LLAMA3_REAL_SHAPES";
+    private const string Spec = "llama3.2-1b";
+    private const ulong Seed = 32;
+    private const int GreedySteps = 8, LongPrompt = 2100, LongSteps = 6;
+    private const string EarlyText = "Once upon a time, there was a little robot who";
+
+    public static TheoryData<string, bool> Cases => new()
+    {
+        { "q8_0", false }, { "q4_k_m", false }, { "q8_0", true }, { "q4_k_m", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LogitsFollowLlamaCppAtLlama3_2_1BShapes(string typeName, bool beyond2048)
+    {
+        string? folder = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrEmpty(folder)) Assert.Skip($"opt-in: set {Variable} to a folder for 9 GB of synthetic Llama 3.2 1B files");
+        Directory.CreateDirectory(folder);
+        string path = File(folder, typeName, factors: true);
+        using var file = GgufFile.Open(path);
+        var tokenizer = Tokenizer.FromGguf(file);
+        Assert.Equal(128256, tokenizer.VocabSize);
+        int[] prompt = beyond2048 ? LongTokens(tokenizer) : tokenizer.Encode(EarlyText, addBos: tokenizer.AddBos, parseSpecial: false);
+        int steps = beyond2048 ? LongSteps : GreedySteps;
+        uint context = (uint)(prompt.Length + steps + 16);
+
+        int[] expectedIds;
+        float[][] expectedLogits;
+        using (var oracle = LlamaCppOracle.Open(path, context, threads: Environment.ProcessorCount))
+        {
+            if (!beyond2048) Assert.Equal(oracle.Tokenize(EarlyText, addSpecial: true, parseSpecial: false), prompt);
+            (expectedIds, expectedLogits) = oracle.Greedy(prompt, steps);
+        }
+        int[] sequence = [.. prompt, .. expectedIds[..^1]];
+        float[][] exact = LastLogits(File(folder, "f32", factors: true), sequence, steps, context);
+        float[][] withoutFactors = LastLogits(File(folder, typeName, factors: false), sequence, steps, context);
+        float quantizationError = MaxDifference(expectedLogits, exact);
+        float factorEffect = MaxDifference(expectedLogits, withoutFactors);
+        float range = exact.Min(l => l.Max() - l.Min());
+        float bound = MathF.Min(quantizationError, 0.25f * range);
+
+        var descriptor = ModelCatalog.Match(file, CompiledModels.All);
+        Assert.Equal("LlamaGen.Catalog.Llama3_2_1B", descriptor.TypeName);
+        using var model = descriptor.Load(file);
+        Assert.True(model.Rope.HasFrequencyFactors);
+        var (worst, compared, divergence) = GreedyPathComparison.Follow(model, prompt, expectedIds, expectedLogits, steps);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{Spec} {typeName}: positions {prompt.Length - 1}..{prompt.Length + steps - 2}, {compared} greedy steps, max |logit difference| " +
+            $"{worst:E2}; bound {bound:E2} (llama.cpp vs its F32 run {quantizationError:E2}, exact range {range:E2}); " +
+            $"leaving rope_freqs out moves llama.cpp's logits by {factorEffect:E2}" + (divergence is null ? "" : "; " + divergence));
+        Assert.True(factorEffect > quantizationError,
+            $"leaving rope_freqs out moves llama.cpp's logits by {factorEffect:E3}, no more than quantization ({quantizationError:E3}): the test could not see the factors.");
+        Assert.True(worst < bound, $"{typeName}: logits differ from llama.cpp by {worst:E3}; bound {bound:E3}.");
+    }
+
+    /// <summary>The synthetic file of <paramref name="typeName"/>, written into <paramref name="folder"/> when missing.</summary>
+    private static string File(string folder, string typeName, bool factors)
+    {
+        string path = Path.Combine(folder, $"{Spec}-{typeName}-{(factors ? "factors" : "plain")}-seed{Seed}.gguf");
+        if (System.IO.File.Exists(path)) return path;
+        Assert.True(SyntheticModelType.TryParse(typeName, out var type), typeName);
+        var shape = SpecJsonReader.ReadFile(RepositoryFile("specs", $"{Spec}.json"));
+        string vocabulary = Path.Combine(folder, "llama3-style-vocab-128256.gguf");
+        if (!System.IO.File.Exists(vocabulary))
+            Llama3StyleVocabulary.Write(Path.Combine(ReferenceFixtures.Directory, "vocab", "ggml-vocab-gpt-2.gguf"), shape.VocabSize, vocabulary + ".tmp");
+        if (System.IO.File.Exists(vocabulary + ".tmp")) System.IO.File.Move(vocabulary + ".tmp", vocabulary, overwrite: true);
+        var options = new SyntheticModelOptions
+        {
+            TiedEmbeddings = true,
+            RopeFrequencyFactors = factors ? Llama3RopeScaling.Factors(shape.HeadDimension, shape.RopeFreqBase) : null,
+        };
+        // Written under a temporary name and moved: an interrupted run leaves no truncated file to reuse.
+        SyntheticModelWriter.Write(shape, type, vocabulary, path + ".tmp", Seed, options: options);
+        System.IO.File.Move(path + ".tmp", path, overwrite: true);
+        return path;
+    }
+
+    private static string RepositoryFile(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine([dir.FullName, .. parts]);
+            if (System.IO.File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"Cannot find {Path.Combine(parts)} in any parent of {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>BOS, then the TinyStories sample tokenized and repeated up to <see cref="LongPrompt"/> tokens.</summary>
+    private static int[] LongTokens(Tokenizer tokenizer)
+    {
+        var text = new List<int> { tokenizer.BosId };
+        int[] story = tokenizer.Encode(TinyStoryText.Text, addBos: false, parseSpecial: false);
+        while (text.Count < LongPrompt) text.AddRange(story);
+        return [.. text.Take(LongPrompt)];
+    }
+
+    private static float[][] LastLogits(string path, int[] tokens, int count, uint context)
+    {
+        using var oracle = LlamaCppOracle.Open(path, context, threads: Environment.ProcessorCount);
+        return oracle.EvaluateLastLogits(tokens, count);
+    }
+
+    private static float MaxDifference(float[][] a, float[][] b)
+    {
+        float worst = 0;
+        for (int i = 0; i < a.Length; i++) worst = MathF.Max(worst, LogitComparison.MaxAbsDifference(a[i], b[i]));
+        return worst;
+    }
+}
