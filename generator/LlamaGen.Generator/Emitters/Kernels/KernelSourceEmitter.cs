@@ -103,7 +103,7 @@ internal static class KernelSourceEmitter
         else if (KQuantKernelEmitter.Handles(type))
         {
             if (KQuantKernelEmitter.HasMatVec(isa)) KQuantKernelEmitter.EmitMatVec(w, shape, isa, helpers);
-            if (KQuantKernelEmitter.HasMatMul(isa)) KQuantKernelEmitter.EmitMatMul(w, shape, isa, helpers);
+            if (KQuantKernelEmitter.HasMatMul(isa)) KQuantKernelEmitter.EmitMatMul(w, shape, isa, helperSets[KernelIsa.Avx2]);
         }
     }
 

@@ -96,8 +96,8 @@ internal static class KernelTableEmitter
     {
         if (InterleavedKernelEmitter.Handles(type) && InterleavedKernelEmitter.HasMatMul(isa))
             return "&" + KernelIsas.KernelClass(isa) + "." + name;
-        if (KQuantKernelEmitter.Handles(type) && isa is KernelIsa.Avx2 or KernelIsa.Avx512)
-            return "&" + KernelIsas.KernelClass(KernelIsa.Avx2) + "." + name;
+        if (KQuantKernelEmitter.Handles(type) && KQuantKernelEmitter.HasMatMul(isa))
+            return "&" + KernelIsas.KernelClass(isa) + "." + name;
         return "null";
     }
 

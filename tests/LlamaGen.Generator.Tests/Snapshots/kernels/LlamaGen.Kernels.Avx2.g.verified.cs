@@ -392,18 +392,32 @@ internal static unsafe class Avx2Kernels
         const int SuperGroupBytes = 800;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
         int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[2];
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
-            for (int t = 0; t < tokens; t++)
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
             {
                 byte* input = xq8 + (nint)t * InputBytes;
                 sbyte* xq = (sbyte*)input;
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
-                Vector256<float> acc = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ2_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -436,18 +450,32 @@ internal static unsafe class Avx2Kernels
         const int SuperGroupBytes = 928;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
         int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[2];
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
-            for (int t = 0; t < tokens; t++)
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
             {
                 byte* input = xq8 + (nint)t * InputBytes;
                 sbyte* xq = (sbyte*)input;
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
-                Vector256<float> acc = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ3_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -480,18 +508,32 @@ internal static unsafe class Avx2Kernels
         const int SuperGroupBytes = 1184;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
         int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[2];
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
-            for (int t = 0; t < tokens; t++)
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
             {
                 byte* input = xq8 + (nint)t * InputBytes;
                 sbyte* xq = (sbyte*)input;
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
-                Vector256<float> acc = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ4_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -524,18 +566,32 @@ internal static unsafe class Avx2Kernels
         const int SuperGroupBytes = 2208;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
         int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[2];
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
-            for (int t = 0; t < tokens; t++)
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
             {
                 byte* input = xq8 + (nint)t * InputBytes;
                 sbyte* xq = (sbyte*)input;
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
-                Vector256<float> acc = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ5_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -568,18 +624,32 @@ internal static unsafe class Avx2Kernels
         const int SuperGroupBytes = 2208;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
         int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[2];
         for (int g = rowStart / 8; g * 8 < rowEnd; g++)
         {
             byte* p = weights + (nint)g * GroupBytes;
-            for (int t = 0; t < tokens; t++)
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2)
             {
                 byte* input = xq8 + (nint)t * InputBytes;
                 sbyte* xq = (sbyte*)input;
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
-                Vector256<float> acc = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-                Avx2KernelHelpers.StoreGroup(acc, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ6_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }

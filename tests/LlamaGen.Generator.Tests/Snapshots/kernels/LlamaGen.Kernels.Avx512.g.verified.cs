@@ -269,6 +269,216 @@ internal static unsafe class Avx512Kernels
         }
     }
 
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q2_K.</summary>
+    public static void MatMul_Q2_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int SuperBlocks = columns / 256;
+        const int SuperGroupBytes = 800;
+        int GroupBytes = SuperBlocks * SuperGroupBytes;
+        int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[4];
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                acc[2] = Vector256<float>.Zero;
+                acc[3] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ2_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q3_K.</summary>
+    public static void MatMul_Q3_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int SuperBlocks = columns / 256;
+        const int SuperGroupBytes = 928;
+        int GroupBytes = SuperBlocks * SuperGroupBytes;
+        int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[4];
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                acc[2] = Vector256<float>.Zero;
+                acc[3] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ3_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_K.</summary>
+    public static void MatMul_Q4_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int SuperBlocks = columns / 256;
+        const int SuperGroupBytes = 1184;
+        int GroupBytes = SuperBlocks * SuperGroupBytes;
+        int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[4];
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                acc[2] = Vector256<float>.Zero;
+                acc[3] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ4_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q5_K.</summary>
+    public static void MatMul_Q5_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int SuperBlocks = columns / 256;
+        const int SuperGroupBytes = 2208;
+        int GroupBytes = SuperBlocks * SuperGroupBytes;
+        int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[4];
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                acc[2] = Vector256<float>.Zero;
+                acc[3] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ5_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
+    /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q6_K.</summary>
+    public static void MatMul_Q6_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
+    {
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        int SuperBlocks = columns / 256;
+        const int SuperGroupBytes = 2208;
+        int GroupBytes = SuperBlocks * SuperGroupBytes;
+        int InputBytes = columns + SuperBlocks * 4 + columns / 16 * 4; // one token's input (ActivationQuantizer.KernelInputBytesQ8_K)
+        Vector256<float>* acc = stackalloc Vector256<float>[4];
+        for (int g = rowStart / 8; g * 8 < rowEnd; g++)
+        {
+            byte* p = weights + (nint)g * GroupBytes;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                acc[0] = Vector256<float>.Zero;
+                acc[1] = Vector256<float>.Zero;
+                acc[2] = Vector256<float>.Zero;
+                acc[3] = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ6_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+            }
+            for (; t < tokens; t++)
+            {
+                byte* input = xq8 + (nint)t * InputBytes;
+                sbyte* xq = (sbyte*)input;
+                float* xd = (float*)(input + SuperBlocks * 256);
+                int* xs = (int*)(xd + SuperBlocks);
+                Vector256<float> one = Vector256<float>.Zero;
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+            }
+        }
+    }
+
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of a BF16 matrix.</summary>
     public static void MatVec_BF16(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
