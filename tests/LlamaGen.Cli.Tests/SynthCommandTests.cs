@@ -69,4 +69,52 @@ public sealed class SynthCommandTests : IDisposable
             "--output", output, "--vocab", ReferenceFixtures.TinyRandomGguf));
         Assert.Contains("vocab_size 512", error);
     }
+
+    [Fact]
+    public void CliSynthLlama3VocabGrowsGptTwosVocabularyToTheSpecsSize()
+    {
+        // A small Llama 3 shape with a vocabulary larger than GPT-2's 50257 tokens and Llama 3's 256 special tokens.
+        string spec = Path.Combine(directory, "llama3-grown.json");
+        File.WriteAllText(spec, """
+            {
+              "name": "llama3-grown", "architecture": "llama", "embedding_length": 64, "block_count": 1,
+              "attention.head_count": 4, "attention.head_count_kv": 2, "feed_forward_length": 128, "vocab_size": 51000,
+              "context_length": 256, "rope.freq_base": 500000.0, "attention.layer_norm_rms_epsilon": 1e-5,
+              "weight_types": ["f32"]
+            }
+            """);
+        string gpt2 = Path.Combine(ReferenceFixtures.Directory, "vocab", "ggml-vocab-gpt-2.gguf");
+        string template = Path.Combine(ReferenceFixtures.Directory, "chat-templates", "meta-llama-Llama-3.1-8B-Instruct.jinja");
+        string output = Path.Combine(directory, "llama3-grown.gguf");
+        var result = CliRunner.Run("synth", "--spec", spec, "--type", "f32", "--output", output, "--llama3-vocab", "--vocab", gpt2,
+            "--chat-template", template, "--tied-embeddings", "--llama3-rope");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("--llama3-vocab: 51000 tokens from", result.Stderr);
+        Assert.Contains("special tokens from 50744", result.Stderr);
+        using (var file = LlamaGen.Gguf.GgufFile.Open(output))
+        {
+            string[] tokens = file.GetStringArray("tokenizer.ggml.tokens");
+            Assert.Equal(51000, tokens.Length);
+            Assert.Equal("llama-bpe", file.GetString("tokenizer.ggml.pre"));
+            Assert.Equal("<|filler_50257|>", tokens[50257]);
+            Assert.Equal("<|begin_of_text|>", tokens[50744]);
+            Assert.Equal("<|eot_id|>", tokens[50753]);
+            Assert.Equal("<|reserved_special_token_247|>", tokens[^1]);
+            Assert.Equal(File.ReadAllText(template), file.GetString("tokenizer.chat_template"));
+            Assert.True(file.TryGetTensor("rope_freqs.weight", out _));
+            Assert.False(file.TryGetTensor("output.weight", out _));
+        }
+        // CliRunner runs the command in this process: its temporary vocabulary is this process's, and gone.
+        Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), $"llamagen-synth-vocab-{Environment.ProcessId}.gguf")));
+
+        string error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", spec, "--type", "f32", "--output", output,
+            "--chat-template", template));
+        Assert.Contains("--chat-template needs --llama3-vocab", error);
+
+        string spm = Path.Combine(ReferenceFixtures.Directory, "vocab", "ggml-vocab-llama-spm.gguf");
+        error = CliRunner.AssertUserError(CliRunner.Run("synth", "--spec", spec, "--type", "f32", "--output", output,
+            "--llama3-vocab", "--vocab", spm));
+        Assert.Contains(spm, error);
+        Assert.Contains("byte-level BPE", error);
+    }
 }

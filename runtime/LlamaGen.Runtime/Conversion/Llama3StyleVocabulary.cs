@@ -28,13 +28,6 @@ public static class Llama3StyleVocabulary
 
     private const int ControlTokenType = 3, NormalTokenType = 1;
 
-    /// <summary>
-    /// The id of the first special token (<c>&lt;|begin_of_text|&gt;</c>) in a vocabulary of <paramref name="vocabSize"/>
-    /// tokens made from a source of <paramref name="sourceTokens"/>: all 256 special tokens when they fit after the
-    /// source's tokens, otherwise as many as fit (at least the eleven named ones).
-    /// </summary>
-    public static int FirstSpecialId(int sourceTokens, int vocabSize) =>
-        vocabSize - SpecialCount(sourceTokens, vocabSize);
 
     /// <summary>Writes a tokenizer-only GGUF file of <paramref name="vocabSize"/> tokens made from <paramref name="sourcePath"/>.</summary>
     /// <param name="sourcePath">A GGUF file with a byte-level BPE tokenizer (<c>tokenizer.ggml.model = gpt2</c>).</param>
@@ -61,7 +54,9 @@ public static class Llama3StyleVocabulary
                 $"{sourcePath}: {sourceTokens.Length} tokens and Llama 3's {NamedSpecialTokens.Count} named special tokens " +
                 $"need a vocabulary of at least {minimum} tokens; {vocabSize} was asked for.");
 
-        int first = FirstSpecialId(sourceTokens.Length, vocabSize);
+        // All 256 special tokens when they fit after the source's tokens, otherwise as many as fit (the check above
+        // leaves room for the eleven named ones).
+        int first = vocabSize - Math.Min(vocabSize - sourceTokens.Length, SpecialTokenCount);
         var tokens = new string[vocabSize];
         var types = new int[vocabSize];
         int[] sourceTypes = source.TryGetInt32Array("tokenizer.ggml.token_type", out var t) ? t : [];
@@ -102,7 +97,4 @@ public static class Llama3StyleVocabulary
         writer.Finish();
         return first;
     }
-
-    private static int SpecialCount(int sourceTokens, int vocabSize) =>
-        Math.Clamp(vocabSize - sourceTokens, NamedSpecialTokens.Count, SpecialTokenCount);
 }
