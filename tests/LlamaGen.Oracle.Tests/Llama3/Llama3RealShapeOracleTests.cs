@@ -20,8 +20,8 @@ namespace LlamaGen.Oracle.Tests.Llama3;
 /// </summary>
 /// <remarks>
 /// Bound, as on the small shape: our distance from llama.cpp must be below llama.cpp's own distance from exact
-/// arithmetic (llama.cpp on the F32 file of the same seed, which holds the values the quantized files round), and
-/// leaving <c>rope_freqs.weight</c> out must move llama.cpp's logits by more than that distance.
+/// arithmetic (llama.cpp on the F32 file of the same seed, which holds the values the quantized files round); beyond
+/// 2048, leaving <c>rope_freqs.weight</c> out must move llama.cpp's logits by more than our distance from them.
 /// </remarks>
 public sealed class Llama3RealShapeOracleTests
 {
@@ -75,8 +75,13 @@ public sealed class Llama3RealShapeOracleTests
             $"{Spec} {typeName}: positions {prompt.Length - 1}..{prompt.Length + steps - 2}, {compared} greedy steps, max |logit difference| " +
             $"{worst:E2}; bound {bound:E2} (llama.cpp vs its F32 run {quantizationError:E2}, exact range {range:E2}); " +
             $"leaving rope_freqs out moves llama.cpp's logits by {factorEffect:E2}" + (divergence is null ? "" : "; " + divergence));
-        Assert.True(factorEffect > quantizationError,
-            $"leaving rope_freqs out moves llama.cpp's logits by {factorEffect:E3}, no more than quantization ({quantizationError:E3}): the test could not see the factors.");
+        // Llama 3's factors slow the low frequencies, which have barely turned at early positions: there the effect is
+        // reported; beyond 2048 it must exceed our distance from llama.cpp (an engine that ignored the factors would be
+        // about that far away).
+        if (beyond2048)
+            Assert.True(factorEffect > worst,
+                $"leaving rope_freqs out moves llama.cpp's logits by {factorEffect:E3}, no more than our distance from it " +
+                $"({worst:E3}): the test could not see the factors.");
         Assert.True(worst < bound, $"{typeName}: logits differ from llama.cpp by {worst:E3}; bound {bound:E3}.");
     }
 
@@ -96,9 +101,8 @@ public sealed class Llama3RealShapeOracleTests
             TiedEmbeddings = true,
             RopeFrequencyFactors = factors ? Llama3RopeScaling.Factors(shape.HeadDimension, shape.RopeFreqBase) : null,
         };
-        // Written under a temporary name and moved: an interrupted run leaves no truncated file to reuse.
-        SyntheticModelWriter.Write(shape, type, vocabulary, path + ".tmp", Seed, options: options);
-        System.IO.File.Move(path + ".tmp", path, overwrite: true);
+        // The writer goes through PATH.tmp and renames: an interrupted run leaves no truncated file to reuse.
+        SyntheticModelWriter.Write(shape, type, vocabulary, path, Seed, options: options);
         return path;
     }
 
