@@ -47,7 +47,7 @@ public sealed class Llama3RealShapeOracleTests
         using var file = GgufFile.Open(path);
         var tokenizer = Tokenizer.FromGguf(file);
         Assert.Equal(128256, tokenizer.VocabSize);
-        int[] prompt = beyond2048 ? LongTokens(tokenizer) : tokenizer.Encode(EarlyText, addBos: tokenizer.AddBos, parseSpecial: false);
+        int[] prompt = beyond2048 ? Llama3LongPrompt.Tokens(tokenizer, LongPrompt) : tokenizer.Encode(EarlyText, addBos: tokenizer.AddBos, parseSpecial: false);
         int steps = beyond2048 ? LongSteps : GreedySteps;
         uint context = (uint)(prompt.Length + steps + 16);
 
@@ -61,8 +61,8 @@ public sealed class Llama3RealShapeOracleTests
         int[] sequence = [.. prompt, .. expectedIds[..^1]];
         float[][] exact = LastLogits(File(folder, "f32", factors: true), sequence, steps, context);
         float[][] withoutFactors = LastLogits(File(folder, typeName, factors: false), sequence, steps, context);
-        float quantizationError = MaxDifference(expectedLogits, exact);
-        float factorEffect = MaxDifference(expectedLogits, withoutFactors);
+        float quantizationError = Llama3LongPrompt.MaxDifference(expectedLogits, exact);
+        float factorEffect = Llama3LongPrompt.MaxDifference(expectedLogits, withoutFactors);
         float range = exact.Min(l => l.Max() - l.Min());
         float bound = MathF.Min(quantizationError, 0.25f * range);
 
@@ -94,8 +94,11 @@ public sealed class Llama3RealShapeOracleTests
         var shape = SpecJsonReader.ReadFile(RepositoryFile("specs", $"{Spec}.json"));
         string vocabulary = Path.Combine(folder, "llama3-style-vocab-128256.gguf");
         if (!System.IO.File.Exists(vocabulary))
+        {
+            // Written under a temporary name and moved, as the models are: an interrupted write is never reused.
             Llama3StyleVocabulary.Write(Path.Combine(ReferenceFixtures.Directory, "vocab", "ggml-vocab-gpt-2.gguf"), shape.VocabSize, vocabulary + ".tmp");
-        if (System.IO.File.Exists(vocabulary + ".tmp")) System.IO.File.Move(vocabulary + ".tmp", vocabulary, overwrite: true);
+            System.IO.File.Move(vocabulary + ".tmp", vocabulary, overwrite: true);
+        }
         var options = new SyntheticModelOptions
         {
             TiedEmbeddings = true,
@@ -116,14 +119,6 @@ public sealed class Llama3RealShapeOracleTests
         throw new FileNotFoundException($"Cannot find {Path.Combine(parts)} in any parent of {AppContext.BaseDirectory}.");
     }
 
-    /// <summary>BOS, then the TinyStories sample tokenized and repeated up to <see cref="LongPrompt"/> tokens.</summary>
-    private static int[] LongTokens(Tokenizer tokenizer)
-    {
-        var text = new List<int> { tokenizer.BosId };
-        int[] story = tokenizer.Encode(TinyStoryText.Text, addBos: false, parseSpecial: false);
-        while (text.Count < LongPrompt) text.AddRange(story);
-        return [.. text.Take(LongPrompt)];
-    }
 
     private static float[][] LastLogits(string path, int[] tokens, int count, uint context)
     {
@@ -131,10 +126,4 @@ public sealed class Llama3RealShapeOracleTests
         return oracle.EvaluateLastLogits(tokens, count);
     }
 
-    private static float MaxDifference(float[][] a, float[][] b)
-    {
-        float worst = 0;
-        for (int i = 0; i < a.Length; i++) worst = MathF.Max(worst, LogitComparison.MaxAbsDifference(a[i], b[i]));
-        return worst;
-    }
 }

@@ -52,7 +52,7 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         string path = files.Get(type);
         using var file = GgufFile.Open(path);
         var tokenizer = Tokenizer.FromGguf(file);
-        int[] prompt = beyond2048 ? LongTokens(tokenizer) : tokenizer.Encode(EarlyText, addBos: tokenizer.AddBos, parseSpecial: false);
+        int[] prompt = beyond2048 ? Llama3LongPrompt.Tokens(tokenizer, LongPrompt) : tokenizer.Encode(EarlyText, addBos: tokenizer.AddBos, parseSpecial: false);
         int steps = beyond2048 ? LongSteps : GreedySteps;
         uint context = (uint)(prompt.Length + steps + 16);
 
@@ -67,7 +67,7 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         }
         int[] sequence = [.. prompt, .. expectedIds[..^1]];
         float[][] withoutFactors = LastLogits(files.Get(type, frequencyFactors: false), sequence, steps, context);
-        float factorEffect = MaxDifference(expectedLogits, withoutFactors);
+        float factorEffect = Llama3LongPrompt.MaxDifference(expectedLogits, withoutFactors);
 
         float bound;
         string scale;
@@ -81,7 +81,7 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         else
         {
             float[][] exact = LastLogits(files.Get(SyntheticModelType.Of(Quantization.GgmlType.F32)), sequence, steps, context);
-            float quantizationError = MaxDifference(expectedLogits, exact);
+            float quantizationError = Llama3LongPrompt.MaxDifference(expectedLogits, exact);
             float range = exact.Min(l => l.Max() - l.Min());
             bound = MathF.Min(quantizationError, 0.25f * range);
             scale = $"bound {bound:E2} (llama.cpp vs its F32 run {quantizationError:E2}, exact range {range:E2})";
@@ -100,14 +100,6 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         Assert.True(worst < bound, $"{typeName}: logits differ from llama.cpp by {worst:E3}; {scale}.");
     }
 
-    /// <summary>BOS, then the TinyStories sample tokenized and repeated up to <see cref="LongPrompt"/> tokens.</summary>
-    private static int[] LongTokens(Tokenizer tokenizer)
-    {
-        var text = new List<int> { tokenizer.BosId };
-        int[] story = tokenizer.Encode(TinyStoryText.Text, addBos: false, parseSpecial: false);
-        while (text.Count < LongPrompt) text.AddRange(story);
-        return [.. text.Take(LongPrompt)];
-    }
 
     /// <summary>llama.cpp's logits at the last <paramref name="count"/> positions of <paramref name="tokens"/> on another file.</summary>
     private static float[][] LastLogits(string path, int[] tokens, int count, uint context)
@@ -116,12 +108,6 @@ public sealed class Llama3SyntheticOracleTests(Llama3SyntheticFiles files)
         return oracle.EvaluateLastLogits(tokens, count);
     }
 
-    private static float MaxDifference(float[][] a, float[][] b)
-    {
-        float worst = 0;
-        for (int i = 0; i < a.Length; i++) worst = MathF.Max(worst, LogitComparison.MaxAbsDifference(a[i], b[i]));
-        return worst;
-    }
 
     [Fact]
     public void WithoutFrequencyFactorsBothEnginesAgreeOnThePlainRope()
