@@ -103,6 +103,24 @@ public sealed class SpecJsonReaderTests
     }
 
     [Fact]
+    public void AStatedHeadSizeIsReadWrittenAndChecked()
+    {
+        var shape = SpecJsonReader.Parse(Spec(("attention.head_count", "6"), ("attention.head_count_kv", "2"), ("attention.key_length", "32")), Path);
+        Assert.Equal(32, shape.HeadDimension);
+        Assert.Equal(192, shape.QueryDimension);
+        Assert.Equal(64, shape.KvDimension);
+        string written = SpecJsonWriter.Write(shape);
+        Assert.Contains("\"attention.key_length\": 32,", written);
+        Assert.Equal(32, SpecJsonReader.Parse(written, Path).HeadDimension);
+        // The usual size is left out, as llama.cpp's converter leaves it out.
+        Assert.DoesNotContain("key_length", SpecJsonWriter.Write(SpecJsonReader.Parse(Spec(), Path)));
+
+        var odd = Assert.Throws<SpecFormatException>(() => SpecJsonReader.Parse(Spec(("attention.key_length", "7")), Path));
+        Assert.Equal(14, odd.Line);
+        Assert.Contains("\"attention.key_length\" is 7; rotary position embedding rotates pairs", odd.Problem);
+    }
+
+    [Fact]
     public void MissingFileThrowsFileNotFound() =>
         Assert.Throws<FileNotFoundException>(() => SpecJsonReader.ReadFile(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json")));
 

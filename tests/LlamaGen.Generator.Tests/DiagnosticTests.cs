@@ -106,7 +106,7 @@ public sealed class DiagnosticTests
         Diagnostic d = RunExpectingOne("LLG0003", spec);
         AssertDiagnostic(d, "LLG0003",
             "Unknown key \"attention.head_count_kvv\" in the model spec. Known keys: name, architecture, embedding_length, block_count, " +
-            "attention.head_count, attention.head_count_kv, feed_forward_length, vocab_size, context_length, rope.freq_base, " +
+            "attention.head_count, attention.head_count_kv, attention.key_length, feed_forward_length, vocab_size, context_length, rope.freq_base, " +
             "attention.layer_norm_rms_epsilon, weight_types.",
             SpecPath, spec, "\"attention.head_count_kvv\"");
     }
@@ -225,6 +225,27 @@ public sealed class DiagnosticTests
             "The head dimension embedding_length / attention.head_count = 1 is odd; rotary position embedding rotates pairs of " +
             "dimensions. Choose sizes that give an even head dimension.",
             SpecPath, spec, ValueOf(spec, "attention.head_count", "64"));
+    }
+
+    [Fact]
+    public void LLG0006_StatedHeadSizeMustBeEven()
+    {
+        string spec = SpecText.With(("attention.key_length", "7"));
+        Diagnostic d = RunExpectingOne("LLG0006", spec);
+        AssertDiagnostic(d, "LLG0006",
+            "\"attention.key_length\" is 7; rotary position embedding rotates pairs of dimensions. Use an even head size.",
+            SpecPath, spec, ValueOf(spec, "attention.key_length", "7"));
+    }
+
+    [Fact]
+    public void AStatedHeadSizeNeedNotDivideTheEmbedding()
+    {
+        // 64 / 6 is no head size, but six heads of 32 are (attn_q 192 x 64): no LLG0007.
+        string spec = SpecText.With(("attention.head_count", "6"), ("attention.head_count_kv", "2"), ("attention.key_length", "32"));
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.ModelSource("specs/model.json"), (SpecPath, spec));
+        Assert.Null(result.Exception);
+        Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(result.Output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
     }
 
     [Fact]

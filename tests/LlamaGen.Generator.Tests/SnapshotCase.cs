@@ -23,6 +23,9 @@ internal sealed record SnapshotCase(string Name, string ClassName, string SpecPa
         ("edge-gqa-group-8", [("attention.head_count_kv", "1")]),
         // 96 / 8 = 12 dimensions per head: even (RoPE pairs) but not a power of two.
         ("edge-head-dim-12", [("embedding_length", "96")]),
+        // Six heads of 32 on a 64-wide model (attention.key_length, as Mistral Nemo's 32 heads of 128 on 5120): attn_q has
+        // 192 rows, attn_output 192 columns, and 64 is no multiple of 6.
+        ("edge-stated-head-size", [("attention.head_count", "6"), ("attention.head_count_kv", "2"), ("attention.key_length", "32")]),
         // 509 is prime: the classifier's rows are neither whole 32-row groups nor whole SIMD passes.
         ("edge-vocab-509", [("vocab_size", "509")]),
     ];

@@ -33,3 +33,11 @@ public partial class Llama2_7BWidths;
 /// </summary>
 [LlamaModel("Specs/llama3-test.json")]
 public partial class Llama3Test;
+
+/// <summary>
+/// <c>Specs/head-size-test.json</c>: heads that are not embedding_length / head_count wide (6 query heads of 128 on a
+/// 512-wide model, so attn_q is 768 x 512 and attn_output 512 x 768), as Mistral Nemo's 32 heads of 128 on 5120; the
+/// Llama 2 vocabulary, RoPE base 1e6.
+/// </summary>
+[LlamaModel("Specs/head-size-test.json")]
+public partial class HeadSizeTest;

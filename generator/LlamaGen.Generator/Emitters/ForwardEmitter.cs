@@ -170,9 +170,10 @@ internal static class ForwardEmitter
         string[] buffers =
         {
             "Residual|EmbeddingLength|x: the residual stream",
-            "Normed|EmbeddingLength|xb: normalized input, then attention output",
+            "Normed|EmbeddingLength|xb: normalized input",
             "Projected|EmbeddingLength|xb2: output of attn_output / ffn_down",
-            "Query|EmbeddingLength|q",
+            "Query|QueryDimension|q",
+            "Attended|QueryDimension|xb: the attention output, input of attn_output",
             "Key|KvDimension|k, stored into the cache after RoPE",
             "Value|KvDimension|v",
             "Hidden|FeedForwardLength|hb: gate, then SiLU(gate) * up",
@@ -245,21 +246,21 @@ internal static class ForwardEmitter
         w.Line("// row attends, and a row reads only positions <= its own, so rows of one sequence in one batch stay causal.");
         w.Open("for (int i = 0; i < rows; i++)");
         w.Line("int position = batch.PositionOf(i);");
-        w.Line("rope.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);");
+        w.Line("rope.Rotate(ws.Query + i * QueryDimension, HeadCount, position);");
         w.Line("rope.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);");
         w.Line("batch.SequenceOf(i).Cache.Store(layer, position, ws.Key + i * KvDimension, ws.Value + i * KvDimension);");
         w.Close();
         w.Line();
         w.Line("// Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head");
         w.Line("// h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted");
-        w.Line("// sum of v[t]; each cached row is read once for all heads. The output overwrites the row's normed input.");
+        w.Line("// sum of v[t]; each cached row is read once for all heads.");
         w.Line("for (int i = 0; i < rows; i++)");
-        w.Line("    " + Attend + "(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * EmbeddingLength, ws.Normed + i * EmbeddingLength,");
+        w.Line("    " + Attend + "(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * QueryDimension, ws.Attended + i * QueryDimension,");
         w.Line("        ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);");
         w.Line();
         w.Line("// Output projection and residual connection.");
-        QuantizeIfNeeded(w, plan, "ws.Normed", "EmbeddingLength", wo.Columns, "attentionOutput[layer]");
-        w.Line("Multiply(attentionOutput[layer], ws.Normed, ws.Projected, rows, ws, pool);");
+        QuantizeIfNeeded(w, plan, "ws.Attended", "QueryDimension", wo.Columns, "attentionOutput[layer]");
+        w.Line("Multiply(attentionOutput[layer], ws.Attended, ws.Projected, rows, ws, pool);");
         w.Line(Ops + ".Add(ws.Residual, ws.Projected, rows * EmbeddingLength);");
         w.Close();
         w.Line();

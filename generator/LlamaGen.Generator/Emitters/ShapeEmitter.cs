@@ -36,7 +36,10 @@ internal static class ShapeEmitter
         Constant(w, "BlockCount", spec.BlockCount, "Number of transformer blocks (GGUF <c>llama.block_count</c>).");
         Constant(w, "HeadCount", spec.HeadCount, "Query heads (GGUF <c>llama.attention.head_count</c>).");
         Constant(w, "HeadCountKv", spec.HeadCountKv, "Key/value heads (GGUF <c>llama.attention.head_count_kv</c>).");
-        Constant(w, "HeadDimension", spec.HeadDimension, "Dimensions per head: <see cref=\"EmbeddingLength\"/> / <see cref=\"HeadCount\"/>.");
+        Constant(w, "HeadDimension", spec.HeadDimension, spec.HasStatedHeadDimension
+            ? "Dimensions per head (GGUF <c>llama.attention.key_length</c>; not <see cref=\"EmbeddingLength\"/> / <see cref=\"HeadCount\"/>)."
+            : "Dimensions per head: <see cref=\"EmbeddingLength\"/> / <see cref=\"HeadCount\"/>.");
+        Constant(w, "QueryDimension", spec.QueryDimension, "Width of a query row and of the attention output: <see cref=\"HeadDimension\"/> x <see cref=\"HeadCount\"/>.");
         Constant(w, "GroupSize", spec.GroupSize, "Query heads sharing one key/value head (grouped-query attention).");
         Constant(w, "KvDimension", spec.KvDimension, "Width of a key or value row: <see cref=\"HeadDimension\"/> x <see cref=\"HeadCountKv\"/>.");
         Constant(w, "FeedForwardLength", spec.FeedForwardLength, "Hidden size of the feed-forward block (GGUF <c>llama.feed_forward_length</c>).");
@@ -58,7 +61,7 @@ internal static class ShapeEmitter
             if (types.Length > 0) types.Append(", ");
             types.Append(GeneratedFile.Quantization).Append("GgmlType.").Append(type.ToString());
         }
-        w.Line("    new " + GeneratedFile.Quantization + "GgmlType[] { " + types + " });");
+        w.Line("    new " + GeneratedFile.Quantization + "GgmlType[] { " + types + " })" + (spec.HasStatedHeadDimension ? " { HeadDimension = HeadDimension };" : ";"));
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public " + GeneratedFile.Models + "ModelShape Shape => Spec;");

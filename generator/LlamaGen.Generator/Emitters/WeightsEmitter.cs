@@ -13,10 +13,10 @@ internal static class WeightsEmitter
     private static readonly (string Tensor, string Field, string Columns, string Rows)[] BlockTensors =
     {
         ("attn_norm", "attentionNorm", "EmbeddingLength", "1"),
-        ("attn_q", "attentionQuery", "EmbeddingLength", "EmbeddingLength"),
+        ("attn_q", "attentionQuery", "EmbeddingLength", "QueryDimension"),
         ("attn_k", "attentionKey", "EmbeddingLength", "KvDimension"),
         ("attn_v", "attentionValue", "EmbeddingLength", "KvDimension"),
-        ("attn_output", "attentionOutput", "EmbeddingLength", "EmbeddingLength"),
+        ("attn_output", "attentionOutput", "QueryDimension", "EmbeddingLength"),
         ("ffn_norm", "feedForwardNorm", "EmbeddingLength", "1"),
         ("ffn_gate", "feedForwardGate", "EmbeddingLength", "FeedForwardLength"),
         ("ffn_down", "feedForwardDown", "FeedForwardLength", "EmbeddingLength"),

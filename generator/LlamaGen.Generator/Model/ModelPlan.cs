@@ -13,13 +13,13 @@ internal sealed class ModelPlan
     public ModelPlan(ModelSpec spec)
     {
         Spec = spec;
-        int emb = spec.EmbeddingLength, kv = spec.KvDimension, ffn = spec.FeedForwardLength;
+        int emb = spec.EmbeddingLength, q = spec.QueryDimension, kv = spec.KvDimension, ffn = spec.FeedForwardLength;
         Matrices = new[]
         {
-            new MatrixRole("attn_q", "attentionQuery", emb, emb),
+            new MatrixRole("attn_q", "attentionQuery", q, emb),
             new MatrixRole("attn_k", "attentionKey", kv, emb),
             new MatrixRole("attn_v", "attentionValue", kv, emb),
-            new MatrixRole("attn_output", "attentionOutput", emb, emb),
+            new MatrixRole("attn_output", "attentionOutput", emb, q),
             new MatrixRole("ffn_gate", "feedForwardGate", ffn, emb),
             new MatrixRole("ffn_down", "feedForwardDown", emb, ffn),
             new MatrixRole("ffn_up", "feedForwardUp", ffn, emb),

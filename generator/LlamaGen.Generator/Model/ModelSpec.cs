@@ -18,9 +18,14 @@ internal sealed record ModelSpec(
     int ContextLength,
     float RopeFreqBase,
     float RmsEpsilon,
-    ImmutableEquatableArray<GgmlType> WeightTypes)
+    ImmutableEquatableArray<GgmlType> WeightTypes,
+    int HeadDimension)
 {
-    public int HeadDimension => EmbeddingLength / HeadCount;
+    /// <summary>Whether the spec states a head size other than embedding / heads (<c>attention.key_length</c>).</summary>
+    public bool HasStatedHeadDimension => HeadDimension * HeadCount != EmbeddingLength;
+
+    /// <summary>Width of the concatenated query heads: the rows of attn_q, the columns of attn_output.</summary>
+    public int QueryDimension => HeadDimension * HeadCount;
 
     public int KvDimension => HeadDimension * HeadCountKv;
 

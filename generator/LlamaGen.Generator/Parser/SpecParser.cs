@@ -75,6 +75,7 @@ internal sealed class SpecParser
         int? blocks = ReadPositiveInt(SpecRules.BlockCountKey);
         int? heads = ReadPositiveInt(SpecRules.HeadCountKey);
         int? kvHeads = members.ContainsKey(SpecRules.HeadCountKvKey) ? ReadPositiveInt(SpecRules.HeadCountKvKey) : heads;
+        int? headDimension = members.ContainsKey(SpecRules.HeadDimensionKey) ? ReadPositiveInt(SpecRules.HeadDimensionKey) : 0;
         int? ffn = ReadPositiveInt(SpecRules.FeedForwardLengthKey);
         int? vocab = ReadPositiveInt(SpecRules.VocabSizeKey);
         int? context = ReadPositiveInt(SpecRules.ContextLengthKey);
@@ -82,9 +83,10 @@ internal sealed class SpecParser
         float? epsilon = ReadPositiveFloat(SpecRules.RmsEpsilonKey, SpecRules.DefaultRmsEpsilon);
         List<GgmlType>? weightTypes = ReadWeightTypes();
 
-        if (embedding is int e && blocks is int b && heads is int h && kvHeads is int kv && ffn is int f && vocab is int v && context is int c)
+        if (embedding is int e && blocks is int b && heads is int h && kvHeads is int kv && ffn is int f && vocab is int v && context is int c &&
+            headDimension is int d)
         {
-            foreach (SpecRules.Violation violation in SpecRules.Check(e, b, h, kv, f, v, c))
+            foreach (SpecRules.Violation violation in SpecRules.Check(e, b, h, kv, f, v, c, d))
             {
                 // A KV head count left out defaults to the head count: point at the head count then.
                 JsonNode at = members.TryGetValue(violation.Key, out JsonMember member) ? member.Value : members[SpecRules.HeadCountKey].Value;
@@ -92,12 +94,13 @@ internal sealed class SpecParser
             }
         }
 
-        if (HasErrors() || name is null || embedding is null || blocks is null || heads is null || kvHeads is null || ffn is null ||
+        if (HasErrors() || name is null || embedding is null || blocks is null || heads is null || kvHeads is null || headDimension is null || ffn is null ||
             vocab is null || context is null || ropeBase is null || epsilon is null || weightTypes is null)
             return null;
 
         var spec = new ModelSpec(name, embedding.Value, blocks.Value, heads.Value, kvHeads.Value, ffn.Value, vocab.Value,
-            context.Value, ropeBase.Value, epsilon.Value, weightTypes.ToImmutableEquatableArray());
+            context.Value, ropeBase.Value, epsilon.Value, weightTypes.ToImmutableEquatableArray(),
+            headDimension.Value == 0 ? embedding.Value / heads.Value : headDimension.Value);
         CheckKernelCoverage(spec);
         return HasErrors() ? null : spec;
     }

@@ -158,15 +158,15 @@ public static class SyntheticModelWriter
     private static List<SyntheticTensor> TensorLayout(ModelShape s, SyntheticModelOptions options)
     {
         const GgmlType type = GgmlType.F32;
-        long d = s.EmbeddingLength, kv = s.KvDimension, h = s.FeedForwardLength, v = s.VocabSize;
+        long d = s.EmbeddingLength, q = s.QueryDimension, kv = s.KvDimension, h = s.FeedForwardLength, v = s.VocabSize;
         var tensors = new List<SyntheticTensor> { new("token_embd.weight", [d, v], type, false) };
         for (int layer = 0; layer < s.BlockCount; layer++)
         {
             tensors.Add(new($"blk.{layer}.attn_norm.weight", [d], GgmlType.F32, true));
-            tensors.Add(new($"blk.{layer}.attn_q.weight", [d, d], type, false));
+            tensors.Add(new($"blk.{layer}.attn_q.weight", [d, q], type, false));
             tensors.Add(new($"blk.{layer}.attn_k.weight", [d, kv], type, false));
             tensors.Add(new($"blk.{layer}.attn_v.weight", [d, kv], type, false));
-            tensors.Add(new($"blk.{layer}.attn_output.weight", [d, d], type, false));
+            tensors.Add(new($"blk.{layer}.attn_output.weight", [q, d], type, false));
             tensors.Add(new($"blk.{layer}.ffn_norm.weight", [d], GgmlType.F32, true));
             tensors.Add(new($"blk.{layer}.ffn_gate.weight", [d, h], type, false));
             tensors.Add(new($"blk.{layer}.ffn_down.weight", [h, d], type, false));
@@ -187,10 +187,11 @@ public static class SyntheticModelWriter
 
     private static void CheckShape(ModelShape shape, SyntheticModelType synthetic, List<SyntheticTensor> tensors)
     {
-        if (shape.EmbeddingLength % shape.HeadCount != 0 || shape.HeadCount % shape.HeadCountKv != 0)
+        if (shape.HeadCount % shape.HeadCountKv != 0 || shape.HeadDimension == 0 || shape.HeadDimension % 2 != 0)
             throw new ArgumentException(
-                $"Model '{shape.Name}': embedding_length {shape.EmbeddingLength}, attention.head_count {shape.HeadCount} and " +
-                $"attention.head_count_kv {shape.HeadCountKv} do not divide evenly.", nameof(shape));
+                $"Model '{shape.Name}': attention.head_count {shape.HeadCount}, attention.head_count_kv {shape.HeadCountKv} and " +
+                $"head size {shape.HeadDimension} (embedding_length {shape.EmbeddingLength}) do not make a Llama attention: " +
+                "the KV heads must divide the query heads and the head size must be even.", nameof(shape));
         // A mix falls back to other types where rows do not fit (as llama.cpp's recipe does); a uniform type must fit.
         if (synthetic.UniformType is not { } type) return;
         int block = GgmlTypeInfo.BlockSize(type);
@@ -233,6 +234,10 @@ public static class SyntheticModelWriter
               .AddMetadata("llama.attention.head_count", (uint)s.HeadCount)
               .AddMetadata("llama.attention.head_count_kv", (uint)s.HeadCountKv)
               .AddMetadata("llama.attention.layer_norm_rms_epsilon", s.RmsEpsilon);
+        // llama.cpp's converter writes the head sizes only where they are not embedding / heads (Mistral Nemo).
+        if (s.QueryDimension != s.EmbeddingLength)
+            writer.AddMetadata("llama.attention.key_length", (uint)s.HeadDimension)
+                  .AddMetadata("llama.attention.value_length", (uint)s.HeadDimension);
         foreach (var entry in tokenizer) writer.AddMetadata(entry.Key, entry.Value);
     }
 

@@ -31,7 +31,11 @@ public static class ModelShapeReader
         float ropeBase = file.TryGetFloat32("llama.rope.freq_base", out float b) ? b : DefaultRopeFreqBase;
         float epsilon = file.GetFloat32("llama.attention.layer_norm_rms_epsilon");
 
-        if (embedding % heads != 0)
+        // llama.cpp's n_embd_head_k/v: stated by Llama 3 and Mistral converters, needed where the heads are not
+        // embedding_length / head_count wide (Mistral Nemo, Mistral Small).
+        int keyLength = file.ContainsKey("llama.attention.key_length") ? Positive(file, "llama.attention.key_length") : 0;
+        int valueLength = file.ContainsKey("llama.attention.value_length") ? Positive(file, "llama.attention.value_length") : 0;
+        if (keyLength == 0 && embedding % heads != 0)
             throw file.ValueError("llama.attention.head_count", $"embedding_length {embedding} is not a multiple of head_count {heads}");
         if (heads % kvHeads != 0)
             throw file.ValueError("llama.attention.head_count_kv", $"head_count {heads} is not a multiple of head_count_kv {kvHeads}");
@@ -40,17 +44,19 @@ public static class ModelShapeReader
         if (!(epsilon > 0) || float.IsInfinity(epsilon))
             throw file.ValueError("llama.attention.layer_norm_rms_epsilon", $"{epsilon} is not a positive number");
 
-        int headDimension = embedding / heads;
-        // Llama 3 and Mistral files may state the head size (llama.cpp's n_embd_head_k/v); LlamaGen's generated models
-        // have head size embedding_length / head_count, so a file that says otherwise cannot run (rather than run wrong).
-        foreach (string key in new[] { "llama.attention.key_length", "llama.attention.value_length" })
-            if (file.TryGetUInt32(key, out uint headSize) && headSize != headDimension)
-                throw new ModelMismatchException(file.Path, null,
-                    $"{file.Path}: {key} is {headSize} but embedding_length / head_count is {embedding} / {heads} = {headDimension}; " +
-                    "LlamaGen supports only models whose head size is embedding_length / head_count.");
+        int headDimension = keyLength != 0 ? keyLength : embedding / heads;
+        // A value head of another width than the key head (DeepSeek's MLA) is not a Llama model.
+        if (valueLength != 0 && valueLength != headDimension)
+            throw new ModelMismatchException(file.Path, null,
+                $"{file.Path}: llama.attention.value_length is {valueLength} but the key head size is {headDimension}; " +
+                "LlamaGen runs models whose key and value heads have the same size.");
+        if (headDimension % 2 != 0)
+            throw file.ValueError(keyLength != 0 ? "llama.attention.key_length" : "llama.attention.head_count",
+                $"the head size {headDimension} is odd; rotary position embedding rotates pairs");
+        // llama.cpp refuses a Llama file whose n_rot is not the head size as well.
         if (file.TryGetUInt32("llama.rope.dimension_count", out uint ropeDimensions) && ropeDimensions != headDimension)
             throw new ModelMismatchException(file.Path, null,
-                $"{file.Path}: llama.rope.dimension_count is {ropeDimensions} but the head dimension is {headDimension}; " +
+                $"{file.Path}: llama.rope.dimension_count is {ropeDimensions} but the head size is {headDimension}; " +
                 "partial rotary embeddings are not supported.");
 
         int vocab;
@@ -64,7 +70,10 @@ public static class ModelShapeReader
 
         var weightTypes = file.Tensors.Where(t => t.Dimensions.Length >= 2).Select(t => t.Type).Distinct().Order().ToArray();
         string name = file.TryGetString("general.name", out var n) && n.Length > 0 ? n : Path.GetFileNameWithoutExtension(file.Path);
-        return new ModelShape(name, embedding, blocks, heads, kvHeads, feedForward, vocab, context, ropeBase, epsilon, weightTypes);
+        return new ModelShape(name, embedding, blocks, heads, kvHeads, feedForward, vocab, context, ropeBase, epsilon, weightTypes)
+        {
+            HeadDimension = headDimension,
+        };
     }
 
     private static int Positive(GgufFile file, string key)

@@ -127,6 +127,7 @@ public static class SpecJsonReader
             int blocks = PositiveInt(BlockCountKey);
             int heads = PositiveInt(HeadCountKey);
             int kvHeads = members.ContainsKey(HeadCountKvKey) ? PositiveInt(HeadCountKvKey) : heads;
+            int headDimension = members.ContainsKey(SpecRules.HeadDimensionKey) ? PositiveInt(SpecRules.HeadDimensionKey) : 0;
             int feedForward = PositiveInt(FeedForwardLengthKey);
             int vocab = PositiveInt(VocabSizeKey);
             int context = PositiveInt(ContextLengthKey);
@@ -134,14 +135,15 @@ public static class SpecJsonReader
             float epsilon = PositiveFloat(RmsEpsilonKey, DefaultRmsEpsilon);
             var weightTypes = WeightTypes();
 
-            foreach (SpecRules.Violation violation in SpecRules.Check(embedding, blocks, heads, kvHeads, feedForward, vocab, context))
+            foreach (SpecRules.Violation violation in SpecRules.Check(embedding, blocks, heads, kvHeads, feedForward, vocab, context, headDimension))
             {
                 // A KV head count left out defaults to the head count: point at the head count then.
                 Member at = members.TryGetValue(violation.Key, out var member) ? member : members[HeadCountKey];
                 throw Error(at.ValueLine, violation.Message);
             }
 
-            return new ModelShape(name, embedding, blocks, heads, kvHeads, feedForward, vocab, context, ropeBase, epsilon, weightTypes);
+            var shape = new ModelShape(name, embedding, blocks, heads, kvHeads, feedForward, vocab, context, ropeBase, epsilon, weightTypes);
+            return headDimension == 0 ? shape : shape with { HeadDimension = headDimension };
         }
 
         private Member Required(string key) =>

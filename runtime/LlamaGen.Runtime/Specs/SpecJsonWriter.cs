@@ -27,6 +27,7 @@ public static class SpecJsonWriter
         Field(json, SpecRules.BlockCountKey, Int(shape.BlockCount));
         Field(json, SpecRules.HeadCountKey, Int(shape.HeadCount));
         Field(json, SpecRules.HeadCountKvKey, Int(shape.HeadCountKv));
+        if (StatedHeadDimension(shape) != 0) Field(json, SpecRules.HeadDimensionKey, Int(shape.HeadDimension));
         Field(json, SpecRules.FeedForwardLengthKey, Int(shape.FeedForwardLength));
         Field(json, SpecRules.VocabSizeKey, Int(shape.VocabSize));
         Field(json, SpecRules.ContextLengthKey, Int(shape.ContextLength));
@@ -49,10 +50,14 @@ public static class SpecJsonWriter
         ArgumentNullException.ThrowIfNull(shape);
         int context = shape.ContextLength;
         while (context > 1 && SpecRules.Check(shape.EmbeddingLength, shape.BlockCount, shape.HeadCount, shape.HeadCountKv,
-                   shape.FeedForwardLength, shape.VocabSize, context).Any(v => v.Key == SpecRules.ContextLengthKey))
+                   shape.FeedForwardLength, shape.VocabSize, context, StatedHeadDimension(shape)).Any(v => v.Key == SpecRules.ContextLengthKey))
             context /= 2;
         return context;
     }
+
+    /// <summary>The head size as a spec states it: 0 (left out) when it is embedding_length / head_count.</summary>
+    internal static int StatedHeadDimension(ModelShape shape) =>
+        shape.QueryDimension == shape.EmbeddingLength ? 0 : shape.HeadDimension;
 
     /// <summary>A spec/file name from a model name: letters, digits, '.', '-' and '_' kept, the rest turned into '-', lower case.</summary>
     public static string SafeName(string name)

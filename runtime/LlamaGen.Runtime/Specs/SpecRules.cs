@@ -18,6 +18,11 @@ internal static class SpecRules
     public const string BlockCountKey = "block_count";
     public const string HeadCountKey = "attention.head_count";
     public const string HeadCountKvKey = "attention.head_count_kv";
+    /// <summary>
+    /// Optional: dimensions per attention head (GGUF <c>llama.attention.key_length</c>, llama.cpp's n_embd_head_k), for
+    /// models whose heads are not embedding_length / head_count wide (Mistral Nemo: 5120 / 32 heads of 128).
+    /// </summary>
+    public const string HeadDimensionKey = "attention.key_length";
     public const string FeedForwardLengthKey = "feed_forward_length";
     public const string VocabSizeKey = "vocab_size";
     public const string ContextLengthKey = "context_length";
@@ -28,7 +33,7 @@ internal static class SpecRules
     /// <summary>Every key a spec may have, in the order specs write them.</summary>
     public static readonly string[] KnownKeys =
     {
-        NameKey, ArchitectureKey, EmbeddingLengthKey, BlockCountKey, HeadCountKey, HeadCountKvKey,
+        NameKey, ArchitectureKey, EmbeddingLengthKey, BlockCountKey, HeadCountKey, HeadCountKvKey, HeadDimensionKey,
         FeedForwardLengthKey, VocabSizeKey, ContextLengthKey, RopeFreqBaseKey, RmsEpsilonKey, WeightTypesKey,
     };
 
@@ -49,6 +54,7 @@ internal static class SpecRules
             case EmbeddingLengthKey: return "the model dimension, GGUF llama.embedding_length";
             case BlockCountKey: return "the number of transformer blocks, GGUF llama.block_count";
             case HeadCountKey: return "the number of query heads, GGUF llama.attention.head_count";
+            case HeadDimensionKey: return "the dimensions of one attention head, GGUF llama.attention.key_length (default embedding_length / attention.head_count)";
             case FeedForwardLengthKey: return "the hidden size of the feed-forward block, GGUF llama.feed_forward_length";
             case VocabSizeKey: return "the number of tokens in the vocabulary";
             case ContextLengthKey: return "the maximum sequence length, GGUF llama.context_length";
@@ -100,20 +106,23 @@ internal static class SpecRules
 
     /// <summary>
     /// The shape checks, in the order they are reported; empty when the shape can be compiled. Every buffer and matrix is
-    /// indexed with int in the generated code, so products of dimensions must fit one.
+    /// indexed with int in the generated code, so products of dimensions must fit one. <paramref name="headDimension"/> is
+    /// the stated <see cref="HeadDimensionKey"/>, or 0 for embedding / heads.
     /// </summary>
-    public static List<Violation> Check(int embedding, int blocks, int heads, int kvHeads, int feedForward, int vocab, int context)
+    public static List<Violation> Check(int embedding, int blocks, int heads, int kvHeads, int feedForward, int vocab, int context, int headDimension = 0)
     {
         var violations = new List<Violation>();
-        if (embedding % heads != 0)
+        if (headDimension == 0 && embedding % heads != 0)
             violations.Add(new Violation(Problem.HeadsDoNotDivideEmbedding, HeadCountKey, HeadsDoNotDivideEmbeddingMessage, new object[] { heads, embedding }));
-        else if (embedding / heads % 2 != 0)
+        else if (headDimension == 0 && embedding / heads % 2 != 0)
             violations.Add(new Violation(Problem.OddHeadDimension, HeadCountKey, OddHeadDimensionMessage, new object[] { embedding / heads }));
+        else if (headDimension % 2 != 0)
+            violations.Add(OutOfRange(HeadDimensionKey, headDimension, "rotary position embedding rotates pairs of dimensions. Use an even head size."));
         else if (heads % kvHeads != 0)
             violations.Add(new Violation(Problem.KvHeadsDoNotDivideHeads, HeadCountKvKey, KvHeadsDoNotDivideHeadsMessage, new object[] { kvHeads, heads }));
         else
         {
-            long kvDimension = (long)(embedding / heads) * kvHeads;
+            long kvDimension = (long)(headDimension == 0 ? embedding / heads : headDimension) * kvHeads;
             long cacheValues = (long)blocks * context * kvDimension;
             if (cacheValues > int.MaxValue)
                 violations.Add(new Violation(Problem.KvCacheTooLarge, ContextLengthKey, KvCacheTooLargeMessage,
@@ -122,6 +131,9 @@ internal static class SpecRules
         if ((long)embedding * embedding > int.MaxValue)
             violations.Add(OutOfRange(EmbeddingLengthKey, embedding,
                 $"a {embedding} x {embedding} attention matrix has more than {int.MaxValue} elements. Use a smaller embedding_length."));
+        if (headDimension != 0 && (long)heads * headDimension * embedding > int.MaxValue)
+            violations.Add(OutOfRange(HeadDimensionKey, headDimension,
+                $"a {(long)heads * headDimension} x {embedding} attention matrix has more than {int.MaxValue} elements. Use smaller dimensions."));
         if ((long)heads * context > int.MaxValue)
             violations.Add(OutOfRange(ContextLengthKey, context,
                 $"the attention scores of {heads} heads x {context} positions are more than {int.MaxValue} values. Lower context_length."));

@@ -56,20 +56,47 @@ public class ModelMatchingTests
     {
         var e = Assert.Throws<ModelMismatchException>(() =>
             Read(TinyLlamaGguf.Shape(), metadata: m => m["llama.rope.dimension_count"] = GgufValue.Of(4u)));
-        Assert.Contains("llama.rope.dimension_count is 4 but the head dimension is 8", e.Message);
+        Assert.Contains("llama.rope.dimension_count is 4 but the head size is 8", e.Message);
     }
 
-    [Theory]
-    [InlineData("llama.attention.key_length")]
-    [InlineData("llama.attention.value_length")]
-    public void AHeadSizeOtherThanEmbeddingOverHeadsIsRejected(string key)
+    [Fact]
+    public void AStatedHeadSizeIsRead()
     {
-        // The tiny shape has embedding 32 over 4 heads: head size 8. A file that says 16 cannot run on generated code
-        // whose head size is embedding_length / head_count.
-        var e = Assert.Throws<ModelMismatchException>(() => Read(TinyLlamaGguf.Shape(), metadata: m => m[key] = GgufValue.Of(16u)));
-        Assert.Contains($"{key} is 16 but embedding_length / head_count is 32 / 4 = 8", e.Message);
-        // Stating the usual size is fine (Llama 3 and Mistral files do).
-        Assert.Equal(8, Read(TinyLlamaGguf.Shape(), metadata: m => m[key] = GgufValue.Of(8u)).HeadDimension);
+        // The tiny shape has embedding 32 over 4 heads: head size 8. A file may state another (Mistral Nemo's 32 heads
+        // of 128 on 5120), which the shape carries and a spec must match.
+        var shape = Read(TinyLlamaGguf.Shape(), metadata: m =>
+        {
+            m["llama.attention.key_length"] = GgufValue.Of(16u);
+            m["llama.attention.value_length"] = GgufValue.Of(16u);
+            m["llama.rope.dimension_count"] = GgufValue.Of(16u);
+        });
+        Assert.Equal(16, shape.HeadDimension);
+        Assert.Equal(64, shape.QueryDimension);
+        Assert.Equal(16 * shape.HeadCountKv, shape.KvDimension);
+        Assert.Equal("attention.key_length: file 16, spec 8", ModelCatalog.FirstDifference(shape, TinyLlamaGguf.Shape()));
+        // Stating the usual size is the same shape (Llama 3 and Mistral files do).
+        var usual = Read(TinyLlamaGguf.Shape(), metadata: m => m["llama.attention.key_length"] = GgufValue.Of(8u));
+        Assert.Equal(8, usual.HeadDimension);
+        Assert.Null(ModelCatalog.FirstDifference(usual, TinyLlamaGguf.Shape()));
+    }
+
+    [Fact]
+    public void KeyAndValueHeadsOfDifferentSizesAreRejected()
+    {
+        var e = Assert.Throws<ModelMismatchException>(() => Read(TinyLlamaGguf.Shape(), metadata: m =>
+        {
+            m["llama.attention.key_length"] = GgufValue.Of(8u);
+            m["llama.attention.value_length"] = GgufValue.Of(16u);
+        }));
+        Assert.Contains("llama.attention.value_length is 16 but the key head size is 8", e.Message);
+    }
+
+    [Fact]
+    public void AnOddStatedHeadSizeNamesTheKey()
+    {
+        var e = Assert.Throws<GgufFormatException>(() => Read(TinyLlamaGguf.Shape(), metadata: m => m["llama.attention.key_length"] = GgufValue.Of(7u)));
+        Assert.Contains("llama.attention.key_length", e.Message);
+        Assert.Contains("the head size 7 is odd", e.Message);
     }
 
     [Fact]

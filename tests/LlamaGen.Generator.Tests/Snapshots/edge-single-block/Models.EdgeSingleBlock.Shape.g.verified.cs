@@ -32,6 +32,8 @@ public unsafe partial class EdgeSingleBlock : global::LlamaGen.Models.ILlamaMode
     public const int HeadCountKv = 4;
     /// <summary>Dimensions per head: <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.</summary>
     public const int HeadDimension = 8;
+    /// <summary>Width of a query row and of the attention output: <see cref="HeadDimension"/> x <see cref="HeadCount"/>.</summary>
+    public const int QueryDimension = 64;
     /// <summary>Query heads sharing one key/value head (grouped-query attention).</summary>
     public const int GroupSize = 2;
     /// <summary>Width of a key or value row: <see cref="HeadDimension"/> x <see cref="HeadCountKv"/>.</summary>

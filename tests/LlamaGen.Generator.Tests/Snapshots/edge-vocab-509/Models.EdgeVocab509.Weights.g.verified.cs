@@ -45,10 +45,10 @@ public unsafe partial class EdgeVocab509
             int first = FirstBlockSlot + block * SlotsPerBlock;
             string prefix = "blk." + block.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".";
             slots[first + 0] = new(prefix + "attn_norm.weight", EmbeddingLength, 1);
-            slots[first + 1] = new(prefix + "attn_q.weight", EmbeddingLength, EmbeddingLength);
+            slots[first + 1] = new(prefix + "attn_q.weight", EmbeddingLength, QueryDimension);
             slots[first + 2] = new(prefix + "attn_k.weight", EmbeddingLength, KvDimension);
             slots[first + 3] = new(prefix + "attn_v.weight", EmbeddingLength, KvDimension);
-            slots[first + 4] = new(prefix + "attn_output.weight", EmbeddingLength, EmbeddingLength);
+            slots[first + 4] = new(prefix + "attn_output.weight", QueryDimension, EmbeddingLength);
             slots[first + 5] = new(prefix + "ffn_norm.weight", EmbeddingLength, 1);
             slots[first + 6] = new(prefix + "ffn_gate.weight", EmbeddingLength, FeedForwardLength);
             slots[first + 7] = new(prefix + "ffn_down.weight", FeedForwardLength, EmbeddingLength);

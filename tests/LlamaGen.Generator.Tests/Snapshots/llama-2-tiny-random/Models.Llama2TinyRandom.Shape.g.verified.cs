@@ -31,6 +31,8 @@ public unsafe partial class Llama2TinyRandom : global::LlamaGen.Models.ILlamaMod
     public const int HeadCountKv = 2;
     /// <summary>Dimensions per head: <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.</summary>
     public const int HeadDimension = 4;
+    /// <summary>Width of a query row and of the attention output: <see cref="HeadDimension"/> x <see cref="HeadCount"/>.</summary>
+    public const int QueryDimension = 8;
     /// <summary>Query heads sharing one key/value head (grouped-query attention).</summary>
     public const int GroupSize = 1;
     /// <summary>Width of a key or value row: <see cref="HeadDimension"/> x <see cref="HeadCountKv"/>.</summary>

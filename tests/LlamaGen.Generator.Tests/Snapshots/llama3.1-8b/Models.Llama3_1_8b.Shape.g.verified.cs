@@ -32,6 +32,8 @@ public unsafe partial class Llama3_1_8b : global::LlamaGen.Models.ILlamaModel
     public const int HeadCountKv = 8;
     /// <summary>Dimensions per head: <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.</summary>
     public const int HeadDimension = 128;
+    /// <summary>Width of a query row and of the attention output: <see cref="HeadDimension"/> x <see cref="HeadCount"/>.</summary>
+    public const int QueryDimension = 4096;
     /// <summary>Query heads sharing one key/value head (grouped-query attention).</summary>
     public const int GroupSize = 4;
     /// <summary>Width of a key or value row: <see cref="HeadDimension"/> x <see cref="HeadCountKv"/>.</summary>

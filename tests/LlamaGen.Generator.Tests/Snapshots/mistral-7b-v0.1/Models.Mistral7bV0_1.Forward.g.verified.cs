@@ -94,9 +94,10 @@ public unsafe partial class Mistral7bV0_1
     private sealed class Workspace : global::LlamaGen.Sequences.ModelWorkspace
     {
         public float* Residual; // [Rows][EmbeddingLength] x: the residual stream
-        public float* Normed; // [Rows][EmbeddingLength] xb: normalized input, then attention output
+        public float* Normed; // [Rows][EmbeddingLength] xb: normalized input
         public float* Projected; // [Rows][EmbeddingLength] xb2: output of attn_output / ffn_down
-        public float* Query; // [Rows][EmbeddingLength] q
+        public float* Query; // [Rows][QueryDimension] q
+        public float* Attended; // [Rows][QueryDimension] xb: the attention output, input of attn_output
         public float* Key; // [Rows][KvDimension] k, stored into the cache after RoPE
         public float* Value; // [Rows][KvDimension] v
         public float* Hidden; // [Rows][FeedForwardLength] hb: gate, then SiLU(gate) * up
@@ -111,7 +112,8 @@ public unsafe partial class Mistral7bV0_1
             Residual = Allocate((long)rows * EmbeddingLength);
             Normed = Allocate((long)rows * EmbeddingLength);
             Projected = Allocate((long)rows * EmbeddingLength);
-            Query = Allocate((long)rows * EmbeddingLength);
+            Query = Allocate((long)rows * QueryDimension);
+            Attended = Allocate((long)rows * QueryDimension);
             Key = Allocate((long)rows * KvDimension);
             Value = Allocate((long)rows * KvDimension);
             Hidden = Allocate((long)rows * FeedForwardLength);
@@ -134,6 +136,8 @@ public unsafe partial class Mistral7bV0_1
             Projected = null;
             global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Query);
             Query = null;
+            global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Attended);
+            Attended = null;
             global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Key);
             Key = null;
             global::System.Runtime.InteropServices.NativeMemory.AlignedFree(Value);
@@ -206,24 +210,24 @@ public unsafe partial class Mistral7bV0_1
         for (int i = 0; i < rows; i++)
         {
             int position = batch.PositionOf(i);
-            rope.Rotate(ws.Query + i * EmbeddingLength, HeadCount, position);
+            rope.Rotate(ws.Query + i * QueryDimension, HeadCount, position);
             rope.Rotate(ws.Key + i * KvDimension, HeadCountKv, position);
             batch.SequenceOf(i).Cache.Store(layer, position, ws.Key + i * KvDimension, ws.Value + i * KvDimension);
         }
 
         // Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head
         // h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted
-        // sum of v[t]; each cached row is read once for all heads. The output overwrites the row's normed input.
+        // sum of v[t]; each cached row is read once for all heads.
         for (int i = 0; i < rows; i++)
-            global::LlamaGen.Compute.Attention.Attend(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * EmbeddingLength, ws.Normed + i * EmbeddingLength,
+            global::LlamaGen.Compute.Attention.Attend(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * QueryDimension, ws.Attended + i * QueryDimension,
                 ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
 
         // Output projection and residual connection.
         if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
-            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Normed + i * EmbeddingLength, ws.Q8_0Input + i * 5120, EmbeddingLength);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInput(ws.Attended + i * QueryDimension, ws.Q8_0Input + i * 5120, QueryDimension);
         if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_K)
-            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Normed + i * EmbeddingLength, ws.Q8_KInput + i * 5184, EmbeddingLength);
-        Multiply(attentionOutput[layer], ws.Normed, ws.Projected, rows, ws, pool);
+            for (int i = 0; i < rows; i++) global::LlamaGen.Quantization.ActivationQuantizer.QuantizeKernelInputQ8_K(ws.Attended + i * QueryDimension, ws.Q8_KInput + i * 5184, QueryDimension);
+        Multiply(attentionOutput[layer], ws.Attended, ws.Projected, rows, ws, pool);
         global::LlamaGen.Compute.TensorOps.Add(ws.Residual, ws.Projected, rows * EmbeddingLength);
     }
 

@@ -31,6 +31,8 @@ public unsafe partial class Smollm2_1_7b : global::LlamaGen.Models.ILlamaModel
     public const int HeadCountKv = 32;
     /// <summary>Dimensions per head: <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.</summary>
     public const int HeadDimension = 64;
+    /// <summary>Width of a query row and of the attention output: <see cref="HeadDimension"/> x <see cref="HeadCount"/>.</summary>
+    public const int QueryDimension = 2048;
     /// <summary>Query heads sharing one key/value head (grouped-query attention).</summary>
     public const int GroupSize = 1;
     /// <summary>Width of a key or value row: <see cref="HeadDimension"/> x <see cref="HeadCountKv"/>.</summary>

@@ -32,6 +32,8 @@ public unsafe partial class Smollm2_135m : global::LlamaGen.Models.ILlamaModel
     public const int HeadCountKv = 3;
     /// <summary>Dimensions per head: <see cref="EmbeddingLength"/> / <see cref="HeadCount"/>.</summary>
     public const int HeadDimension = 64;
+    /// <summary>Width of a query row and of the attention output: <see cref="HeadDimension"/> x <see cref="HeadCount"/>.</summary>
+    public const int QueryDimension = 576;
     /// <summary>Query heads sharing one key/value head (grouped-query attention).</summary>
     public const int GroupSize = 3;
     /// <summary>Width of a key or value row: <see cref="HeadDimension"/> x <see cref="HeadCountKv"/>.</summary>
