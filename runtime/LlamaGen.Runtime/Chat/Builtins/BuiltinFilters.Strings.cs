@@ -8,6 +8,10 @@ namespace LlamaGen.Chat.Builtins;
 
 internal static partial class BuiltinFilters
 {
+    // jinja2's _attr_key_re, inverted: a key with any of these is refused.
+    [GeneratedRegex(@"[\s/>=]", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex InvalidAttributeCharacter();
+
     private static object? Trim(TemplateRenderer renderer, object? value, CallArgs args)
     {
         var a = Bind("do_trim", args, ["chars"], [null]);
@@ -187,7 +191,7 @@ internal static partial class BuiltinFilters
             if (entry.Value is null or Undefined)
                 continue;
             string key = PythonRepr.Str(entry.Key);
-            if (Regex.IsMatch(key, @"[\s/>=]", RegexOptions.None, TimeSpan.FromSeconds(1)))
+            if (InvalidAttributeCharacter().IsMatch(key))
                 throw PythonError.Value($"Invalid character in attribute name: {PythonRepr.Repr(entry.Key)}");
             items.Add($"{HtmlEscape.Escape(key)}=\"{HtmlEscape.Escape(PythonRepr.Str(entry.Value))}\"");
         }

@@ -7,14 +7,17 @@ namespace LlamaGen.Chat.Python;
 /// whitespace dropped at line ends): the same chunking regular expression (breaking after hyphens when asked) and the
 /// same greedy line filling and long-word breaking.
 /// </summary>
-internal sealed class TextWrapper(int width, bool breakLongWords, bool breakOnHyphens)
+internal sealed partial class TextWrapper(int width, bool breakLongWords, bool breakOnHyphens)
 {
+    // Source-generated, so the NativeAOT binary carries these two matchers instead of the regex parser and interpreter
+    // (about 300 KB of code).
     // textwrap.TextWrapper.wordsep_re, with \Z written as .NET's \z.
-    private static readonly Regex WordSeparator = new(
-        @"([\t\n\x0b\x0c\r ]+|(?<=[\w!""'&.,?])-{2,}(?=\w)|[^\t\n\x0b\x0c\r ]+?(?:-(?:(?<=[^\d\W]{2}-)|(?<=[^\d\W]-[^\d\W]-))(?=[^\d\W]-?[^\d\W])|(?=[\t\n\x0b\x0c\r ]|\z)|(?<=[\w!""'&.,?])(?=-{2,}\w)))",
-        RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
+    [GeneratedRegex(@"([\t\n\x0b\x0c\r ]+|(?<=[\w!""'&.,?])-{2,}(?=\w)|[^\t\n\x0b\x0c\r ]+?(?:-(?:(?<=[^\d\W]{2}-)|(?<=[^\d\W]-[^\d\W]-))(?=[^\d\W]-?[^\d\W])|(?=[\t\n\x0b\x0c\r ]|\z)|(?<=[\w!""'&.,?])(?=-{2,}\w)))",
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
+    private static partial Regex WordSeparator { get; }
 
-    private static readonly Regex SimpleSeparator = new(@"([\t\n\x0b\x0c\r ]+)", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
+    [GeneratedRegex(@"([\t\n\x0b\x0c\r ]+)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
+    private static partial Regex SimpleSeparator { get; }
 
     public List<string> Wrap(string text)
     {
