@@ -113,9 +113,9 @@ internal static class ForwardEmitter
         w.Line("interleaved.OpenCache(file, options);");
         w.Line("BindWeights(file, isa);");
         w.Line("interleaved.CompleteCache();");
-        w.Line("// Llama 3.1/3.2 files carry per-pair frequency factors that divide the angles; the tensor is shared by every layer.");
-        w.Line("float[]? frequencyFactors = " + GeneratedFile.Models + "RopeFrequencyFactors.Read(file, HeadDimension);");
-        w.Line("rope = frequencyFactors is null ? RopeAngles : new " + GeneratedFile.Compute + "RopeTable(ContextLength, HeadDimension, RopeFreqBase, frequencyFactors);");
+        w.Line("// Llama 3.1/3.2's per-pair frequency factors (rope_freqs.weight) and linear position scaling (llama.rope.scaling.*)");
+        w.Line("// come from the file; without them the class's own table.");
+        w.Line("rope = " + GeneratedFile.Models + "RopeScaling.TableFor(file, RopeAngles);");
         w.Line("// Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.");
         w.Line("float* probe = stackalloc float[EmbeddingLength];");
         w.Line("global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));");

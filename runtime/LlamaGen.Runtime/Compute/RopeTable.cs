@@ -21,8 +21,12 @@ public sealed unsafe class RopeTable
     public RopeTable(int contextLength, int headDimension, float freqBase) : this(contextLength, headDimension, freqBase, null) { }
 
     /// <param name="frequencyFactors">Null, or one positive factor per pair (<c>headDimension / 2</c>) dividing its angle.</param>
-    public RopeTable(int contextLength, int headDimension, float freqBase, ReadOnlySpan<float> frequencyFactors)
+    /// <param name="frequencyScale">Multiplies every angle after the factors (linear RoPE scaling: 1 / the file's factor, see
+    /// <see cref="Models.RopeScaling"/>); 1 leaves them as they are.</param>
+    public RopeTable(int contextLength, int headDimension, float freqBase, ReadOnlySpan<float> frequencyFactors, float frequencyScale = 1f)
     {
+        if (!(frequencyScale > 0) || float.IsInfinity(frequencyScale))
+            throw new ArgumentOutOfRangeException(nameof(frequencyScale), frequencyScale, "The RoPE frequency scale must be a positive finite number.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contextLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(headDimension);
         if (headDimension % 2 != 0) throw new ArgumentException($"RoPE rotates pairs; head dimension {headDimension} is odd.", nameof(headDimension));
@@ -37,6 +41,8 @@ public sealed unsafe class RopeTable
             if (!(factor > 0) || float.IsInfinity(factor))
                 throw new ArgumentException($"RoPE frequency factor {factor} is not a positive finite number.", nameof(frequencyFactors));
         HasFrequencyFactors = scaled;
+        FreqBase = freqBase;
+        FrequencyScale = frequencyScale;
         // Pinned so the generated code can hold raw pointers into them.
         cos = GC.AllocateUninitializedArray<float>(checked(contextLength * pairs), pinned: true);
         sin = GC.AllocateUninitializedArray<float>(checked(contextLength * pairs), pinned: true);
@@ -52,6 +58,8 @@ public sealed unsafe class RopeTable
                 // ggml divides the angle (theta_base * theta_scale^i) by the factor; dividing the product keeps the
                 // unscaled table bit-identical to llama2.c's.
                 if (scaled) angle /= frequencyFactors[i];
+                // ggml's rope_yarn: theta_interp = freq_scale * theta_extrap (ext_factor 0, mscale 1 for linear scaling).
+                if (frequencyScale != 1f) angle = frequencyScale * angle;
                 float c = MathF.Cos(angle), s = MathF.Sin(angle);
                 cos[position * pairs + i] = c;
                 sin[position * pairs + i] = s;
@@ -64,6 +72,10 @@ public sealed unsafe class RopeTable
 
     public int ContextLength { get; }
     public int HeadDimension { get; }
+    public float FreqBase { get; }
+
+    /// <summary>The factor every angle is multiplied by (linear RoPE scaling); 1 when the positions are not scaled.</summary>
+    public float FrequencyScale { get; }
 
     /// <summary>Whether per-pair frequency factors (Llama 3's <c>rope_freqs.weight</c>) scale the angles.</summary>
     public bool HasFrequencyFactors { get; }

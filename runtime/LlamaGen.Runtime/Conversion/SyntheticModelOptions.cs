@@ -16,4 +16,11 @@ public sealed record SyntheticModelOptions
 
     /// <summary>Values of a <c>rope_freqs.weight</c> tensor (F32, head dimension / 2), e.g. <see cref="Llama3RopeScaling.Factors"/>; null for none.</summary>
     public IReadOnlyList<float>? RopeFrequencyFactors { get; init; }
+
+    /// <summary>
+    /// Linear RoPE scaling (position interpolation) by this factor: <c>llama.rope.scaling.type = "linear"</c> and
+    /// <c>llama.rope.scaling.factor</c>, as llama.cpp's converter writes a Hugging Face <c>rope_scaling</c> of type linear;
+    /// null for none.
+    /// </summary>
+    public float? LinearRopeScalingFactor { get; init; }
 }

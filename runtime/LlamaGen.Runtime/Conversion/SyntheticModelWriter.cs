@@ -102,6 +102,8 @@ public static class SyntheticModelWriter
             {
                 var writer = new GgufWriter(output);
                 AddMetadata(writer, shape, type, tensors.Any(t => GgmlTypeInfo.BlockSize(t.Type) > 1), tokenizer);
+                if (options.LinearRopeScalingFactor is float factor)
+                    writer.AddMetadata(Models.RopeScaling.TypeKey, "linear").AddMetadata(Models.RopeScaling.FactorKey, factor);
                 foreach (var tensor in tensors) writer.AddTensor(tensor.Name, tensor.Dimensions, tensor.Type);
                 WriteTensorData(writer, tensors, seed, threads == 0 ? Environment.ProcessorCount : threads, progress, cancellation);
                 writer.Finish();

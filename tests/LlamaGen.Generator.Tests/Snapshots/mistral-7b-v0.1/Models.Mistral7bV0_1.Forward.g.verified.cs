@@ -37,9 +37,9 @@ public unsafe partial class Mistral7bV0_1
         interleaved.OpenCache(file, options);
         BindWeights(file, isa);
         interleaved.CompleteCache();
-        // Llama 3.1/3.2 files carry per-pair frequency factors that divide the angles; the tensor is shared by every layer.
-        float[]? frequencyFactors = global::LlamaGen.Models.RopeFrequencyFactors.Read(file, HeadDimension);
-        rope = frequencyFactors is null ? RopeAngles : new global::LlamaGen.Compute.RopeTable(ContextLength, HeadDimension, RopeFreqBase, frequencyFactors);
+        // Llama 3.1/3.2's per-pair frequency factors (rope_freqs.weight) and linear position scaling (llama.rope.scaling.*)
+        // come from the file; without them the class's own table.
+        rope = global::LlamaGen.Models.RopeScaling.TableFor(file, RopeAngles);
         // Dequantize one embedding row now, so an embedding type the runtime cannot read fails at load, not mid-generation.
         float* probe = stackalloc float[EmbeddingLength];
         global::LlamaGen.Quantization.Dequantization.Row(tokenEmbedding.Type, tokenEmbedding.Row(0), new global::System.Span<float>(probe, EmbeddingLength));
