@@ -237,7 +237,7 @@ public static class SyntheticModelWriter
               .AddMetadata("llama.attention.head_count_kv", (uint)s.HeadCountKv)
               .AddMetadata("llama.attention.layer_norm_rms_epsilon", s.RmsEpsilon);
         // llama.cpp's converter writes the head sizes only where they are not embedding / heads (Mistral Nemo).
-        if (s.QueryDimension != s.EmbeddingLength)
+        if (s.HasStatedHeadDimension)
             writer.AddMetadata("llama.attention.key_length", (uint)s.HeadDimension)
                   .AddMetadata("llama.attention.value_length", (uint)s.HeadDimension);
         foreach (var entry in tokenizer) writer.AddMetadata(entry.Key, entry.Value);

@@ -88,7 +88,7 @@ public static class ModelCatalog
         string.Create(CultureInfo.InvariantCulture,
             $"name {shape.Name}, embedding_length {shape.EmbeddingLength}, block_count {shape.BlockCount}, " +
             $"attention.head_count {shape.HeadCount}, attention.head_count_kv {shape.HeadCountKv}, " +
-            $"{(shape.QueryDimension == shape.EmbeddingLength ? "" : "attention.key_length " + shape.HeadDimension.ToString(CultureInfo.InvariantCulture) + ", ")}" +
+            $"{(!shape.HasStatedHeadDimension ? "" : "attention.key_length " + shape.HeadDimension.ToString(CultureInfo.InvariantCulture) + ", ")}" +
             $"feed_forward_length {shape.FeedForwardLength}, vocab_size {shape.VocabSize}, context_length {shape.ContextLength}, " +
             $"rope.freq_base {shape.RopeFreqBase:R}, attention.layer_norm_rms_epsilon {shape.RmsEpsilon:R}, " +
             $"weight types {string.Join(", ", shape.WeightTypes.Select(GgmlTypeInfo.Name))}");

@@ -40,6 +40,9 @@ public sealed record ModelShape(
     /// <summary>Width of the concatenated query heads: the rows of <c>attn_q</c>, the columns of <c>attn_output</c>.</summary>
     public int QueryDimension => HeadDimension * HeadCount;
 
+    /// <summary>Whether the heads are not <see cref="EmbeddingLength"/> / <see cref="HeadCount"/> wide, so a spec or file states their size.</summary>
+    public bool HasStatedHeadDimension => QueryDimension != EmbeddingLength;
+
     public int KvDimension => HeadDimension * HeadCountKv;
     public int GroupSize => HeadCount / HeadCountKv;
 }

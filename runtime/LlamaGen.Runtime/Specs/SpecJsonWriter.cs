@@ -57,7 +57,7 @@ public static class SpecJsonWriter
 
     /// <summary>The head size as a spec states it: 0 (left out) when it is embedding_length / head_count.</summary>
     internal static int StatedHeadDimension(ModelShape shape) =>
-        shape.QueryDimension == shape.EmbeddingLength ? 0 : shape.HeadDimension;
+        shape.HasStatedHeadDimension ? shape.HeadDimension : 0;
 
     /// <summary>A spec/file name from a model name: letters, digits, '.', '-' and '_' kept, the rest turned into '-', lower case.</summary>
     public static string SafeName(string name)
