@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
@@ -58,7 +57,7 @@ public static class Program
         {
             BenchReport report = Run(path, threadCount, promptTokens, genTokens, repCount, parse.GetValue(seed));
             Console.Out.WriteLine(parse.GetValue(json)
-                ? JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport)
+                ? BenchReportJson.Serialize(report)
                 : $"pp{promptTokens} {report.PpTokensPerS:F2} t/s, tg{genTokens} {report.TgTokensPerS:F2} t/s, load {report.LoadMs:F1} ms, " +
                   $"peak RSS {report.PeakRssBytes / (1024.0 * 1024.0):F1} MiB, {report.Isa} ({report.NativeLibrary})");
             return 0;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using LlamaGen.Gguf;
 using LlamaGen.Sampling;
 using LlamaGen.Compute;
@@ -60,7 +59,7 @@ internal static class BenchCommand
             if (report is null)
                 return Program.Cancelled;
             if (parse.GetValue(json))
-                context.Stdout.WriteLine(JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport));
+                context.Stdout.WriteLine(BenchReportJson.Serialize(report));
             else
                 WriteTable(context.Stdout, report);
             return 0;

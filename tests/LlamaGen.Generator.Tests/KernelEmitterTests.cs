@@ -105,20 +105,34 @@ public sealed class KernelEmitterTests
     [InlineData(GgmlType.F32, 0)]
     public void TheTableRefusesRowsNoKernelCanRead(GgmlType type, int columns)
     {
-        MethodInfo get = Compiled.Value.GetType("LlamaGen.Generated.KernelTable", throwOnError: true)!.GetMethod("Get")!;
+        MethodInfo get = Compiled.Value.GetType("LlamaGen.Generated.KernelTable", throwOnError: true)!.GetMethod("Get", [typeof(KernelIsa), typeof(GgmlType), typeof(int)])!;
         foreach (KernelIsa isa in Enum.GetValues<KernelIsa>())
             Assert.True(((MatrixKernels)get.Invoke(null, [isa, type, columns])!).IsEmpty, $"{type} x {columns} on {isa}");
     }
 
     /// <summary>
-    /// This machine may have AVX-VNNI, in which case the AVX2 kernels run vpdpbusd; the maddubs+madd path they fall back
-    /// to elsewhere is compiled here with the IsSupported check replaced by false.
+    /// This machine may have AVX-VNNI, in which case the x86 kernels run vpdpbusd; the maddubs+madd instantiation a CPU
+    /// without it runs (<c>WithoutAvxVnni</c>, the table's <c>avxVnni: false</c>) runs here too.
     /// </summary>
+    [Theory]
+    [InlineData(KernelIsa.Avx2)]
+    [InlineData(KernelIsa.Avx512)]
+    public void X86KernelsWithoutVnniMatchTheReference(KernelIsa isa)
+    {
+        Assert.SkipUnless(KernelSupport.IsSupported(isa), $"{isa} is not available.");
+        CheckQuantized(Compiled.Value, isa, "without VNNI", avxVnni: false);
+    }
+
+    /// <summary>The VNNI instantiation refuses to run on a CPU without AVX-VNNI rather than fault.</summary>
     [Fact]
-    public void Avx2FallbackWithoutVnniMatchesTheReference()
+    public void VnniKernelThrowsWithoutAvxVnni()
     {
         Assert.SkipUnless(KernelSupport.IsSupported(KernelIsa.Avx2), "AVX2 is not available.");
-        CheckQuantized(CompileKernels(disabled: "AvxVnni.IsSupported"), KernelIsa.Avx2, "without VNNI");
+        Assert.SkipWhen(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported, "This CPU has AVX-VNNI; its kernels run in EveryIsaMatchesTheReference.");
+        var data = new MatVecCheck.Data(GgmlType.Q4_0, 8, 32, seed: 1);
+        MatrixKernels kernels = Table(Compiled.Value, KernelIsa.Avx2, GgmlType.Q4_0, 32, avxVnni: true);
+        var error = Assert.Throws<PlatformNotSupportedException>(() => MatVecCheck.Run(kernels, data, 0, 8, "Q4_0 on Avx2 with VNNI"));
+        Assert.Contains("AVX-VNNI", error.Message);
     }
 
     /// <summary>
@@ -132,7 +146,7 @@ public sealed class KernelEmitterTests
         CheckQuantized(CompileKernels(disabled: "Dp.IsSupported"), KernelIsa.Neon, "without Dp");
     }
 
-    private static void CheckQuantized(Assembly kernels, KernelIsa isa, string label)
+    private static void CheckQuantized(Assembly kernels, KernelIsa isa, string label, bool? avxVnni = null)
     {
         foreach (int columns in new[] { 4096, 224, 768 })
         {
@@ -140,7 +154,7 @@ public sealed class KernelEmitterTests
             {
                 if (type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16) continue;
                 var data = new MatVecCheck.Data(type, 13, columns, seed: 7);
-                MatrixKernels k = Table(kernels, isa, type, columns);
+                MatrixKernels k = Table(kernels, isa, type, columns, avxVnni: avxVnni);
                 MatVecCheck.Run(k, data, 0, 13, $"{type} x {columns} on {isa} {label}");
                 MatVecCheck.RunBatch(k, data, 5, 0, 13, $"{type} x {columns} on {isa} {label}, batched");
             }
@@ -170,7 +184,7 @@ public sealed class KernelEmitterTests
         Assert.DoesNotContain("MatVec_Q4_0_4096", avx2);
         Assert.Contains("int Blocks = columns / 32;", avx2);
         Assert.Contains("for (; b + 2 <= Blocks; b += 2)", avx2);
-        Assert.Contains("if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);", avx2);
+        Assert.Contains("if (b < Blocks) acc0 = Avx2KernelHelpers<TVnni>.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);", avx2);
         // The helpers exist once per ISA; the NEON ones have both dot-product paths.
         string helpers = files["LlamaGen.KernelHelpers.Avx2.g.cs"];
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(helpers, @"public static Vector256<float> BlockQ4_0\("));
@@ -180,7 +194,7 @@ public sealed class KernelEmitterTests
         // AVX-512 has no quantized matrix-vector kernel of its own (no 512-bit vpdpbusd): the table points at AVX2's.
         Assert.DoesNotContain("MatVec_Q4_0(", files["LlamaGen.Kernels.Avx512.g.cs"]);
         Assert.Contains("MatMul_Q4_0(", files["LlamaGen.Kernels.Avx512.g.cs"]);
-        Assert.Contains("global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q4_0, &Avx512Kernels.MatMul_Q4_0,", files[KernelSourceEmitter.KernelTableHint]);
+        Assert.Contains("global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_0, &Avx512Kernels<TVnni>.MatMul_Q4_0,", files[KernelSourceEmitter.KernelTableHint]);
         Assert.False(files.ContainsKey(KernelSourceEmitter.ConstantShapeKernelTableHint));
     }
 
@@ -195,8 +209,8 @@ public sealed class KernelEmitterTests
         Assert.Contains("public static void MatVec_Q4_0_4096(", avx2);
         Assert.Contains("const int Blocks = 128;", avx2);
         // 96 columns: 3 blocks, so the copy for 96 has the odd block after the loop, the one for 4096 none.
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers\.BlockQ4_0\(p \+ b \* GroupBlockBytes, \(sbyte\*\)\(xq8 \+ b \* 40\), [^;]+, acc0\);\n\s+Avx2KernelHelpers\.StoreGroup"));
-        Assert.Contains("(global::LlamaGen.Quantization.GgmlType.Q4_0, 4096) => new(&Avx2Kernels.MatVec_Q4_0_4096, &Avx512Kernels.MatMul_Q4_0_4096,", files[KernelSourceEmitter.ConstantShapeKernelTableHint]);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(avx2, @"\n\s+acc0 = Avx2KernelHelpers<TVnni>\.BlockQ4_0\(p \+ b \* GroupBlockBytes, \(sbyte\*\)\(xq8 \+ b \* 40\), [^;]+, acc0\);\n\s+Avx2KernelHelpers<TVnni>\.StoreGroup"));
+        Assert.Contains("(global::LlamaGen.Quantization.GgmlType.Q4_0, 4096) => new(&Avx2Kernels<TVnni>.MatVec_Q4_0_4096, &Avx512Kernels<TVnni>.MatMul_Q4_0_4096,", files[KernelSourceEmitter.ConstantShapeKernelTableHint]);
     }
 
     [Fact]
@@ -207,15 +221,17 @@ public sealed class KernelEmitterTests
         {
             Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"LlamaGen.Generator\", ", text);
             Assert.Contains("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]", text);
-            Assert.Matches(@"\ninternal static unsafe class \w+\n", text);
+            Assert.Matches(@"\ninternal static unsafe class \w+(<TVnni> where TVnni : struct, global::LlamaGen\.Kernels\.IAvxVnniChoice)?\n", text);
             Assert.DoesNotContain("public static unsafe class", text);
         }
     }
 
-    private static MatrixKernels Table(Assembly kernels, KernelIsa isa, GgmlType type, int columns, string table = "KernelTable")
+    private static MatrixKernels Table(Assembly kernels, KernelIsa isa, GgmlType type, int columns, string table = "KernelTable", bool? avxVnni = null)
     {
-        MethodInfo get = kernels.GetType("LlamaGen.Generated." + table, throwOnError: true)!.GetMethod("Get")!;
-        var result = (MatrixKernels)get.Invoke(null, [isa, type, columns])!;
+        Type tableType = kernels.GetType("LlamaGen.Generated." + table, throwOnError: true)!;
+        var result = avxVnni is bool vnni
+            ? (MatrixKernels)tableType.GetMethod("Get", [typeof(KernelIsa), typeof(GgmlType), typeof(int), typeof(bool)])!.Invoke(null, [isa, type, columns, vnni])!
+            : (MatrixKernels)tableType.GetMethod("Get", [typeof(KernelIsa), typeof(GgmlType), typeof(int)])!.Invoke(null, [isa, type, columns])!;
         Assert.False(result.IsEmpty, $"the emitted {table} has no {isa} kernel for {type} x {columns}");
         return result;
     }

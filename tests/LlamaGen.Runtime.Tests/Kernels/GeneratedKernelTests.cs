@@ -11,7 +11,8 @@ namespace LlamaGen.Runtime.Tests.Kernels;
 /// The kernels the generator emitted into LlamaGen.TestModels, over the grid of (row length, weight type, ISA) they were
 /// generated for: every row length of the test specs (stories260K's 64 and 172, the synthetic shapes, Llama 2 7B's 4096
 /// and 11008), every weight type whose blocks fit it, every ISA this CPU runs, each against the plain scalar reference.
-/// Rows are an argument of the kernels, so one row count with a partial group of 8 covers every matrix of a width.
+/// Rows are an argument of the kernels, so one row count with a partial group of 8 covers every matrix of a width. The
+/// x86 kernels run twice where the CPU has AVX-VNNI: with it and with AVX2's byte products (what a CPU without it runs).
 /// </summary>
 public sealed class GeneratedKernelTests
 {
@@ -36,6 +37,17 @@ public sealed class GeneratedKernelTests
         return keys;
     }
 
+    /// <summary>Every ISA this CPU runs, the x86 ones with and without AVX-VNNI where it has it.</summary>
+    private static IEnumerable<(KernelIsa Isa, bool AvxVnni, string Label)> Variants()
+    {
+        foreach (KernelIsa isa in KernelSupport.Supported)
+        {
+            bool x86 = isa is KernelIsa.Avx2 or KernelIsa.Avx512;
+            yield return (isa, x86 && System.Runtime.Intrinsics.X86.AvxVnni.IsSupported, isa.ToString());
+            if (x86 && System.Runtime.Intrinsics.X86.AvxVnni.IsSupported) yield return (isa, false, isa + " without AVX-VNNI");
+        }
+    }
+
     [Fact]
     public void TheGridCoversEveryTypeAtTheLlama2_7BWidths()
     {
@@ -51,10 +63,10 @@ public sealed class GeneratedKernelTests
     public void EveryIsaMatchesTheReference(int columns, GgmlType type)
     {
         var data = new MatVecCheck.Data(type, Rows, columns, seed: columns ^ (int)type);
-        foreach (KernelIsa isa in KernelSupport.Supported)
+        foreach (var (isa, avxVnni, variant) in Variants())
         {
-            MatrixKernels kernels = KernelTable.Get(isa, type, columns);
-            string label = $"{type} x {columns} on {isa}";
+            MatrixKernels kernels = KernelTable.Get(isa, type, columns, avxVnni);
+            string label = $"{type} x {columns} on {variant}";
             MatVecCheck.Run(kernels, data, 0, Rows, label);
             MatVecCheck.Run(kernels, data, 3, Rows - 1, label + " rows [3, 18)");
             MatVecCheck.Run(kernels, data, 8, 16, label + " rows [8, 16)");
@@ -71,12 +83,12 @@ public sealed class GeneratedKernelTests
     public void EveryBatchedProductMatchesTheReference(int columns, GgmlType type)
     {
         var data = new MatVecCheck.Data(type, Rows, columns, seed: columns ^ (int)type ^ 77);
-        foreach (KernelIsa isa in KernelSupport.Supported)
+        foreach (var (isa, avxVnni, variant) in Variants())
         {
-            MatrixKernels kernels = KernelTable.Get(isa, type, columns);
+            MatrixKernels kernels = KernelTable.Get(isa, type, columns, avxVnni);
             foreach (int tokens in new[] { 1, 2, 5, 9 })
             {
-                string label = $"batched {type} x {columns} on {isa}, {tokens} tokens";
+                string label = $"batched {type} x {columns} on {variant}, {tokens} tokens";
                 MatVecCheck.RunBatch(kernels, data, tokens, 0, Rows, label);
                 MatVecCheck.RunBatch(kernels, data, tokens, 3, Rows - 1, label + " rows [3, 18)");
             }
@@ -115,9 +127,9 @@ public sealed class GeneratedKernelTests
             if (t == 0) inputs = new byte[Tokens * (inputBytes = input.Length)];
             input.CopyTo(inputs, t * inputBytes);
         }
-        foreach (KernelIsa isa in KernelSupport.Supported)
+        foreach (var (isa, avxVnni, variant) in Variants())
         {
-            MatrixKernels kernels = KernelTable.Get(isa, type, columns);
+            MatrixKernels kernels = KernelTable.Get(isa, type, columns, avxVnni);
             var batched = new float[Tokens * Rows];
             var oneByOne = new float[Tokens * Rows];
             fixed (byte* w = data.KernelWeights)
@@ -134,7 +146,7 @@ public sealed class GeneratedKernelTests
             for (int t = 0; t < Tokens; t++)
                 for (int r = 0; r < Rows; r++)
                     Assert.True(batched[t * Rows + r].Equals(oneByOne[t * Rows + r]),
-                        $"{type} x {columns} on {isa}: token {t} row {r}: batched {batched[t * Rows + r]:R}, single {oneByOne[t * Rows + r]:R}");
+                        $"{type} x {columns} on {variant}: token {t} row {r}: batched {batched[t * Rows + r]:R}, single {oneByOne[t * Rows + r]:R}");
         }
     }
 }

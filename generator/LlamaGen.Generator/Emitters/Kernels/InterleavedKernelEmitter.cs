@@ -306,7 +306,7 @@ internal static class InterleavedKernelEmitter
             w.Line("/// </summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             w.Open("public static Vector256<int> DotQ8_0(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)");
-            w.Line("if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);");
+            w.Line($"if ({KernelIsas.UsesVnni}) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);");
             w.Line("Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();");
             w.Line("return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));");
             w.Close();
@@ -315,7 +315,7 @@ internal static class InterleavedKernelEmitter
         {
             w.Line("/// <summary>The integer start that takes Q8_0's + 128 back out on the VNNI path (<see cref=\"DotQ8_0\"/>); 0 without VNNI.</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            w.Line("public static int CorrectionQ8_0(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;");
+            w.Line($"public static int CorrectionQ8_0(int sum) => {KernelIsas.UsesVnni} ? -128 * sum : 0;");
         });
     }
 
@@ -323,13 +323,13 @@ internal static class InterleavedKernelEmitter
     internal static string RequireDotUnsigned(HelperSet helpers) => helpers.Require("DotUnsigned", w =>
     {
         w.Line("/// <summary>");
-        w.Line("/// acc + sums of 4 adjacent u8 x s8 products per 32-bit lane: vpdpbusd with AVX-VNNI (IsSupported is a JIT-time constant,");
-        w.Line("/// so one branch is compiled). Without VNNI, vpmaddubsw: the unsigned quants are at most 63, so a pair is at most");
+        w.Line("/// acc + sums of 4 adjacent u8 x s8 products per 32-bit lane: vpdpbusd with AVX-VNNI (the class's type argument, so each");
+        w.Line("/// instantiation compiles one branch). Without VNNI, vpmaddubsw: the unsigned quants are at most 63, so a pair is at most");
         w.Line("/// 2 * 63 * 128 and the 16-bit step never saturates.");
         w.Line("/// </summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open("public static Vector256<int> DotUnsigned(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)");
-        w.Line("if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);");
+        w.Line($"if ({KernelIsas.UsesVnni}) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);");
         w.Line("return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));");
         w.Close();
     });

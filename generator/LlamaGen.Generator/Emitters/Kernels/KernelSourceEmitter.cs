@@ -51,7 +51,7 @@ internal static class KernelSourceEmitter
             w.Line("/// <see cref=\"KernelTable\"/>.");
             w.Line("/// </summary>");
             Attributes(w);
-            w.Open($"internal static unsafe class {KernelIsas.KernelClass(isa)}");
+            w.Open($"internal static unsafe class {KernelIsas.Declaration(KernelIsas.KernelClass(isa), isa)}");
             foreach (GgmlType type in types) EmitKernels(w, KernelShape.Runtime(type), isa, helperSets);
             if (constantShapes)
             {
@@ -66,7 +66,7 @@ internal static class KernelSourceEmitter
             SourceWriter w = Open($"the helpers of the {Name(isa)} kernels");
             w.Line($"/// <summary>Helpers of the {Name(isa)} kernels: each depends on a weight type at most, never on a shape, and is written once.</summary>");
             Attributes(w);
-            w.Open($"internal static unsafe class {KernelIsas.HelperClass(isa)}");
+            w.Open($"internal static unsafe class {KernelIsas.Declaration(KernelIsas.HelperClass(isa), isa)}");
             helperSets[isa].EmitAll(w);
             w.Close();
             files.Add(($"LlamaGen.KernelHelpers.{isa}.g.cs", w.ToString()));

@@ -27,18 +27,22 @@ internal static class KernelTableEmitter
         w.Line("/// The kernels for rows of <paramref name=\"columns\"/> weights of <paramref name=\"type\"/> on <paramref name=\"isa\"/>;");
         w.Line("/// empty (<c>IsEmpty</c>) when this compilation has none for the type, or the rows are no whole number of its blocks.");
         w.Line("/// </summary>");
-        w.Open($"public static {Kernels}MatrixKernels Get({Kernels}KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns)");
+        w.Line($"public static {Kernels}MatrixKernels Get({Kernels}KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns) =>");
+        w.Line("    Get(isa, type, columns, global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported);");
+        w.Line();
+        EmitVnniGetDocumentation(w);
+        w.Open($"public static {Kernels}MatrixKernels Get({Kernels}KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns, bool avxVnni)");
         w.Line("if (columns <= 0) return default;");
         w.Open("return isa switch");
         foreach (KernelIsa isa in KernelIsas.All)
-            w.Line($"{Kernels}KernelIsa.{isa} => {isa}(type, columns),");
+            w.Line($"{Kernels}KernelIsa.{isa} => {Dispatch(isa)},");
         w.Line("_ => default,");
         w.Close(";");
         w.Close();
         foreach (KernelIsa isa in KernelIsas.All)
         {
             w.Line();
-            w.Open($"private static {Kernels}MatrixKernels {isa}(global::LlamaGen.Quantization.GgmlType type, int columns) => type switch");
+            w.Open($"private static {Kernels}MatrixKernels {TableMethod(isa)}(global::LlamaGen.Quantization.GgmlType type, int columns){Constraint(isa)} => type switch");
             foreach (GgmlType type in types)
             {
                 int block = GgmlBlocks.Of(type).Elements;
@@ -62,15 +66,19 @@ internal static class KernelTableEmitter
         w.Line("/// <summary>The constant-shape kernel copies by (ISA, weight type, row length): what the benchmarks compare the kernels with.</summary>");
         KernelSourceEmitter.Attributes(w);
         w.Open("internal static unsafe class ConstantShapeKernelTable");
-        w.Open($"public static {Kernels}MatrixKernels Get({Kernels}KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns) => isa switch");
+        w.Line($"public static {Kernels}MatrixKernels Get({Kernels}KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns) =>");
+        w.Line("    Get(isa, type, columns, global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported);");
+        w.Line();
+        EmitVnniGetDocumentation(w);
+        w.Open($"public static {Kernels}MatrixKernels Get({Kernels}KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns, bool avxVnni) => isa switch");
         foreach (KernelIsa isa in KernelIsas.All)
-            w.Line($"{Kernels}KernelIsa.{isa} => {isa}(type, columns),");
+            w.Line($"{Kernels}KernelIsa.{isa} => {Dispatch(isa)},");
         w.Line("_ => default,");
         w.Close(";");
         foreach (KernelIsa isa in KernelIsas.All)
         {
             w.Line();
-            w.Open($"private static {Kernels}MatrixKernels {isa}(global::LlamaGen.Quantization.GgmlType type, int columns) => (type, columns) switch");
+            w.Open($"private static {Kernels}MatrixKernels {TableMethod(isa)}(global::LlamaGen.Quantization.GgmlType type, int columns){Constraint(isa)} => (type, columns) switch");
             foreach (KernelKey key in keys)
             {
                 string columns = key.Columns.ToString(CultureInfo.InvariantCulture);
@@ -82,6 +90,23 @@ internal static class KernelTableEmitter
         w.Close();
         return w.ToString();
     }
+
+    private static void EmitVnniGetDocumentation(SourceWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// The same, with the x86 kernels' byte dot products on AVX-VNNI or not (<paramref name=\"avxVnni\"/>; the other overload");
+        w.Line("/// asks the CPU). Tests run both on a CPU that has it; a kernel that uses AVX-VNNI throws where the CPU lacks it.");
+        w.Line("/// </summary>");
+    }
+
+    /// <summary>How <c>Get</c> reaches an ISA's table: the x86 ones with the AVX-VNNI choice as the type argument.</summary>
+    private static string Dispatch(KernelIsa isa) => KernelIsas.TakesVnniChoice(isa)
+        ? $"avxVnni ? {isa}<{Kernels}WithAvxVnni>(type, columns) : {isa}<{Kernels}WithoutAvxVnni>(type, columns)"
+        : $"{isa}(type, columns)";
+
+    private static string TableMethod(KernelIsa isa) => KernelIsas.TakesVnniChoice(isa) ? $"{isa}<{KernelIsas.VnniParameter}>" : isa.ToString();
+
+    private static string Constraint(KernelIsa isa) => KernelIsas.TakesVnniChoice(isa) ? " " + KernelIsas.VnniConstraint : "";
 
     private static string MatVec(GgmlType type, KernelIsa isa, string name)
     {

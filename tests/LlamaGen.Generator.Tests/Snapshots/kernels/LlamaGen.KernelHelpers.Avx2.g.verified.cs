@@ -13,7 +13,7 @@ namespace LlamaGen.Generated;
 /// <summary>Helpers of the AVX2 kernels: each depends on a weight type at most, never on a shape, and is written once.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("LlamaGen.Generator", "1.0.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-internal static unsafe class Avx2KernelHelpers
+internal static unsafe class Avx2KernelHelpers<TVnni> where TVnni : struct, global::LlamaGen.Kernels.IAvxVnniChoice
 {
     /// <summary>bf16 bits (zero-extended to 32-bit lanes) as floats: the upper half of a float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -128,7 +128,7 @@ internal static unsafe class Avx2KernelHelpers
 
     /// <summary>The integer start that takes Q8_0's + 128 back out on the VNNI path (<see cref="DotQ8_0"/>); 0 without VNNI.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int CorrectionQ8_0(int sum) => AvxVnni.IsSupported ? -128 * sum : 0;
+    public static int CorrectionQ8_0(int sum) => typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) ? -128 * sum : 0;
 
     /// <summary>
     /// acc + sums of 4 adjacent products per 32-bit lane of Q8_0 weights stored + 128 and signed activations: vpdpbusd with
@@ -138,7 +138,7 @@ internal static unsafe class Avx2KernelHelpers
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> DotQ8_0(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
     {
-        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni)) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
         Vector256<sbyte> q = (u ^ Vector256.Create((byte)0x80)).AsSByte();
         return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(q), Avx2.Sign(x, q)), Vector256.Create((short)1));
     }
@@ -477,14 +477,14 @@ internal static unsafe class Avx2KernelHelpers
     }
 
     /// <summary>
-    /// acc + sums of 4 adjacent u8 x s8 products per 32-bit lane: vpdpbusd with AVX-VNNI (IsSupported is a JIT-time constant,
-    /// so one branch is compiled). Without VNNI, vpmaddubsw: the unsigned quants are at most 63, so a pair is at most
+    /// acc + sums of 4 adjacent u8 x s8 products per 32-bit lane: vpdpbusd with AVX-VNNI (the class's type argument, so each
+    /// instantiation compiles one branch). Without VNNI, vpmaddubsw: the unsigned quants are at most 63, so a pair is at most
     /// 2 * 63 * 128 and the 16-bit step never saturates.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> DotUnsigned(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> x)
     {
-        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni)) return AvxVnni.MultiplyWideningAndAdd(acc, u, x);
         return acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, x), Vector256.Create((short)1));
     }
 

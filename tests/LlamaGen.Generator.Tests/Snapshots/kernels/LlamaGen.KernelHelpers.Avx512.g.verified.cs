@@ -13,7 +13,7 @@ namespace LlamaGen.Generated;
 /// <summary>Helpers of the AVX-512 kernels: each depends on a weight type at most, never on a shape, and is written once.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("LlamaGen.Generator", "1.0.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-internal static unsafe class Avx512KernelHelpers
+internal static unsafe class Avx512KernelHelpers<TVnni> where TVnni : struct, global::LlamaGen.Kernels.IAvxVnniChoice
 {
     /// <summary>bf16 bits (zero-extended to 32-bit lanes) as floats: the upper half of a float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -19,7 +19,14 @@ internal static unsafe class KernelTable
     /// The kernels for rows of <paramref name="columns"/> weights of <paramref name="type"/> on <paramref name="isa"/>;
     /// empty (<c>IsEmpty</c>) when this compilation has none for the type, or the rows are no whole number of its blocks.
     /// </summary>
-    public static global::LlamaGen.Kernels.MatrixKernels Get(global::LlamaGen.Kernels.KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns)
+    public static global::LlamaGen.Kernels.MatrixKernels Get(global::LlamaGen.Kernels.KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns) =>
+        Get(isa, type, columns, global::System.Runtime.Intrinsics.X86.AvxVnni.IsSupported);
+
+    /// <summary>
+    /// The same, with the x86 kernels' byte dot products on AVX-VNNI or not (<paramref name="avxVnni"/>; the other overload
+    /// asks the CPU). Tests run both on a CPU that has it; a kernel that uses AVX-VNNI throws where the CPU lacks it.
+    /// </summary>
+    public static global::LlamaGen.Kernels.MatrixKernels Get(global::LlamaGen.Kernels.KernelIsa isa, global::LlamaGen.Quantization.GgmlType type, int columns, bool avxVnni)
     {
         if (columns <= 0) return default;
         return isa switch
@@ -27,8 +34,8 @@ internal static unsafe class KernelTable
             global::LlamaGen.Kernels.KernelIsa.Scalar => Scalar(type, columns),
             global::LlamaGen.Kernels.KernelIsa.Vector128 => Vector128(type, columns),
             global::LlamaGen.Kernels.KernelIsa.Neon => Neon(type, columns),
-            global::LlamaGen.Kernels.KernelIsa.Avx2 => Avx2(type, columns),
-            global::LlamaGen.Kernels.KernelIsa.Avx512 => Avx512(type, columns),
+            global::LlamaGen.Kernels.KernelIsa.Avx2 => avxVnni ? Avx2<global::LlamaGen.Kernels.WithAvxVnni>(type, columns) : Avx2<global::LlamaGen.Kernels.WithoutAvxVnni>(type, columns),
+            global::LlamaGen.Kernels.KernelIsa.Avx512 => avxVnni ? Avx512<global::LlamaGen.Kernels.WithAvxVnni>(type, columns) : Avx512<global::LlamaGen.Kernels.WithoutAvxVnni>(type, columns),
             _ => default,
         };
     }
@@ -87,39 +94,39 @@ internal static unsafe class KernelTable
         _ => default,
     };
 
-    private static global::LlamaGen.Kernels.MatrixKernels Avx2(global::LlamaGen.Quantization.GgmlType type, int columns) => type switch
+    private static global::LlamaGen.Kernels.MatrixKernels Avx2<TVnni>(global::LlamaGen.Quantization.GgmlType type, int columns) where TVnni : struct, global::LlamaGen.Kernels.IAvxVnniChoice => type switch
     {
-        global::LlamaGen.Quantization.GgmlType.F32 => new(&Avx2Kernels.MatVec_F32, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
-        global::LlamaGen.Quantization.GgmlType.F16 => new(&Avx2Kernels.MatVec_F16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
-        global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q4_0, &Avx2Kernels.MatMul_Q4_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q4_1 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q4_1, &Avx2Kernels.MatMul_Q4_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q5_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q5_0, &Avx2Kernels.MatMul_Q5_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q5_1 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q5_1, &Avx2Kernels.MatMul_Q5_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q8_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q8_0, &Avx2Kernels.MatMul_Q8_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q2_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q2_K, &Avx2Kernels.MatMul_Q2_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q3_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q3_K, &Avx2Kernels.MatMul_Q3_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q4_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q4_K, &Avx2Kernels.MatMul_Q4_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q5_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q5_K, &Avx2Kernels.MatMul_Q5_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q6_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q6_K, &Avx2Kernels.MatMul_Q6_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.BF16 => new(&Avx2Kernels.MatVec_BF16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
+        global::LlamaGen.Quantization.GgmlType.F32 => new(&Avx2Kernels<TVnni>.MatVec_F32, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
+        global::LlamaGen.Quantization.GgmlType.F16 => new(&Avx2Kernels<TVnni>.MatVec_F16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
+        global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_0, &Avx2Kernels<TVnni>.MatMul_Q4_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q4_1 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_1, &Avx2Kernels<TVnni>.MatMul_Q4_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q5_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q5_0, &Avx2Kernels<TVnni>.MatMul_Q5_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q5_1 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q5_1, &Avx2Kernels<TVnni>.MatMul_Q5_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q8_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q8_0, &Avx2Kernels<TVnni>.MatMul_Q8_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q2_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q2_K, &Avx2Kernels<TVnni>.MatMul_Q2_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q3_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q3_K, &Avx2Kernels<TVnni>.MatMul_Q3_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q4_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_K, &Avx2Kernels<TVnni>.MatMul_Q4_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q5_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q5_K, &Avx2Kernels<TVnni>.MatMul_Q5_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q6_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q6_K, &Avx2Kernels<TVnni>.MatMul_Q6_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.BF16 => new(&Avx2Kernels<TVnni>.MatVec_BF16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
         _ => default,
     };
 
-    private static global::LlamaGen.Kernels.MatrixKernels Avx512(global::LlamaGen.Quantization.GgmlType type, int columns) => type switch
+    private static global::LlamaGen.Kernels.MatrixKernels Avx512<TVnni>(global::LlamaGen.Quantization.GgmlType type, int columns) where TVnni : struct, global::LlamaGen.Kernels.IAvxVnniChoice => type switch
     {
-        global::LlamaGen.Quantization.GgmlType.F32 => new(&Avx512Kernels.MatVec_F32, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
-        global::LlamaGen.Quantization.GgmlType.F16 => new(&Avx512Kernels.MatVec_F16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
-        global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q4_0, &Avx512Kernels.MatMul_Q4_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q4_1 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q4_1, &Avx512Kernels.MatMul_Q4_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q5_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q5_0, &Avx512Kernels.MatMul_Q5_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q5_1 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q5_1, &Avx512Kernels.MatMul_Q5_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q8_0 when columns % 32 == 0 => new(&Avx2Kernels.MatVec_Q8_0, &Avx512Kernels.MatMul_Q8_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
-        global::LlamaGen.Quantization.GgmlType.Q2_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q2_K, &Avx512Kernels.MatMul_Q2_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q3_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q3_K, &Avx512Kernels.MatMul_Q3_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q4_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q4_K, &Avx512Kernels.MatMul_Q4_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q5_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q5_K, &Avx512Kernels.MatMul_Q5_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.Q6_K when columns % 256 == 0 => new(&Avx2Kernels.MatVec_Q6_K, &Avx512Kernels.MatMul_Q6_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
-        global::LlamaGen.Quantization.GgmlType.BF16 => new(&Avx512Kernels.MatVec_BF16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
+        global::LlamaGen.Quantization.GgmlType.F32 => new(&Avx512Kernels<TVnni>.MatVec_F32, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
+        global::LlamaGen.Quantization.GgmlType.F16 => new(&Avx512Kernels<TVnni>.MatVec_F16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
+        global::LlamaGen.Quantization.GgmlType.Q4_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_0, &Avx512Kernels<TVnni>.MatMul_Q4_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q4_1 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_1, &Avx512Kernels<TVnni>.MatMul_Q4_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q5_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q5_0, &Avx512Kernels<TVnni>.MatMul_Q5_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q5_1 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q5_1, &Avx512Kernels<TVnni>.MatMul_Q5_1, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q8_0 when columns % 32 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q8_0, &Avx512Kernels<TVnni>.MatMul_Q8_0, global::LlamaGen.Kernels.KernelInput.Q8_0, columns),
+        global::LlamaGen.Quantization.GgmlType.Q2_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q2_K, &Avx512Kernels<TVnni>.MatMul_Q2_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q3_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q3_K, &Avx512Kernels<TVnni>.MatMul_Q3_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q4_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q4_K, &Avx512Kernels<TVnni>.MatMul_Q4_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q5_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q5_K, &Avx512Kernels<TVnni>.MatMul_Q5_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.Q6_K when columns % 256 == 0 => new(&Avx2Kernels<TVnni>.MatVec_Q6_K, &Avx512Kernels<TVnni>.MatMul_Q6_K, global::LlamaGen.Kernels.KernelInput.Q8_K, columns),
+        global::LlamaGen.Quantization.GgmlType.BF16 => new(&Avx512Kernels<TVnni>.MatVec_BF16, null, global::LlamaGen.Kernels.KernelInput.Floats, columns),
         _ => default,
     };
 }

@@ -17,16 +17,17 @@ namespace LlamaGen.Generated;
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("LlamaGen.Generator", "1.0.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-internal static unsafe class Avx2Kernels
+internal static unsafe class Avx2Kernels<TVnni> where TVnni : struct, global::LlamaGen.Kernels.IAvxVnniChoice
 {
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix.</summary>
     public static void MatVec_F32(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         long RowBytes = (long)columns * 4;
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int r = rowStart;
-        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, columns, y + r);
-        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF32(weights + r * RowBytes, x, columns);
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers<TVnni>.DotRows4F32(weights + r * RowBytes, RowBytes, x, columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers<TVnni>.DotRowF32(weights + r * RowBytes, x, columns);
     }
 
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix.</summary>
@@ -34,15 +35,17 @@ internal static unsafe class Avx2Kernels
     {
         long RowBytes = (long)columns * 2;
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int r = rowStart;
-        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, columns, y + r);
-        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowF16(weights + r * RowBytes, x, columns);
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers<TVnni>.DotRows4F16(weights + r * RowBytes, RowBytes, x, columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers<TVnni>.DotRowF16(weights + r * RowBytes, x, columns);
     }
 
     /// <summary>y[r] = dot(weight row r, xq8) for r in [rowStart, rowEnd) of an interleaved Q4_0 matrix; xq8 from ActivationQuantizer.QuantizeKernelInput.</summary>
     public static void MatVec_Q4_0(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 144; // 8 rows x one Q4_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -54,11 +57,11 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-                acc1 = Avx2KernelHelpers.BlockQ4_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
+                acc0 = Avx2KernelHelpers<TVnni>.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers<TVnni>.BlockQ4_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            if (b < Blocks) acc0 = Avx2KernelHelpers<TVnni>.BlockQ4_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -66,6 +69,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q4_0(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 144;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -81,12 +85,12 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -95,11 +99,11 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -108,6 +112,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q4_1(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 160; // 8 rows x one Q4_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -119,11 +124,11 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-                acc1 = Avx2KernelHelpers.BlockQ4_1(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
+                acc0 = Avx2KernelHelpers<TVnni>.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers<TVnni>.BlockQ4_1(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            if (b < Blocks) acc0 = Avx2KernelHelpers<TVnni>.BlockQ4_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -131,6 +136,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q4_1(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 160;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -146,12 +152,12 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -160,11 +166,11 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -173,6 +179,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q5_0(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 176; // 8 rows x one Q5_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -184,11 +191,11 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-                acc1 = Avx2KernelHelpers.BlockQ5_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
+                acc0 = Avx2KernelHelpers<TVnni>.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers<TVnni>.BlockQ5_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            if (b < Blocks) acc0 = Avx2KernelHelpers<TVnni>.BlockQ5_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -196,6 +203,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q5_0(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 176;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -211,12 +219,12 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -225,11 +233,11 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -238,6 +246,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q5_1(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 192; // 8 rows x one Q5_1 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -249,11 +258,11 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-                acc1 = Avx2KernelHelpers.BlockQ5_1(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
+                acc0 = Avx2KernelHelpers<TVnni>.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers<TVnni>.BlockQ5_1(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            if (b < Blocks) acc0 = Avx2KernelHelpers<TVnni>.BlockQ5_1(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -261,6 +270,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q5_1(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 192;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -276,12 +286,12 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_1x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -290,11 +300,11 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -303,6 +313,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q8_0(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 272; // 8 rows x one Q8_0 block, interleaved
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -314,11 +325,11 @@ internal static unsafe class Avx2Kernels
             int b = 0;
             for (; b + 2 <= Blocks; b += 2)
             {
-                acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-                acc1 = Avx2KernelHelpers.BlockQ8_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
+                acc0 = Avx2KernelHelpers<TVnni>.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+                acc1 = Avx2KernelHelpers<TVnni>.BlockQ8_0(p + (b + 1) * GroupBlockBytes, (sbyte*)(xq8 + (b + 1) * 40), *(float*)(xq8 + (b + 1) * 40 + 32), *(int*)(xq8 + (b + 1) * 40 + 36), acc1);
             }
-            if (b < Blocks) acc0 = Avx2KernelHelpers.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
-            Avx2KernelHelpers.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
+            if (b < Blocks) acc0 = Avx2KernelHelpers<TVnni>.BlockQ8_0(p + b * GroupBlockBytes, (sbyte*)(xq8 + b * 40), *(float*)(xq8 + b * 40 + 32), *(int*)(xq8 + b * 40 + 36), acc0);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc0 + acc1, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -326,6 +337,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q8_0(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 272;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -341,12 +353,12 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                    Avx2KernelHelpers.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x2(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, ref odd0, ref odd1);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ8_0x2(p + b * GroupBlockBytes, b * 40, in0, in1, ref even0, ref even1);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -355,11 +367,11 @@ internal static unsafe class Avx2Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -368,6 +380,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q2_K(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 800; // 8 rows x one Q2_K super-block, repacked
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -379,8 +392,8 @@ internal static unsafe class Avx2Kernels
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector256<float> acc = Vector256<float>.Zero;
-            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers<TVnni>.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -388,6 +401,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q2_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 800;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -405,9 +419,9 @@ internal static unsafe class Avx2Kernels
                 int* xs = (int*)(xd + SuperBlocks);
                 acc[0] = Vector256<float>.Zero;
                 acc[1] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ2_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ2_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -416,8 +430,8 @@ internal static unsafe class Avx2Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -426,6 +440,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q3_K(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 928; // 8 rows x one Q3_K super-block, repacked
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -437,8 +452,8 @@ internal static unsafe class Avx2Kernels
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector256<float> acc = Vector256<float>.Zero;
-            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers<TVnni>.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -446,6 +461,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q3_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 928;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -463,9 +479,9 @@ internal static unsafe class Avx2Kernels
                 int* xs = (int*)(xd + SuperBlocks);
                 acc[0] = Vector256<float>.Zero;
                 acc[1] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ3_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ3_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -474,8 +490,8 @@ internal static unsafe class Avx2Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -484,6 +500,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q4_K(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 1184; // 8 rows x one Q4_K super-block, repacked
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -495,8 +512,8 @@ internal static unsafe class Avx2Kernels
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector256<float> acc = Vector256<float>.Zero;
-            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers<TVnni>.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -504,6 +521,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q4_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 1184;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -521,9 +539,9 @@ internal static unsafe class Avx2Kernels
                 int* xs = (int*)(xd + SuperBlocks);
                 acc[0] = Vector256<float>.Zero;
                 acc[1] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ4_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ4_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -532,8 +550,8 @@ internal static unsafe class Avx2Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -542,6 +560,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q5_K(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 2208; // 8 rows x one Q5_K super-block, repacked
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -553,8 +572,8 @@ internal static unsafe class Avx2Kernels
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector256<float> acc = Vector256<float>.Zero;
-            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers<TVnni>.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -562,6 +581,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q5_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 2208;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -579,9 +599,9 @@ internal static unsafe class Avx2Kernels
                 int* xs = (int*)(xd + SuperBlocks);
                 acc[0] = Vector256<float>.Zero;
                 acc[1] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ5_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ5_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -590,8 +610,8 @@ internal static unsafe class Avx2Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -600,6 +620,7 @@ internal static unsafe class Avx2Kernels
     public static void MatVec_Q6_K(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 2208; // 8 rows x one Q6_K super-block, repacked
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -611,8 +632,8 @@ internal static unsafe class Avx2Kernels
         {
             byte* p = weights + (nint)g * GroupBytes;
             Vector256<float> acc = Vector256<float>.Zero;
-            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
-            Avx2KernelHelpers.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
+            for (int s = 0; s < SuperBlocks; s++) acc = Avx2KernelHelpers<TVnni>.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, acc);
+            Avx2KernelHelpers<TVnni>.StoreGroup(acc, y, g * 8, rowStart, rowEnd);
         }
     }
 
@@ -620,6 +641,7 @@ internal static unsafe class Avx2Kernels
     public static void MatMul_Q6_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 2208;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -637,9 +659,9 @@ internal static unsafe class Avx2Kernels
                 int* xs = (int*)(xd + SuperBlocks);
                 acc[0] = Vector256<float>.Zero;
                 acc[1] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ6_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ6_Kx2(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -648,8 +670,8 @@ internal static unsafe class Avx2Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -659,8 +681,9 @@ internal static unsafe class Avx2Kernels
     {
         long RowBytes = (long)columns * 2;
         if (!Avx2.IsSupported || !Fma.IsSupported) throw new PlatformNotSupportedException("AVX2 and FMA are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int r = rowStart;
-        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, columns, y + r);
-        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers.DotRowBF16(weights + r * RowBytes, x, columns);
+        for (; r + 4 <= rowEnd; r += 4) Avx2KernelHelpers<TVnni>.DotRows4BF16(weights + r * RowBytes, RowBytes, x, columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx2KernelHelpers<TVnni>.DotRowBF16(weights + r * RowBytes, x, columns);
     }
 }

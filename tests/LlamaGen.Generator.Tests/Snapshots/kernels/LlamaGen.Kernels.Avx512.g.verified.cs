@@ -17,16 +17,17 @@ namespace LlamaGen.Generated;
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("LlamaGen.Generator", "1.0.0.0")]
 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-internal static unsafe class Avx512Kernels
+internal static unsafe class Avx512Kernels<TVnni> where TVnni : struct, global::LlamaGen.Kernels.IAvxVnniChoice
 {
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F32 matrix.</summary>
     public static void MatVec_F32(byte* weights, float* x, byte* xq8, float* y, int rowStart, int rowEnd, int columns)
     {
         long RowBytes = (long)columns * 4;
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int r = rowStart;
-        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F32(weights + r * RowBytes, RowBytes, x, columns, y + r);
-        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF32(weights + r * RowBytes, x, columns);
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers<TVnni>.DotRows4F32(weights + r * RowBytes, RowBytes, x, columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers<TVnni>.DotRowF32(weights + r * RowBytes, x, columns);
     }
 
     /// <summary>y[r] = dot(weight row r, x) for r in [rowStart, rowEnd) of an F16 matrix.</summary>
@@ -34,15 +35,17 @@ internal static unsafe class Avx512Kernels
     {
         long RowBytes = (long)columns * 2;
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int r = rowStart;
-        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4F16(weights + r * RowBytes, RowBytes, x, columns, y + r);
-        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowF16(weights + r * RowBytes, x, columns);
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers<TVnni>.DotRows4F16(weights + r * RowBytes, RowBytes, x, columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers<TVnni>.DotRowF16(weights + r * RowBytes, x, columns);
     }
 
     /// <summary>y[t][r] = dot(weight row r, xq8[t]) for r in [rowStart, rowEnd) and each of <paramref name="tokens"/> inputs (y rows of <paramref name="rows"/>); Q4_0.</summary>
     public static void MatMul_Q4_0(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 144;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -60,14 +63,14 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -76,11 +79,11 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ4_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -89,6 +92,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q4_1(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 160;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -106,14 +110,14 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -122,11 +126,11 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ4_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ4_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -135,6 +139,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q5_0(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 176;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -152,14 +157,14 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -168,11 +173,11 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ5_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -181,6 +186,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q5_1(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 192;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -198,14 +204,14 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_1x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -214,11 +220,11 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ5_1x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ5_1x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -227,6 +233,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q8_0(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int Blocks = columns / 32;
         const int GroupBlockBytes = 272;
         int GroupBytes = Blocks * GroupBlockBytes;
@@ -244,14 +251,14 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                    Avx2KernelHelpers.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x4(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, in0, in1, in2, in3, ref odd0, ref odd1, ref odd2, ref odd3);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
-                Avx2KernelHelpers.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ8_0x4(p + b * GroupBlockBytes, b * 40, in0, in1, in2, in3, ref even0, ref even1, ref even2, ref even3);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even0 + odd0, y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even1 + odd1, y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even2 + odd2, y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even3 + odd3, y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -260,11 +267,11 @@ internal static unsafe class Avx512Kernels
                 int b = 0;
                 for (; b + 2 <= Blocks; b += 2)
                 {
-                    Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                    Avx2KernelHelpers.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                    Avx2KernelHelpers<TVnni>.TileQ8_0x1(p + (b + 1) * GroupBlockBytes, (b + 1) * 40, input, ref odd);
                 }
-                if (b < Blocks) Avx2KernelHelpers.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
-                Avx2KernelHelpers.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                if (b < Blocks) Avx2KernelHelpers<TVnni>.TileQ8_0x1(p + b * GroupBlockBytes, b * 40, input, ref even);
+                Avx2KernelHelpers<TVnni>.StoreGroup(even + odd, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -273,6 +280,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q2_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 800;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -292,11 +300,11 @@ internal static unsafe class Avx512Kernels
                 acc[1] = Vector256<float>.Zero;
                 acc[2] = Vector256<float>.Zero;
                 acc[3] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ2_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ2_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -305,8 +313,8 @@ internal static unsafe class Avx512Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ2_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -315,6 +323,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q3_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 928;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -334,11 +343,11 @@ internal static unsafe class Avx512Kernels
                 acc[1] = Vector256<float>.Zero;
                 acc[2] = Vector256<float>.Zero;
                 acc[3] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ3_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ3_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -347,8 +356,8 @@ internal static unsafe class Avx512Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ3_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -357,6 +366,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q4_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 1184;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -376,11 +386,11 @@ internal static unsafe class Avx512Kernels
                 acc[1] = Vector256<float>.Zero;
                 acc[2] = Vector256<float>.Zero;
                 acc[3] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ4_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ4_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -389,8 +399,8 @@ internal static unsafe class Avx512Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ4_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -399,6 +409,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q5_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 2208;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -418,11 +429,11 @@ internal static unsafe class Avx512Kernels
                 acc[1] = Vector256<float>.Zero;
                 acc[2] = Vector256<float>.Zero;
                 acc[3] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ5_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ5_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -431,8 +442,8 @@ internal static unsafe class Avx512Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ5_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -441,6 +452,7 @@ internal static unsafe class Avx512Kernels
     public static void MatMul_Q6_K(byte* weights, float* x, byte* xq8, float* y, int rows, int tokens, int rowStart, int rowEnd, int columns)
     {
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int SuperBlocks = columns / 256;
         const int SuperGroupBytes = 2208;
         int GroupBytes = SuperBlocks * SuperGroupBytes;
@@ -460,11 +472,11 @@ internal static unsafe class Avx512Kernels
                 acc[1] = Vector256<float>.Zero;
                 acc[2] = Vector256<float>.Zero;
                 acc[3] = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers.SuperBlockQ6_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
-                Avx2KernelHelpers.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
-                Avx2KernelHelpers.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) Avx2KernelHelpers<TVnni>.SuperBlockQ6_Kx4(p + s * SuperGroupBytes, xq + s * 256, xd + s, xs + s * 16, InputBytes, acc);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[0], y + (nint)(t + 0) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[1], y + (nint)(t + 1) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[2], y + (nint)(t + 2) * rows, g * 8, rowStart, rowEnd);
+                Avx2KernelHelpers<TVnni>.StoreGroup(acc[3], y + (nint)(t + 3) * rows, g * 8, rowStart, rowEnd);
             }
             for (; t < tokens; t++)
             {
@@ -473,8 +485,8 @@ internal static unsafe class Avx512Kernels
                 float* xd = (float*)(input + SuperBlocks * 256);
                 int* xs = (int*)(xd + SuperBlocks);
                 Vector256<float> one = Vector256<float>.Zero;
-                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
-                Avx2KernelHelpers.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
+                for (int s = 0; s < SuperBlocks; s++) one = Avx2KernelHelpers<TVnni>.SuperBlockQ6_K(p + s * SuperGroupBytes, xq + s * 256, xd[s], xs + s * 16, one);
+                Avx2KernelHelpers<TVnni>.StoreGroup(one, y + (nint)t * rows, g * 8, rowStart, rowEnd);
             }
         }
     }
@@ -484,8 +496,9 @@ internal static unsafe class Avx512Kernels
     {
         long RowBytes = (long)columns * 2;
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported) throw new PlatformNotSupportedException("AVX-512 F and BW are required.");
+        if (typeof(TVnni) == typeof(global::LlamaGen.Kernels.WithAvxVnni) && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("AVX-VNNI is required.");
         int r = rowStart;
-        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers.DotRows4BF16(weights + r * RowBytes, RowBytes, x, columns, y + r);
-        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers.DotRowBF16(weights + r * RowBytes, x, columns);
+        for (; r + 4 <= rowEnd; r += 4) Avx512KernelHelpers<TVnni>.DotRows4BF16(weights + r * RowBytes, RowBytes, x, columns, y + r);
+        for (; r < rowEnd; r++) y[r] = Avx512KernelHelpers<TVnni>.DotRowBF16(weights + r * RowBytes, x, columns);
     }
 }
