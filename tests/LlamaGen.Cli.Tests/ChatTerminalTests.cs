@@ -70,7 +70,9 @@ public sealed class ChatTerminalTests(Stories260KGguf stories) : IClassFixture<S
         terminal.WaitFor("Ctrl+D leaves", TimeSpan.FromSeconds(60));
         terminal.WaitFor("> ");
         terminal.Type("Talk");
-        Thread.Sleep(1500);
+        // Ctrl+C once the reply is visibly streaming (a fixed sleep raced the model's load on a loaded machine).
+        terminal.WaitUntil(screen => StreamedAfter(screen, "> Talk\n") > 80,
+            "80 characters of reply", TimeSpan.FromSeconds(60));
         terminal.SendKeys("C-c");
         string screen = terminal.WaitFor("[reply stopped]");
         // Text was streamed before the stop.
@@ -112,6 +114,13 @@ public sealed class ChatTerminalTests(Stories260KGguf stories) : IClassFixture<S
         return reply;
     }
 
+    /// <summary>How many characters the screen shows after the last <paramref name="marker"/> (-1: none yet).</summary>
+    private static int StreamedAfter(string screen, string marker)
+    {
+        int at = screen.LastIndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? -1 : screen.TrimEnd().Length - at - marker.Length;
+    }
+
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
 
     /// <summary>A tmux session running one command; the screen is read with wrapped lines joined.</summary>
@@ -151,6 +160,20 @@ public sealed class ChatTerminalTests(Stories260KGguf stories) : IClassFixture<S
                 Thread.Sleep(50);
             }
             throw new TimeoutException($"'{text}' (occurrence {occurrence}) did not appear; the screen:\n{screen}");
+        }
+
+        /// <summary>Waits until <paramref name="done"/> holds for the screen and returns the screen.</summary>
+        public string WaitUntil(Func<string, bool> done, string what, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            string screen = "";
+            while (clock.Elapsed < timeout)
+            {
+                screen = Screen();
+                if (done(screen)) return screen;
+                Thread.Sleep(50);
+            }
+            throw new TimeoutException($"{what} did not appear; the screen:\n{screen}");
         }
 
         public void Dispose()
