@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace LlamaGen.Cli;
@@ -11,10 +10,7 @@ namespace LlamaGen.Cli;
 /// </summary>
 internal static class BenchReportJson
 {
-    public static string Serialize(BenchReport r)
-    {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+    public static string Serialize(BenchReport r) => JsonText.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("engine", r.Engine);
@@ -47,9 +43,7 @@ internal static class BenchReportJson
             foreach (string note in r.Notes) w.WriteStringValue(note);
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+        });
 
     private static void NullableString(Utf8JsonWriter w, string name, string? value)
     {

@@ -120,11 +120,7 @@ internal static class PerplexityCommand
 
     private static string Name(PerplexityScoring scoring) => scoring == PerplexityScoring.All ? "all" : "second-half";
 
-    // Written by hand with Utf8JsonWriter: no reflection, so it works in the NativeAOT binary.
-    private static void WriteJson(TextWriter stdout, PerplexityResult r)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+    private static void WriteJson(TextWriter stdout, PerplexityResult r) => stdout.WriteLine(JsonText.Write(writer =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("perplexity", r.Perplexity);
@@ -139,9 +135,7 @@ internal static class PerplexityCommand
             writer.WriteNumber("seconds", r.EvaluationTime.TotalSeconds);
             writer.WriteNumber("tokens_per_second", r.TokensPerSecond);
             writer.WriteEndObject();
-        }
-        stdout.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-    }
+        }));
 
     // Raw bytes decoded strictly (invalid UTF-8 is an error, not silently replaced); like llama.cpp's -f, one trailing
     // '\n' is dropped so a file saved by an editor scores the same as the same text without it.
