@@ -170,6 +170,17 @@ public sealed class SandboxTests
     }
 
     [Fact]
+    public void ValuesNestedWithinPythonsRecursionLimitStillWork()
+    {
+        // jinja2 3.1.6 on Python 3.11 renders this 900 deep (and raises RecursionError at 1000); the refusal above is a
+        // fixed depth, not wherever the stack happens to run out, so it holds at every JIT tier and on every thread.
+        const string Template = "{% set ns = namespace(l=[]) %}{% for i in range(900) %}{% set ns.l = [ns.l] %}{% endfor %}{{ ns.l }}|{{ ns.l == ns.l }}|{{ ns.l[0] < ns.l }}";
+        string rendered = ChatTemplate.Parse(Template).Render(Variables);
+        Assert.Equal(new string('[', 901) + new string(']', 901) + "|True|True", rendered);
+        Assert.Equal(ChatTemplateErrorKind.LimitExceeded, Fails(Template.Replace("range(900)", "range(1000)")).Kind);
+    }
+
+    [Fact]
     public void DeepRecursionStopsCleanlyOnASmallStack()
     {
         // Deep expressions inside deep macro recursion, on a thread with a quarter-megabyte stack: an error, never a crash.

@@ -52,11 +52,37 @@ internal sealed class ExecutionBudget(ChatTemplateLimits limits, CancellationTok
 
     public static PythonError Exceeded(string message) => new(ChatTemplateErrorKind.LimitExceeded, message);
 
-    /// <summary>For the recursive walks over values (printing, comparing, hashing): a value nested so deeply that the
-    /// walk would exhaust the stack is refused, as Python raises RecursionError.</summary>
+    /// <summary>Python's default recursion limit, which bounds its repr, ==, &lt; and hash of nested values.</summary>
+    public const int MaxValueDepth = 1000;
+
+    [ThreadStatic]
+    private static int t_valueDepth;
+
+    /// <summary>
+    /// For nested expressions: stop before the thread's stack runs out (the depth a stack allows depends on the JIT
+    /// tier and the thread, so the fixed limits above are what normally stops a template).
+    /// </summary>
     public static void EnsureStack()
     {
         if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            throw Exceeded("a value nests too deeply to print, compare or hash");
+            throw Exceeded("the template nests too deeply for the thread's stack");
+    }
+
+    /// <summary>
+    /// One level of a recursive walk over a value (printing, comparing, hashing); dispose to leave it. A fixed depth, as
+    /// Python's RecursionError, and not the stack: a walk bounded only by the stack goes 100,000 levels deep once the
+    /// JIT has made its frames small, and comparing nested lists is quadratic in the depth.
+    /// </summary>
+    public static ValueLevel EnterValue()
+    {
+        if (t_valueDepth >= MaxValueDepth || !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Exceeded($"a value nests too deeply to print, compare or hash (more than {MaxValueDepth} levels, Python's recursion limit)");
+        t_valueDepth++;
+        return default;
+    }
+
+    public readonly struct ValueLevel : IDisposable
+    {
+        public void Dispose() => t_valueDepth--;
     }
 }

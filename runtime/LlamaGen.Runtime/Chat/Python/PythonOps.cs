@@ -166,7 +166,7 @@ internal static class PythonOps
 
     private static bool SequenceEqual(IReadOnlyList<object?> x, IReadOnlyList<object?> y)
     {
-        ExecutionBudget.EnsureStack();
+        using var level = ExecutionBudget.EnterValue();
         if (x.Count != y.Count)
             return false;
         for (int i = 0; i < x.Count; i++)
@@ -177,7 +177,7 @@ internal static class PythonOps
 
     private static bool DictEqual(PyDict x, PyDict y)
     {
-        ExecutionBudget.EnsureStack();
+        using var level = ExecutionBudget.EnterValue();
         if (x.Count != y.Count)
             return false;
         foreach (var entry in x.Items)
@@ -198,10 +198,12 @@ internal static class PythonOps
             case List<object?> or PyDict or DictView { Kind: not DictViewKind.Keys and not DictViewKind.Items }:
                 throw PythonError.Type($"unhashable type: '{TypeName(value)}'");
             case PyTuple tuple:
-                ExecutionBudget.EnsureStack();
+            {
+                using var level = ExecutionBudget.EnterValue();
                 foreach (object? item in tuple.Items)
                     EnsureHashable(item);
                 break;
+            }
         }
     }
 
@@ -221,11 +223,13 @@ internal static class PythonOps
             case Markup m: return string.GetHashCode(m.Value, StringComparison.Ordinal);
             case Undefined: return 0x55;
             case PyTuple tuple:
-                ExecutionBudget.EnsureStack();
+            {
+                using var level = ExecutionBudget.EnterValue();
                 var hash = new HashCode();
                 foreach (object? item in tuple.Items)
                     hash.Add(Hash(item));
                 return hash.ToHashCode();
+            }
             default: return System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value);
         }
     }
@@ -260,7 +264,7 @@ internal static class PythonOps
 
     private static int CompareSequences(IReadOnlyList<object?> x, IReadOnlyList<object?> y, string op)
     {
-        ExecutionBudget.EnsureStack();
+        using var level = ExecutionBudget.EnterValue();
         int n = Math.Min(x.Count, y.Count);
         for (int i = 0; i < n; i++)
         {

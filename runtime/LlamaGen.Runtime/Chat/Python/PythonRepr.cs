@@ -69,7 +69,7 @@ internal static class PythonRepr
 
     private static void Write(StringBuilder builder, object? value, bool repr, HashSet<object>? active)
     {
-        ExecutionBudget.EnsureStack();
+        using var level = ExecutionBudget.EnterValue();
         switch (value)
         {
             case null: builder.Append("None"); return;
