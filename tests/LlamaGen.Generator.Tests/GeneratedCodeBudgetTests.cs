@@ -10,40 +10,42 @@ public sealed class GeneratedCodeBudgetTests
     /// <summary>
     /// Bytes of generated C# per spec compiled alone (measured with one kernel per weight type and ISA, plus about 15 %).
     /// The specs with K-quant kernels grew from about 600 KB to 957 KB with the token-tiled batched K-quant kernels (the
-    /// x2 and x4 super-block helpers, 340 KB unrolled), which made K-quant prefill 1.8x faster (Llama 3.2 1B Q4_K_M pp128).
+    /// x2 and x4 super-block helpers, 340 KB unrolled), which made K-quant prefill 1.8x faster (Llama 3.2 1B Q4_K_M pp128),
+    /// and to 1,183 KB with the non-VNNI 16-bit pair-sum branch of the AVX2 helpers (batched Q4_0 1.22x, Q4_K 1.15x, Q2_K
+    /// 1.28x on an AVX2-only AMD EPYC).
     /// </summary>
     private static readonly Dictionary<string, int> SpecBudgets = new()
     {
-        ["codellama-13b.json"] = 1_100_000,
-        ["codellama-34b.json"] = 1_100_000,
-        ["codellama-7b.json"] = 1_100_000,
+        ["codellama-13b.json"] = 1_300_000,
+        ["codellama-34b.json"] = 1_300_000,
+        ["codellama-7b.json"] = 1_300_000,
         ["llama-2-tiny-random.json"] = 117_000,
-        ["llama2-13b.json"] = 1_100_000,
-        ["llama2-70b.json"] = 1_100_000,
-        ["llama2-7b.json"] = 1_100_000,
-        ["llama3.1-8b.json"] = 1_100_000,
-        ["llama3.2-1b.json"] = 1_100_000,
-        ["llama3.2-3b.json"] = 1_100_000,
-        ["mistral-7b-v0.1.json"] = 1_100_000,
-        ["smollm2-1.7b.json"] = 1_100_000,
-        ["smollm2-135m.json"] = 1_100_000,
-        ["smollm2-360m.json"] = 1_100_000,
-        ["llama2-test-k.json"] = 1_100_000,
+        ["llama2-13b.json"] = 1_300_000,
+        ["llama2-70b.json"] = 1_300_000,
+        ["llama2-7b.json"] = 1_300_000,
+        ["llama3.1-8b.json"] = 1_300_000,
+        ["llama3.2-1b.json"] = 1_300_000,
+        ["llama3.2-3b.json"] = 1_300_000,
+        ["mistral-7b-v0.1.json"] = 1_300_000,
+        ["smollm2-1.7b.json"] = 1_300_000,
+        ["smollm2-135m.json"] = 1_300_000,
+        ["smollm2-360m.json"] = 1_300_000,
+        ["llama2-test-k.json"] = 1_300_000,
         ["llama2-test-small.json"] = 330_000,
         ["stories260k.json"] = 330_000,
-        ["tinyllama-1.1b.json"] = 1_100_000,
+        ["tinyllama-1.1b.json"] = 1_300_000,
     };
 
     /// <summary>
     /// The eighteen production specs together: 1,124,208 bytes with one kernel per (type, ISA), plus about 15 % (issue
     /// #10 asked for at most 3 MB, from 25.9 MB; the per-row-length kernels made 2,969,367). The kernels no longer
     /// grow with the specs' shapes, only with their weight types. 1,483,835 bytes with the token-tiled batched K-quant
-    /// kernels (see <see cref="SpecBudgets"/>), plus about 15 %.
+    /// kernels (see <see cref="SpecBudgets"/>), plus about 15 %; 1,714,394 with the non-VNNI pair-sum branch.
     /// </summary>
-    private const int AllSpecsBudget = 1_700_000;
+    private const int AllSpecsBudget = 1_900_000;
 
-    /// <summary>The snapshots under Snapshots/ (issue #10: at most 4 MB, from 27.95 MB; 1.5 MB with one kernel per type).</summary>
-    private const long SnapshotBudget = 1_800_000;
+    /// <summary>The snapshots under Snapshots/ (issue #10: at most 4 MB, from 27.95 MB; 1.5 MB with one kernel per type; 1.92 MB with the non-VNNI pair-sum branch).</summary>
+    private const long SnapshotBudget = 2_100_000;
 
     public static TheoryData<string> SpecFiles() =>
         new(Directory.GetFiles(RepositoryPaths.Specs, "*.json").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal)!);

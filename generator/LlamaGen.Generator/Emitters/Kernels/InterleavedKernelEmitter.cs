@@ -244,6 +244,24 @@ internal static class InterleavedKernelEmitter
         w.Line($"/// <summary>acc + (8 rows' {type} block product) * d_w * d_x{(layout.HasMin ? " + m_w * (d_x * sum(x_q))" : "")}: four independent chains of dot products (lo/hi halves, even/odd chunks).</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Open($"public static Vector256<float> Block{type}(byte* p, sbyte* x, float xd, int xs, Vector256<float> acc)");
+        if (layout.HasNibbles)
+        {
+            // Without VNNI, vpmaddubsw's 16-bit pair sums of small quants are added before one widening vpmaddwd.
+            w.Open($"if (!({KernelIsas.UsesVnni}))");
+            EmitNibbleConstants256(w, layout, "p");
+            for (int k = 0; k < 4; k++) w.Line($"Vector256<byte> v{k} = Vector256.Load(p + {layout.QuantOffset + 32 * k});");
+            var chunks = new string[8];
+            for (int k = 0; k < 4; k++)
+            {
+                chunks[2 * k] = LowQuants256(layout, k);
+                chunks[2 * k + 1] = HighQuants256(layout, k);
+            }
+            EmitPairSums256(w, layout, chunks, k => k % 2 == 0 ? $"x + {4 * (k / 2)}" : $"x + {16 + 4 * (k / 2)}", "sum");
+            w.Line($"acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Vector256.Create({InitialSum(type)}) + sum), Scales(p) * Vector256.Create(xd), acc);");
+            w.Line(layout.HasMin ? $"return Fma.MultiplyAdd(Scales(p + {layout.MinOffset}), Vector256.Create(xd * xs), acc);" : "return acc;");
+            w.Close();
+            w.Open("else");
+        }
         w.Line($"Vector256<int> a = Vector256.Create({InitialSum(type)}), b = Vector256<int>.Zero, c = Vector256<int>.Zero, d = Vector256<int>.Zero;");
         if (layout.HasNibbles)
         {
@@ -264,6 +282,7 @@ internal static class InterleavedKernelEmitter
         }
         w.Line("acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single((a + b) + (c + d)), Scales(p) * Vector256.Create(xd), acc);");
         w.Line(layout.HasMin ? $"return Fma.MultiplyAdd(Scales(p + {layout.MinOffset}), Vector256.Create(xd * xs), acc);" : "return acc;");
+        if (layout.HasNibbles) w.Close();
         w.Close();
     }
 
@@ -288,6 +307,32 @@ internal static class InterleavedKernelEmitter
         return $"(({nibbles}) | ({bits}).AsByte())";
     }
 
+    /// <summary>
+    /// <c>Vector256&lt;int&gt; {sum}</c> = the 4-adjacent u8 x s8 dot products of the 8 quant chunks with their inputs (one
+    /// 32-bit lane per row), without VNNI: vpmaddubsw pairs are at most 2 * 15 * 128 = 3,840 for 4-bit quants, so all 8
+    /// chunks add up in 16 bits (30,720) before one vpmaddwd widens them, and 2 * 31 * 128 = 7,936 for 5-bit quants, so
+    /// 4 do (31,744). Integer sums are exact in any order: the result equals the chained vpmaddwd form bit for bit.
+    /// </summary>
+    private static void EmitPairSums256(SourceWriter w, RepackedLayouts.LegacyLayout layout, string[] chunks, Func<int, string> input, string sum)
+    {
+        string Pair(int k) => $"PairSums({chunks[k]}, {input(k)})";
+        // Two independent 16-bit chains (even and odd chunks) keep the adds off one dependency path.
+        w.Line($"Vector256<short> even = {Pair(0)} + {Pair(2)} + {Pair(4)} + {Pair(6)};");
+        w.Line($"Vector256<short> odd = {Pair(1)} + {Pair(3)} + {Pair(5)} + {Pair(7)};");
+        w.Line("Vector256<short> ones = Vector256.Create((short)1);");
+        w.Line(layout.HasHigh
+            ? $"Vector256<int> {sum} = Avx2.MultiplyAddAdjacent(even, ones) + Avx2.MultiplyAddAdjacent(odd, ones);"
+            : $"Vector256<int> {sum} = Avx2.MultiplyAddAdjacent(even + odd, ones);");
+    }
+
+    /// <summary>The 16-bit pair sums of 4-byte chunks without VNNI (see <see cref="EmitPairSums256"/>).</summary>
+    internal static string RequirePairSums(HelperSet helpers) => helpers.Require("PairSums", w =>
+    {
+        w.Line("/// <summary>vpmaddubsw of unsigned quants with 4 input bytes broadcast to every 32-bit lane: 16-bit sums of adjacent products.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Line("public static Vector256<short> PairSums(Vector256<byte> u, sbyte* x) => Avx2.MultiplyAddAdjacent(u, Vector256.Create(*(int*)x).AsSByte());");
+    });
+
     private static string DotName(GgmlType type) => type == GgmlType.Q8_0 ? "DotQ8_0" : "DotUnsigned";
 
     private static void RequireDot256(HelperSet helpers, GgmlType type)
@@ -295,6 +340,7 @@ internal static class InterleavedKernelEmitter
         if (type != GgmlType.Q8_0)
         {
             RequireDotUnsigned(helpers);
+            RequirePairSums(helpers);
             return;
         }
         helpers.Require("DotQ8_0", w =>
@@ -417,6 +463,16 @@ internal static class InterleavedKernelEmitter
         w.Line("sbyte* x = (sbyte*)input;");
         w.Line("float xd = *(float*)(input + 32);");
         w.Line("int xs = *(int*)(input + 36);");
+        if (layout.HasNibbles)
+        {
+            w.Open($"if (!({KernelIsas.UsesVnni}))");
+            EmitPairSums256(w, layout, new[] { "w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7" },
+                k => k % 2 == 0 ? $"x + {4 * (k / 2)}" : $"x + {16 + 4 * (k / 2)}", "sum");
+            w.Line($"acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Vector256.Create({InitialSum(type)}) + sum), s * Vector256.Create(xd), acc);");
+            w.Line(layout.HasMin ? "return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);" : "return acc;");
+            w.Close();
+            w.Open("else");
+        }
         w.Line($"Vector256<int> a = Vector256.Create({InitialSum(type)}), c = Vector256<int>.Zero;");
         for (int k = 0; k < 8; k++)
         {
@@ -427,6 +483,7 @@ internal static class InterleavedKernelEmitter
         }
         w.Line("acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(a + c), s * Vector256.Create(xd), acc);");
         w.Line(layout.HasMin ? "return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);" : "return acc;");
+        if (layout.HasNibbles) w.Close();
         w.Close();
     }
 

@@ -1,3 +1,4 @@
+using System;
 using LlamaGen.Generator.Helpers;
 using LlamaGen.Generator.Shared;
 
@@ -153,6 +154,41 @@ internal static class KQuantKernelEmitter
     }
 
     /// <summary>
+    /// Without VNNI, how many chunks' vpmaddubsw pair sums add up in 16 bits before they must be widened: a pair is at most
+    /// 2 * q_max * 128 (activations are at least -128), so 8 for 4-bit quants (30,720), 4 for 5-bit, 2 for 6-bit, and a
+    /// whole group (4 chunks of 16 values) for Q2_K and Q3_K. Integer sums are exact in any order, so the result equals the
+    /// chained vpmaddwd form bit for bit.
+    /// </summary>
+    private static bool UsesPairSums(RepackedLayouts.KQuantLayout f) =>
+        f.Type != GgmlType.Q3_K; // measured slower for Q3_K (its high-bit unpacking holds more registers per chunk)
+
+    private static int ChunksPer16BitSum(RepackedLayouts.KQuantLayout f)
+    {
+        int pairMax = 2 * ((1 << f.Bits) - 1) * 128;
+        return Math.Min(f.SubValues / 4, short.MaxValue / pairMax);
+    }
+
+    private static void RequireScalePairs(HelperSet helpers) => helpers.Require("ScalePairs", w =>
+    {
+        w.Line("/// <summary>The 8 rows' signed group scales (a byte each) in both 16-bit halves of each row's lane: vpmaddwd's second operand.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Open("public static Vector256<short> ScalePairs(byte* scales)");
+        w.Line("Vector256<int> scale = Avx2.ConvertToVector256Int32((sbyte*)scales);");
+        w.Line("return ((scale << 16) | (scale & Vector256.Create(0xFFFF))).AsInt16();");
+        w.Close();
+    });
+
+    private static string ScalePairs(string at) => $"ScalePairs({at})";
+
+    /// <summary>The sum of the 16-bit pair sums, each widened and multiplied by the group scale in one vpmaddwd.</summary>
+    private static string WidenedSums(int count, Func<int, string> chain, string scale)
+    {
+        var terms = new string[count];
+        for (int j = 0; j < count; j++) terms[j] = $"Avx2.MultiplyAddAdjacent({chain(j)}, {scale})";
+        return count == 1 ? terms[0] : "(" + string.Join(" + ", terms) + ")";
+    }
+
+    /// <summary>
     /// <see cref="EmitSuperBlock"/> for <paramref name="tokens"/> tokens at once (256-bit vectors, 8 rows): token k's
     /// quants, scales and sums sit <c>k * stride</c> bytes after token 0's; each chunk's quants are unpacked once and
     /// multiplied with every token's broadcast bytes; per token the same integer chains and float steps as the
@@ -176,6 +212,37 @@ internal static class KQuantKernelEmitter
         if (f.HighBits > 0) w.Line($"{vector}<byte> highMask = {vector}.Create((byte){((1 << f.HighBits) - 1) << f.LowBits});");
         for (int k = 0; k < tokens; k++) w.Line($"{vector}<int> sums{k} = {vector}<int>.Zero;");
         w.Line($"{vector}<byte> v;");
+        bool pairSums = UsesPairSums(f);
+        if (pairSums) w.Open($"if (!({KernelIsas.UsesVnni}))");
+        for (int range = 0; pairSums && range < 8; range++)
+        {
+            w.Line($"// elements {32 * range} .. {32 * range + 31}");
+            int chunksPerGroup = f.SubValues / 4;
+            int run = ChunksPer16BitSum(f);
+            for (int group = 0; group < 32 / f.SubValues; group++)
+            {
+                int t = range * 32 / f.SubValues + group;
+                int first = group * chunksPerGroup;
+                for (int c = first; c < first + chunksPerGroup; c++)
+                {
+                    w.Line($"v = {Value(f, vector, "", range, c)};");
+                    for (int k = 0; k < tokens; k++)
+                    {
+                        string pair = $"PairSums(v, x{k} + {32 * range + 4 * c})";
+                        string chain = $"pairs{t}_{k}_{(c - first) / run}";
+                        w.Line((c - first) % run == 0 ? $"{vector}<short> {chain} = {pair};" : $"{chain} += {pair};");
+                    }
+                }
+                w.Line($"{vector}<short> scale{t} = {ScalePairs($"p + {RepackedLayouts.KQuantLayout.ScalesOffset + 8 * t}")};");
+                for (int k = 0; k < tokens; k++)
+                    w.Line($"sums{k} += {WidenedSums(chunksPerGroup / run, j => $"pairs{t}_{k}_{j}", $"scale{t}")};");
+            }
+        }
+        if (pairSums)
+        {
+            w.Close();
+            w.Open("else");
+        }
         for (int range = 0; range < 8; range++)
         {
             w.Line($"// elements {32 * range} .. {32 * range + 31}");
@@ -200,6 +267,7 @@ internal static class KQuantKernelEmitter
                 for (int k = 0; k < tokens; k++) w.Line($"sums{k} += (even{t}_{k} + odd{t}_{k}) * scale{t};");
             }
         }
+        if (pairSums) w.Close();
         for (int k = 0; k < tokens; k++) w.Line($"{vector}<int> mins{k} = {vector}<int>.Zero;");
         for (int t = 0; t < f.Groups; t++)
         {
@@ -272,6 +340,8 @@ internal static class KQuantKernelEmitter
         {
             InterleavedKernelEmitter.RequireDotUnsigned(helpers);
             InterleavedKernelEmitter.RequireScales256(helpers);
+            RequireScalePairs(helpers);
+            InterleavedKernelEmitter.RequirePairSums(helpers);
         }
         else
         {
@@ -307,6 +377,32 @@ internal static class KQuantKernelEmitter
         if (f.LowBits < 8) w.Line($"{vector}<byte> lowMask = {vector}.Create((byte){(1 << f.LowBits) - 1});");
         if (f.HighBits > 0) w.Line($"{vector}<byte> highMask = {vector}.Create((byte){((1 << f.HighBits) - 1) << f.LowBits});");
         w.Line($"{vector}<int> sums = {vector}<int>.Zero;");
+        bool pairSums = wide && UsesPairSums(f);
+        if (pairSums)
+        {
+            w.Open($"if (!({KernelIsas.UsesVnni}))");
+            int run = ChunksPer16BitSum(f);
+            for (int range = 0; range < 8; range++)
+            {
+                w.Line($"// elements {32 * range} .. {32 * range + 31}: 16-bit pair sums per group, widened once by the group scale");
+                int chunksPerGroup = f.SubValues / 4;
+                for (int group = 0; group < 32 / f.SubValues; group++)
+                {
+                    int t = range * 32 / f.SubValues + group;
+                    int first = group * chunksPerGroup;
+                    for (int c = first; c < first + chunksPerGroup; c++)
+                    {
+                        string pair = $"PairSums({Value(f, vector, at, range, c)}, x + {32 * range + 4 * c})";
+                        string chain = $"pairs{t}_{(c - first) / run}";
+                        w.Line((c - first) % run == 0 ? $"{vector}<short> {chain} = {pair};" : $"{chain} += {pair};");
+                    }
+                    w.Line($"{vector}<short> scale{t} = {ScalePairs($"p + {RepackedLayouts.KQuantLayout.ScalesOffset + 8 * t}")};");
+                    w.Line($"sums += {WidenedSums(chunksPerGroup / run, j => $"pairs{t}_{j}", $"scale{t}")};");
+                }
+            }
+            w.Close();
+            w.Open("else");
+        }
         for (int range = 0; range < 8; range++)
         {
             w.Line($"// elements {32 * range} .. {32 * range + 31}: two chains per group (even and odd chunks), then the group scale");
@@ -325,6 +421,7 @@ internal static class KQuantKernelEmitter
                 w.Line($"sums += (even{t} + odd{t}) * {Bytes(vector, $"p + {RepackedLayouts.KQuantLayout.ScalesOffset + 8 * t}{rowsAt}", signed: true)};");
             }
         }
+        if (pairSums) w.Close();
         // The group sums of the activation: per 16 elements in the input, per 32 for Q4_K/Q5_K's groups.
         w.Line($"{vector}<int> mins = {vector}<int>.Zero;");
         for (int t = 0; t < f.Groups; t++)
