@@ -188,7 +188,8 @@ internal static class ForwardEmitter
             string[] parts = buffer.Split('|');
             w.Line($"public float* {parts[0]}; // [Rows][{parts[1]}] {parts[2]}");
         }
-        w.Line("public float* Scores;   // att: one row's attention scores [HeadCount][ContextLength]");
+        w.Line("public float* Scores;   // att: attention scores [ScoreSlices][HeadCount][ContextLength], a slice per thread that attends");
+        w.Line("public readonly int ScoreSlices;");
         if (q8_0) w.Line("public byte* Q8_0Input; // [Rows][Q8_0InputBytes]: each row quantized alone, at the stride of its product's kernels");
         if (q8_k) w.Line("public byte* Q8_KInput; // [Rows][Q8_KInputBytes], likewise");
         w.Line();
@@ -198,7 +199,8 @@ internal static class ForwardEmitter
             string[] parts = buffer.Split('|');
             w.Line($"{parts[0]} = Allocate((long)rows * {parts[1]});");
         }
-        w.Line("Scores = Allocate((long)HeadCount * ContextLength);");
+        w.Line("ScoreSlices = global::System.Math.Max(1, global::System.Math.Min(rows, global::LlamaGen.Threading.WorkerPool.DefaultThreadCount));");
+        w.Line("Scores = Allocate((long)ScoreSlices * HeadCount * ContextLength);");
         if (q8_0) w.Line("Q8_0Input = (byte*)" + Native + ".AlignedAlloc((nuint)((long)rows * Q8_0InputBytes), 64);");
         if (q8_k) w.Line("Q8_KInput = (byte*)" + Native + ".AlignedAlloc((nuint)((long)rows * Q8_KInputBytes), 64);");
         w.Close();
@@ -253,10 +255,15 @@ internal static class ForwardEmitter
         w.Line();
         w.Line("// Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head");
         w.Line("// h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted");
-        w.Line("// sum of v[t]; each cached row is read once for all heads.");
-        w.Line("for (int i = 0; i < rows; i++)");
-        w.Line("    " + Attend + "(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * QueryDimension, ws.Attended + i * QueryDimension,");
-        w.Line("        ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);");
+        w.Line("// sum of v[t]; each cached row is read once for all heads. Several rows attend on all threads, a score slice each.");
+        w.Line("int slices = pool is null ? 1 : global::System.Math.Min(global::System.Math.Min(rows, ws.ScoreSlices), pool.ThreadCount);");
+        w.Line("if (slices > 1)");
+        w.Line("    pool!.Run(new global::LlamaGen.Compute.AttentionRows(batch, layer, rows, slices, ws.Query, ws.Attended, ws.Scores, ContextLength,");
+        w.Line("        HeadCount, HeadDimension, QueryDimension, AttentionScoreDivisor), slices);");
+        w.Line("else");
+        w.Line("    for (int i = 0; i < rows; i++)");
+        w.Line("        " + Attend + "(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * QueryDimension, ws.Attended + i * QueryDimension,");
+        w.Line("            ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);");
         w.Line();
         w.Line("// Output projection and residual connection.");
         QuantizeIfNeeded(w, plan, "ws.Attended", "QueryDimension", wo.Columns, "attentionOutput[layer]");

@@ -102,7 +102,8 @@ public unsafe partial class Llama2TestSmall
         public float* Hidden; // [Rows][FeedForwardLength] hb: gate, then SiLU(gate) * up
         public float* HiddenUp; // [Rows][FeedForwardLength] hb2: up
         public float* Final; // [Rows][EmbeddingLength] the rows that leave logits, after the output norm
-        public float* Scores;   // att: one row's attention scores [HeadCount][ContextLength]
+        public float* Scores;   // att: attention scores [ScoreSlices][HeadCount][ContextLength], a slice per thread that attends
+        public readonly int ScoreSlices;
         public byte* Q8_0Input; // [Rows][Q8_0InputBytes]: each row quantized alone, at the stride of its product's kernels
 
         public Workspace(int rows) : base(rows)
@@ -117,7 +118,8 @@ public unsafe partial class Llama2TestSmall
             Hidden = Allocate((long)rows * FeedForwardLength);
             HiddenUp = Allocate((long)rows * FeedForwardLength);
             Final = Allocate((long)rows * EmbeddingLength);
-            Scores = Allocate((long)HeadCount * ContextLength);
+            ScoreSlices = global::System.Math.Max(1, global::System.Math.Min(rows, global::LlamaGen.Threading.WorkerPool.DefaultThreadCount));
+            Scores = Allocate((long)ScoreSlices * HeadCount * ContextLength);
             Q8_0Input = (byte*)global::System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)((long)rows * Q8_0InputBytes), 64);
         }
 
@@ -210,10 +212,15 @@ public unsafe partial class Llama2TestSmall
 
         // Multi-head attention with grouped-query heads (run.c's kv_mul is GroupSize): query head h uses KV head
         // h / GroupSize. score[t] = dot(q, k[t]) / sqrt(HeadDimension), softmax over t <= position, then the score-weighted
-        // sum of v[t]; each cached row is read once for all heads.
-        for (int i = 0; i < rows; i++)
-            global::LlamaGen.Compute.Attention.Attend(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * QueryDimension, ws.Attended + i * QueryDimension,
-                ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
+        // sum of v[t]; each cached row is read once for all heads. Several rows attend on all threads, a score slice each.
+        int slices = pool is null ? 1 : global::System.Math.Min(global::System.Math.Min(rows, ws.ScoreSlices), pool.ThreadCount);
+        if (slices > 1)
+            pool!.Run(new global::LlamaGen.Compute.AttentionRows(batch, layer, rows, slices, ws.Query, ws.Attended, ws.Scores, ContextLength,
+                HeadCount, HeadDimension, QueryDimension, AttentionScoreDivisor), slices);
+        else
+            for (int i = 0; i < rows; i++)
+                global::LlamaGen.Compute.Attention.Attend(batch.SequenceOf(i).Cache, layer, batch.PositionOf(i), ws.Query + i * QueryDimension, ws.Attended + i * QueryDimension,
+                    ws.Scores, ContextLength, HeadCount, HeadDimension, AttentionScoreDivisor);
 
         // Output projection and residual connection.
         if (attentionOutput[layer].Input == global::LlamaGen.Kernels.KernelInput.Q8_0)
