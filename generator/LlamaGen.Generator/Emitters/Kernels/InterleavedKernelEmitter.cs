@@ -256,7 +256,7 @@ internal static class InterleavedKernelEmitter
                 chunks[2 * k] = LowQuants256(layout, k);
                 chunks[2 * k + 1] = HighQuants256(layout, k);
             }
-            EmitPairSums256(w, layout, chunks, k => k % 2 == 0 ? $"x + {4 * (k / 2)}" : $"x + {16 + 4 * (k / 2)}", "sum");
+            EmitPairSums256(w, layout, chunks);
             w.Line($"acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Vector256.Create({InitialSum(type)}) + sum), Scales(p) * Vector256.Create(xd), acc);");
             w.Line(layout.HasMin ? $"return Fma.MultiplyAdd(Scales(p + {layout.MinOffset}), Vector256.Create(xd * xs), acc);" : "return acc;");
             w.Close();
@@ -308,22 +308,25 @@ internal static class InterleavedKernelEmitter
     }
 
     /// <summary>
-    /// <c>Vector256&lt;int&gt; {sum}</c> = the 4-adjacent u8 x s8 dot products of the 8 quant chunks with their inputs (one
+    /// <c>Vector256&lt;int&gt; sum</c> = the 4-adjacent u8 x s8 dot products of the 8 quant chunks with their inputs (one
     /// 32-bit lane per row), without VNNI: vpmaddubsw pairs are at most 2 * 15 * 128 = 3,840 for 4-bit quants, so all 8
     /// chunks add up in 16 bits (30,720) before one vpmaddwd widens them, and 2 * 31 * 128 = 7,936 for 5-bit quants, so
     /// 4 do (31,744). Integer sums are exact in any order: the result equals the chained vpmaddwd form bit for bit.
     /// </summary>
-    private static void EmitPairSums256(SourceWriter w, RepackedLayouts.LegacyLayout layout, string[] chunks, Func<int, string> input, string sum)
+    private static void EmitPairSums256(SourceWriter w, RepackedLayouts.LegacyLayout layout, string[] chunks)
     {
-        string Pair(int k) => $"PairSums({chunks[k]}, {input(k)})";
+        string Pair(int k) => $"PairSums({chunks[k]}, x + {NibbleInputOffset(k)})";
         // Two independent 16-bit chains (even and odd chunks) keep the adds off one dependency path.
         w.Line($"Vector256<short> even = {Pair(0)} + {Pair(2)} + {Pair(4)} + {Pair(6)};");
         w.Line($"Vector256<short> odd = {Pair(1)} + {Pair(3)} + {Pair(5)} + {Pair(7)};");
         w.Line("Vector256<short> ones = Vector256.Create((short)1);");
         w.Line(layout.HasHigh
-            ? $"Vector256<int> {sum} = Avx2.MultiplyAddAdjacent(even, ones) + Avx2.MultiplyAddAdjacent(odd, ones);"
-            : $"Vector256<int> {sum} = Avx2.MultiplyAddAdjacent(even + odd, ones);");
+            ? "Vector256<int> sum = Avx2.MultiplyAddAdjacent(even, ones) + Avx2.MultiplyAddAdjacent(odd, ones);"
+            : "Vector256<int> sum = Avx2.MultiplyAddAdjacent(even + odd, ones);");
     }
+
+    /// <summary>Where the input bytes of nibble chunk <paramref name="k"/> start: w(2j) holds chunk j's low nibbles (elements 4j..), w(2j+1) its high nibbles (16+4j..).</summary>
+    private static int NibbleInputOffset(int k) => k % 2 == 0 ? 4 * (k / 2) : 16 + 4 * (k / 2);
 
     /// <summary>The 16-bit pair sums of 4-byte chunks without VNNI (see <see cref="EmitPairSums256"/>).</summary>
     internal static string RequirePairSums(HelperSet helpers) => helpers.Require("PairSums", w =>
@@ -466,8 +469,7 @@ internal static class InterleavedKernelEmitter
         if (layout.HasNibbles)
         {
             w.Open($"if (!({KernelIsas.UsesVnni}))");
-            EmitPairSums256(w, layout, new[] { "w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7" },
-                k => k % 2 == 0 ? $"x + {4 * (k / 2)}" : $"x + {16 + 4 * (k / 2)}", "sum");
+            EmitPairSums256(w, layout, new[] { "w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7" });
             w.Line($"acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Vector256.Create({InitialSum(type)}) + sum), s * Vector256.Create(xd), acc);");
             w.Line(layout.HasMin ? "return Fma.MultiplyAdd(m, Vector256.Create(xd * xs), acc);" : "return acc;");
             w.Close();
@@ -477,7 +479,7 @@ internal static class InterleavedKernelEmitter
         for (int k = 0; k < 8; k++)
         {
             // Nibble types: w(2k) = chunk k's low nibbles (x 4k..), w(2k+1) = its high nibbles (x 16+4k..); Q8_0: w(k) = chunk k (x 4k..).
-            int xo = layout.HasNibbles ? (k % 2 == 0 ? 4 * (k / 2) : 16 + 4 * (k / 2)) : 4 * k;
+            int xo = layout.HasNibbles ? NibbleInputOffset(k) : 4 * k;
             string acc = k % 2 == 0 ? "a" : "c";
             w.Line($"{acc} = {dot}({acc}, w{k}, Vector256.Create(*(int*)(x + {xo})).AsSByte());");
         }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using LlamaGen.Chat.Python;
 using LlamaGen.Chat.Syntax;
 using LlamaGen.Chat.Values;
@@ -9,8 +8,7 @@ internal sealed partial class TemplateRenderer
 {
     private ControlFlow Execute(IReadOnlyList<Statement> statements, Scope scope, OutputBuffer output)
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            throw ExecutionBudget.Exceeded("the template nests too deeply for the thread's stack");
+        ExecutionBudget.EnsureStack();
         foreach (Statement statement in statements)
         {
             Budget.Step();
